@@ -1,0 +1,33 @@
+# ponte's entry points. Each installs missing Debian packages, configures once and builds
+# incrementally in build/.
+BUILD_DIR ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+  CMAKE_FLAGS += -DPONTE_WERROR=ON
+endif
+
+.PHONY: demo test bench deps configure build clean
+
+deps:
+	@scripts/install-deps
+
+$(BUILD_DIR)/build.ninja: | deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	@$(BUILD_DIR)/src/app/ponte demo
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@bench/run $(BUILD_DIR)
+
+clean:
+	@rm -rf $(BUILD_DIR)

@@ -1,0 +1,16 @@
+# Writes OUT, a C++ file that holds every JSON schema in DIR as a string, keyed by file stem.
+# Run as: cmake -DDIR=... -DOUT=... -P embed.cmake
+file(GLOB schema_files "${DIR}/*.json")
+list(SORT schema_files)
+set(body "// Generated from schemas/*.json by cmake/embed.cmake. Do not edit.\n")
+string(APPEND body "#include \"core/embedded_schemas.h\"\n\nnamespace ponte::detail {\n\n")
+string(APPEND body "const std::map<std::string, std::string_view>& EmbeddedSchemas() {\n")
+string(APPEND body "  static const std::map<std::string, std::string_view> kSchemas = {\n")
+foreach(f ${schema_files})
+  get_filename_component(stem "${f}" NAME_WE)
+  file(READ "${f}" text)
+  string(APPEND body "    {\"${stem}\", R\"PONTE_SCHEMA(${text})PONTE_SCHEMA\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kSchemas;\n}\n\n}  // namespace ponte::detail\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

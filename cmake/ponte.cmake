@@ -1,0 +1,24 @@
+# Helpers that keep every subsystem's CMakeLists short and its link edges explicit.
+
+# ponte_library(NAME SOURCES ... DEPS ... [PRIVATE_DEPS ...])
+# One static library per folder under src/; DEPS lists the only allowed edges.
+function(ponte_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+endfunction()
+
+# ponte_test(NAME SOURCES ... DEPS ...)
+# A GoogleTest binary; each TEST becomes its own ctest entry.
+function(ponte_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} rapidcheck rapidcheck_gtest GTest::gtest GTest::gmock GTest::gtest_main)
+  # Property tests run a few thousand cases each (rapidcheck's default is 100).
+  set(props ENVIRONMENT "PONTE_SOURCE_DIR=${PROJECT_SOURCE_DIR};RC_PARAMS=max_success=3000")
+  if(ARG_LABELS)
+    list(APPEND props LABELS "${ARG_LABELS}")
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES ${props})
+endfunction()

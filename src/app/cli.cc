@@ -1,0 +1,31 @@
+#include "app/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/version.h"
+
+namespace ponte {
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{
+      "ponte keeps Ploomes (CRM) and Milvus (helpdesk) in sync on TOTVS' Mensagem Única model:\n"
+      "canonical messages with InternalIds, and a de/para store that links them.\n\n"
+      "Exit codes: 0 ok, 1 some records failed or were invalid, 2 config or usage error,\n"
+      "3 a system or the store is unreachable.",
+      "ponte"};
+  app.set_version_flag("--version", std::string("ponte ") + kPonteVersion);
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+  AddCoreCommands(app, exit_code);
+  AddDemoCommand(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}
+
+}  // namespace ponte

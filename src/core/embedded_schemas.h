@@ -1,0 +1,13 @@
+#pragma once
+// The JSON schemas from schemas/, compiled into the binary (see cmake/embed.cmake).
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace ponte::detail {
+
+// File stem ("CustomerVendor_2_000") -> schema text.
+const std::map<std::string, std::string_view>& EmbeddedSchemas();
+
+}  // namespace ponte::detail

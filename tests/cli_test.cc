@@ -1,0 +1,80 @@
+// Runs the real `ponte` binary and checks its output and exit codes.
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out;  // stdout and stderr together
+};
+
+Run Ponte(const std::string& args) {
+  std::string cmd = std::string(PONTE_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(CliTest, HelpAndVersion) {
+  auto help = Ponte("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("internalid"), std::string::npos);
+  EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
+  auto version = Ponte("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("ponte 0."), std::string::npos);
+}
+
+TEST(CliTest, InternalIdComposeAndSplit) {
+  auto compose = Ponte("internalid compose 50 10 123456 --layout Item");
+  EXPECT_EQ(compose.exit_code, 0);
+  EXPECT_EQ(compose.out, "50|10|123456\n");
+  auto field = Ponte("internalid split '50|10|123456' --layout Item --field item");
+  EXPECT_EQ(field.exit_code, 0);
+  EXPECT_EQ(field.out, "123456\n");
+  auto named = Ponte("internalid split '50|10|123456' --layout Item");
+  EXPECT_EQ(named.out, "cod_empresa=50\ncod_filial=10\nitem=123456\n");
+}
+
+TEST(CliTest, InternalIdErrorsExplain) {
+  auto bad = Ponte("internalid compose 50 '1|0' 3");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("separator"), std::string::npos);
+  auto layout = Ponte("internalid split 1 --layout Nope");
+  EXPECT_EQ(layout.exit_code, 2);
+  EXPECT_NE(layout.out.find("known layouts"), std::string::npos);
+  auto usage = Ponte("internalid frobnicate");
+  EXPECT_EQ(usage.exit_code, 2);
+}
+
+TEST(CliTest, DocCheckPrintsOneLinePerValue) {
+  auto ok = Ponte("doc check 123.456.789-09 12.345.678/0001-95 12.ABC.345/01DE-35");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("12345678909\tCPF\tvalid"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("12345678000195\tCNPJ\tvalid"), std::string::npos);
+  EXPECT_NE(ok.out.find("12ABC34501DE35\tCNPJ\tvalid"), std::string::npos);
+  auto bad = Ponte("doc check 123.456.789-09 123.456.789-00");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("invalid: '123.456.789-00' is not a valid CPF: check digits"),
+            std::string::npos)
+      << bad.out;
+}
+
+TEST(CliTest, DemoRuns) {
+  auto demo = Ponte("demo");
+  EXPECT_EQ(demo.exit_code, 0) << demo.out;
+  EXPECT_NE(demo.out.find("3 valid message(s), 1 record(s) skipped"), std::string::npos)
+      << demo.out;
+}
+
+}  // namespace
