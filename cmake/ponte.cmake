@@ -12,11 +12,19 @@ endfunction()
 # ponte_test(NAME SOURCES ... DEPS ...)
 # A GoogleTest binary; each TEST becomes its own ctest entry.
 function(ponte_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rapidcheck rapidcheck_gtest GTest::gtest GTest::gmock GTest::gtest_main)
   # Property tests run a few thousand cases each (rapidcheck's default is 100).
-  set(props ENVIRONMENT "PONTE_SOURCE_DIR=${PROJECT_SOURCE_DIR};RC_PARAMS=max_success=3000")
+  set(props ENVIRONMENT "RC_PARAMS=max_success=3000")
+  # Where the sources and the fixture's PostgreSQL live; compiled in because
+  # gtest_discover_tests keeps only one ENVIRONMENT entry.
+  target_compile_definitions(${name} PRIVATE PONTE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    PONTE_TEST_PG_DIR="${CMAKE_BINARY_DIR}/test-postgres")
+  if(ARG_POSTGRES)
+    # Needs the PostgreSQL server that the ctest fixture in tests/ starts.
+    list(APPEND props FIXTURES_REQUIRED postgres)
+  endif()
   if(ARG_LABELS)
     list(APPEND props LABELS "${ARG_LABELS}")
   endif()

@@ -1,29 +1,16 @@
 // Runs the real `ponte` binary and checks its output and exit codes.
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "support/run_ponte.h"
+
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
+using ponte::testing::RunPonte;
 
-Run Ponte(const std::string& args) {
-  std::string cmd = std::string(PONTE_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+ponte::testing::RunResult Ponte(const std::string& args) { return RunPonte(args); }
 
 TEST(CliTest, HelpAndVersion) {
   auto help = Ponte("--help");

@@ -4,8 +4,27 @@
 #include <fmt/format.h>
 
 #include "app/version.h"
+#include "store/store.h"
 
 namespace ponte {
+
+namespace {
+constexpr const char* kDefaultStore = "sqlite:ponte.db";
+}
+
+Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, int& exit_code) {
+  std::string url = g.store_url;
+  if (url.empty()) {
+    const char* env = std::getenv("PONTE_STORE");
+    url = env && *env ? env : kDefaultStore;
+  }
+  auto store = OpenStore(url);
+  if (!store) {
+    std::cerr << "ponte: " << store.error().ToString() << "\n";
+    exit_code = store.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnreachable;
+  }
+  return store;
+}
 
 int RunCli(int argc, char** argv) {
   CLI::App app{
@@ -17,7 +36,12 @@ int RunCli(int argc, char** argv) {
   app.set_version_flag("--version", std::string("ponte ") + kPonteVersion);
   app.require_subcommand(1);
   int exit_code = kExitOk;
+  GlobalOptions global;
+  app.add_option("--store", global.store_url,
+                 "Store URL: sqlite:PATH (default sqlite:ponte.db) or postgres://user@host/db; "
+                 "also $PONTE_STORE");
   AddCoreCommands(app, exit_code);
+  AddDeParaCommands(app, global, exit_code);
   AddDemoCommand(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -2,8 +2,12 @@
 // The `ponte` command line. Each subsystem registers its subcommands here; main() only calls
 // RunCli and turns its result into the exit code.
 
+#include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "core/error.h"
 
 namespace CLI {
 class App;
@@ -17,11 +21,31 @@ inline constexpr int kExitSomeFailed = 1;   // some records failed (or, for chec
 inline constexpr int kExitUsage = 2;        // bad config or usage
 inline constexpr int kExitUnreachable = 3;  // a system or the store is unreachable
 
+class Store;
+
+// Options every command shares.
+struct GlobalOptions {
+  std::string store_url;  // --store, else $PONTE_STORE, else sqlite:ponte.db
+};
+
+// Opens the store the options name; on failure prints why and sets exit_code (3).
+Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, int& exit_code);
+
+// Prints the error of a failed result to stderr and sets exit_code; true when it succeeded.
+template <typename T>
+bool ReportIfError(const Result<T>& r, int& exit_code, int code = kExitSomeFailed) {
+  if (r) return true;
+  std::cerr << "ponte: " << r.error().ToString() << "\n";
+  exit_code = r.error().code == ErrorCode::kUnavailable ? kExitUnreachable : code;
+  return false;
+}
+
 // Parses argv and runs the chosen command; returns the process exit code.
 int RunCli(int argc, char** argv);
 
 // Registration hooks, one per file of commands.
 void AddCoreCommands(CLI::App& app, int& exit_code);
 void AddDemoCommand(CLI::App& app, int& exit_code);
+void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace ponte

@@ -1,0 +1,229 @@
+// `ponte depara get|link|list|export|import|check` and `ponte store check`.
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/cli.h"
+#include "core/document.h"
+#include "core/time.h"
+#include "store/depara_io.h"
+#include "store/store.h"
+
+namespace ponte {
+namespace {
+
+struct DeParaOptions {
+  std::string message;
+  std::string system;
+  std::string id;
+  std::string to;
+  std::vector<std::string> refs;
+  bool json = false;
+  std::string format = "csv";
+  std::string file;
+  std::string document_field = "cnpj_cpf";
+  std::string natural_key;
+};
+
+void Get(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto store = OpenStoreOrReport(g, exit_code);
+  if (!store) return;
+  SystemRef from{o.system, o.id};
+  if (!o.to.empty()) {
+    auto id = (*store)->Lookup(o.message, from, o.to);
+    if (!ReportIfError(id, exit_code)) return;
+    if (!id->has_value()) {
+      std::cerr << fmt::format("ponte: {} {} has no {} link\n", o.message, from.ToString(), o.to);
+      exit_code = kExitSomeFailed;
+      return;
+    }
+    std::cout << **id << "\n";
+    return;
+  }
+  auto members = (*store)->Entity(o.message, from);
+  if (!ReportIfError(members, exit_code)) return;
+  if (members->empty()) {
+    std::cerr << fmt::format("ponte: {} {} is not linked\n", o.message, from.ToString());
+    exit_code = kExitSomeFailed;
+    return;
+  }
+  for (const auto& m : *members) {
+    std::cout << fmt::format("{}\t{}\t{}\t{}\n", m.ref.ToString(),
+                             m.info.natural_key.empty() ? "-" : m.info.natural_key,
+                             m.info.route.empty() ? "-" : m.info.route, FormatUtc(m.linked_at));
+  }
+}
+
+void LinkPair(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto a = SystemRef::Parse(o.refs.at(0));
+  auto b = SystemRef::Parse(o.refs.at(1));
+  if (!a || !b) {
+    std::cerr << "ponte: " << (a ? b.error() : a.error()).message << "\n";
+    exit_code = kExitUsage;
+    return;
+  }
+  std::string key;
+  if (!o.natural_key.empty()) {
+    auto doc = ParseDocument(o.natural_key);
+    if (!doc) {
+      std::cerr << "ponte: --natural-key: " << doc.error().message << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    key = doc->canonical;
+  }
+  auto store = OpenStoreOrReport(g, exit_code);
+  if (!store) return;
+  auto s = (*store)->Link(o.message, *a, *b, {key, "", "manual"});
+  if (!ReportIfError(s, exit_code)) return;
+  std::cout << fmt::format("linked {} {} <-> {}\n", o.message, a->ToString(), b->ToString());
+}
+
+void List(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto store = OpenStoreOrReport(g, exit_code);
+  if (!store) return;
+  auto links = (*store)->ListLinks({o.message, o.system});
+  if (!ReportIfError(links, exit_code)) return;
+  for (const auto& l : *links) {
+    if (o.json) {
+      std::cout << nlohmann::json{{"entity", l.entity_id},
+                                  {"message", l.message},
+                                  {"system", l.ref.system},
+                                  {"internal_id", l.ref.internal_id},
+                                  {"natural_key", l.info.natural_key},
+                                  {"route", l.info.route},
+                                  {"linked_at", FormatUtc(l.linked_at)}}
+                       .dump()
+                << "\n";
+    } else {
+      std::cout << fmt::format("{}\t{}\t{}\t{}\n", l.entity_id, l.message, l.ref.ToString(),
+                               l.info.natural_key.empty() ? "-" : l.info.natural_key);
+    }
+  }
+  if (!o.json) std::cerr << fmt::format("{} link(s)\n", links->size());
+}
+
+void Export(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto format = ParseDeParaFormat(o.format);
+  if (!ReportIfError(format, exit_code, kExitUsage)) return;
+  auto store = OpenStoreOrReport(g, exit_code);
+  if (!store) return;
+  auto links = (*store)->ListLinks({});
+  if (!ReportIfError(links, exit_code)) return;
+  auto rows = WriteDePara(std::cout, *format, *links);
+  if (!ReportIfError(rows, exit_code)) return;
+  std::cerr << fmt::format("exported {} pair(s)\n", *rows);
+}
+
+void Import(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto format = ParseDeParaFormat(o.format);
+  if (!ReportIfError(format, exit_code, kExitUsage)) return;
+  std::ifstream in(o.file);
+  if (!in) {
+    std::cerr << fmt::format("ponte: cannot read {}\n", o.file);
+    exit_code = kExitUsage;
+    return;
+  }
+  auto pairs = ReadDePara(in, {*format, o.document_field, "CustomerVendor"});
+  if (!pairs) {
+    std::cerr << fmt::format("ponte: {}: {}; nothing was imported\n", o.file,
+                             pairs.error().message);
+    exit_code = kExitSomeFailed;
+    return;
+  }
+  auto store = OpenStoreOrReport(g, exit_code);
+  if (!store) return;
+  auto s = (*store)->ImportLinks(*pairs);
+  if (!s) {
+    std::cerr << fmt::format("ponte: {}: {} ({}); nothing was imported\n", o.file,
+                             s.error().message, s.error().record);
+    exit_code = kExitSomeFailed;
+    return;
+  }
+  std::cout << fmt::format("imported {} record(s) from {}\n", pairs->size(), o.file);
+}
+
+void Check(GlobalOptions& g, int& exit_code) {
+  auto store = OpenStoreOrReport(g, exit_code);
+  if (!store) return;
+  auto problems = (*store)->CheckDePara();
+  if (!ReportIfError(problems, exit_code)) return;
+  for (const auto& p : *problems) {
+    std::cout << fmt::format("{}\t{}\t{}\n", p.kind, p.message, p.detail);
+  }
+  std::cerr << fmt::format("{} problem(s) found in the de/para\n", problems->size());
+  if (!problems->empty()) exit_code = kExitSomeFailed;
+}
+
+void StoreCheck(GlobalOptions& g, int& exit_code) {
+  auto store = OpenStoreOrReport(g, exit_code);
+  if (!store) return;
+  auto result = (*store)->IntegrityCheck();
+  if (!ReportIfError(result, exit_code)) return;
+  auto version = (*store)->SchemaVersion();
+  std::cout << fmt::format("{}: schema version {}, integrity: {}\n", (*store)->Describe(),
+                           version.value_or(0), *result);
+  if (*result != "ok") exit_code = kExitSomeFailed;
+}
+
+}  // namespace
+
+void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
+  auto o = std::make_shared<DeParaOptions>();
+  auto* depara = app.add_subcommand(
+      "depara", "The de/para store: which InternalIds in each system are the same entity");
+  depara->require_subcommand(1);
+
+  auto* get = depara->add_subcommand("get", "Show an InternalId's entity, or its id in another system");
+  get->add_option("name", o->message, "Message name, e.g. CustomerVendor or Ticket")->required();
+  get->add_option("system", o->system, "System of the id, e.g. ploomes")->required();
+  get->add_option("id", o->id, "The InternalId")->required();
+  get->add_option("--to", o->to, "Print only the id in this system");
+  get->callback([&g, o, &exit_code] { Get(g, *o, exit_code); });
+
+  auto* link = depara->add_subcommand("link", "Link two InternalIds as one entity");
+  link->add_option("name", o->message, "Message name")->required();
+  link->add_option("refs", o->refs, "SYSTEM:ID SYSTEM:ID")->required()->expected(2);
+  link->add_option("--natural-key", o->natural_key, "The entity's CPF/CNPJ");
+  link->callback([&g, o, &exit_code] { LinkPair(g, *o, exit_code); });
+
+  auto* list = depara->add_subcommand("list", "List links");
+  list->add_option("name", o->message, "Only this message name");
+  list->add_option("--system", o->system, "Only ids of this system");
+  list->add_flag("--json", o->json, "One JSON object per line");
+  list->callback([&g, o, &exit_code] { List(g, *o, exit_code); });
+
+  auto* exp = depara->add_subcommand("export", "Write every link to standard output");
+  exp->add_option("--format", o->format, "csv or jsonl")->capture_default_str();
+  exp->callback([&g, o, &exit_code] { Export(g, *o, exit_code); });
+
+  auto* imp = depara->add_subcommand(
+      "import",
+      "Import links, all or nothing. mongoexport reads the old integration script's collection "
+      "of sent customers so they are linked, not created again");
+  imp->add_option("file", o->file, "The file to read")->required();
+  imp->add_option("--format", o->format, "csv, jsonl or mongoexport")->capture_default_str();
+  imp->add_option("--document-field", o->document_field,
+                  "mongoexport: the field holding the CPF/CNPJ")
+      ->capture_default_str();
+  imp->callback([&g, o, &exit_code] { Import(g, *o, exit_code); });
+
+  auto* check = depara->add_subcommand(
+      "check",
+      "De/para integrity: natural keys that disagree across a link, one CPF/CNPJ linked as "
+      "several entities, ids linked to nothing. Exits 1 when it finds a problem");
+  check->callback([&g, &exit_code] { Check(g, exit_code); });
+
+  auto* store = app.add_subcommand("store", "The store itself");
+  store->require_subcommand(1);
+  auto* integrity = store->add_subcommand(
+      "check", "Run the database's integrity check (SQLite PRAGMA integrity_check)");
+  integrity->callback([&g, &exit_code] { StoreCheck(g, exit_code); });
+}
+
+}  // namespace ponte

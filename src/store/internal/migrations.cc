@@ -1,0 +1,164 @@
+#include "store/internal/migrations.h"
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace ponte::detail {
+namespace {
+
+// Arbitrary constant: the PostgreSQL advisory lock that serializes migrations.
+constexpr int64_t kMigrationLockKey = 0x706f6e7465;  // "ponte"
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, R"SQL(
+CREATE TABLE entities (
+  id {{id}},
+  message TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+-- One row per InternalId. The primary key makes an InternalId belong to at most one entity per
+-- message name; the unique (entity_id, system) keeps one id per system in an entity.
+CREATE TABLE links (
+  message TEXT NOT NULL,
+  system TEXT NOT NULL,
+  internal_id TEXT NOT NULL,
+  entity_id BIGINT NOT NULL REFERENCES entities(id),
+  natural_key TEXT NOT NULL DEFAULT '',
+  content_hash TEXT NOT NULL DEFAULT '',
+  route TEXT NOT NULL DEFAULT '',
+  attributes TEXT NOT NULL DEFAULT '{}',
+  linked_at BIGINT NOT NULL,
+  PRIMARY KEY (message, system, internal_id),
+  UNIQUE (entity_id, system)
+);
+CREATE INDEX links_by_natural_key ON links (message, natural_key);
+
+CREATE TABLE deliveries (
+  id {{id}},
+  route TEXT NOT NULL,
+  message TEXT NOT NULL,
+  origin_system TEXT NOT NULL,
+  origin_id TEXT NOT NULL,
+  target_system TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  content_hash TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  next_attempt_at BIGINT NOT NULL,
+  claimed_by TEXT,
+  lease_until BIGINT,
+  target_id TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+-- Never two pending deliveries of one record to one target.
+CREATE UNIQUE INDEX deliveries_one_pending
+  ON deliveries (route, origin_system, origin_id, target_system) WHERE state = 'pending';
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+CREATE INDEX deliveries_by_origin ON deliveries (origin_system, origin_id);
+
+CREATE TABLE dead_letters (
+  id {{id}},
+  delivery_id BIGINT NOT NULL REFERENCES deliveries(id),
+  route TEXT NOT NULL,
+  origin_system TEXT NOT NULL,
+  origin_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  replayed_at BIGINT
+);
+
+CREATE TABLE cursors (
+  route TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  boundary_ids TEXT NOT NULL DEFAULT '[]',
+  updated_at BIGINT NOT NULL
+);
+
+-- Token buckets shared by every worker on this store; key_id is a fingerprint of the API key.
+CREATE TABLE rate_buckets (
+  system TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  tokens {{real}} NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (system, key_id)
+);
+)SQL"},
+  };
+  return kMigrations;
+}
+
+std::string ForDialect(std::string sql, Dialect d) {
+  auto replace = [&](std::string_view from, std::string_view to) {
+    for (size_t pos; (pos = sql.find(from)) != std::string::npos;) sql.replace(pos, from.size(), to);
+  };
+  replace("{{id}}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                          : "BIGSERIAL PRIMARY KEY");
+  replace("{{real}}", d == Dialect::kSqlite ? "REAL" : "DOUBLE PRECISION");
+  return sql;
+}
+
+Result<int> CurrentVersion(SqlConnection& conn) {
+  auto rows = conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!rows) return Fail(rows.error());
+  return static_cast<int>(rows->at(0).Int(0));
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+Status ApplyMigrations(SqlConnection& conn) {
+  PONTE_RETURN_IF_ERROR(conn.ExecScript(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at BIGINT NOT NULL)"));
+  const bool postgres = conn.dialect() == Dialect::kPostgres;
+  if (postgres) {
+    PONTE_RETURN_IF_ERROR(conn.ExecScript(fmt::format("SELECT pg_advisory_lock({})", kMigrationLockKey)));
+  }
+  Status result;
+  for (const auto& m : Migrations()) {
+    PONTE_RETURN_IF_ERROR(conn.Begin());
+    auto current = CurrentVersion(conn);
+    Status step;
+    if (!current) {
+      step = Fail(current.error());
+    } else if (*current < m.version) {
+      step = conn.ExecScript(ForDialect(m.sql, conn.dialect()));
+      if (step) {
+        const SqlValue params[] = {int64_t{m.version},
+                                   int64_t{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count()}};
+        auto r = conn.Query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                            params);
+        if (!r) step = Fail(r.error());
+      }
+    }
+    if (step) {
+      step = conn.Commit();
+    } else {
+      (void)conn.Rollback();
+    }
+    if (!step) {
+      result = Fail(Error(step.error()).WithRecord(fmt::format("migration {}", m.version)));
+      break;
+    }
+  }
+  if (postgres) {
+    (void)conn.ExecScript(fmt::format("SELECT pg_advisory_unlock({})", kMigrationLockKey));
+  }
+  return result;
+}
+
+}  // namespace ponte::detail

@@ -1,0 +1,286 @@
+// The delivery journal and the dead-letter queue.
+
+#include <fmt/format.h>
+
+#include "store/internal/sql_store.h"
+#include "store/internal/sql_store_tx.h"
+#include "store/internal/sql_store_util.h"
+
+namespace ponte::detail {
+
+Delivery ToDelivery(const SqlRow& r) {
+  Delivery d;
+  d.id = r.Int(0);
+  d.intent.route = r.Text(1);
+  d.intent.message = r.Text(2);
+  d.intent.origin = {r.Text(3), r.Text(4)};
+  d.intent.target_system = r.Text(5);
+  d.intent.payload = r.Text(6);
+  d.intent.content_hash = r.Text(7);
+  d.state = ParseDeliveryState(r.Text(8)).value_or(DeliveryState::kPending);
+  d.attempts = static_cast<int>(r.Int(9));
+  d.last_error = r.Text(10);
+  d.next_attempt_at = FromMillis(r.Int(11));
+  d.claimed_by = r.Text(12);
+  d.lease_until = FromMillis(r.Int(13));
+  d.target_id = r.Text(14);
+  d.created_at = FromMillis(r.Int(15));
+  d.updated_at = FromMillis(r.Int(16));
+  return d;
+}
+
+Result<std::vector<Delivery>> SqlStore::SelectDeliveries(std::string_view where,
+                                                         std::span<const SqlValue> params) {
+  auto rows = conn_->Query(fmt::format("SELECT " PONTE_DELIVERY_COLUMNS " FROM deliveries {}",
+                                       where),
+                           params);
+  if (!rows) return Fail(rows.error());
+  std::vector<Delivery> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(ToDelivery(r));
+  return out;
+}
+
+Result<int64_t> SqlStore::RecordIntent(const DeliveryIntent& intent, Instant now) {
+  return InTransaction([&]() -> Result<int64_t> {
+    const SqlValue key[] = {intent.route, intent.origin.system, intent.origin.internal_id,
+                            intent.target_system};
+    auto existing = conn_->Query(
+        "SELECT id FROM deliveries WHERE route = ? AND origin_system = ? AND origin_id = ? "
+        "AND target_system = ? AND state = 'pending'",
+        key);
+    if (!existing) return Fail(existing.error());
+    if (!existing->empty()) {
+      const int64_t id = existing->front().Int(0);
+      const SqlValue p[] = {intent.payload, intent.content_hash, Millis(now), id};
+      auto r = conn_->Query(
+          "UPDATE deliveries SET payload = ?, content_hash = ?, updated_at = ? WHERE id = ?", p);
+      if (!r) return Fail(r.error());
+      return id;
+    }
+    const SqlValue p[] = {intent.route,         intent.message,
+                          intent.origin.system, intent.origin.internal_id,
+                          intent.target_system, intent.payload,
+                          intent.content_hash,  Millis(now),
+                          Millis(now),          Millis(now)};
+    auto rows = conn_->Query(
+        "INSERT INTO deliveries (route, message, origin_system, origin_id, target_system, "
+        "payload, content_hash, state, next_attempt_at, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id",
+        p);
+    if (!rows) return Fail(rows.error());
+    return rows->front().Int(0);
+  });
+}
+
+Status SqlStore::CompleteDelivery(int64_t delivery_id, const SystemRef& target,
+                                  const LinkInfo& info, Instant now) {
+  return InTransaction([&]() -> Status {
+    const SqlValue id[] = {delivery_id};
+    auto found = SelectDeliveries("WHERE id = ?", id);
+    if (!found) return Fail(found.error());
+    if (found->empty()) {
+      return Fail(Error::NotFound(fmt::format("delivery {} does not exist", delivery_id)));
+    }
+    const Delivery& d = found->front();
+    if (d.state != DeliveryState::kPending) {
+      return Fail(Error::FailedPrecondition(fmt::format(
+          "delivery {} is {}, not pending", delivery_id, DeliveryStateName(d.state))));
+    }
+    PONTE_RETURN_IF_ERROR(LinkLocked(d.intent.message, d.intent.origin, target, info, now));
+    const SqlValue p[] = {target.internal_id, Millis(now), delivery_id};
+    auto r = conn_->Query(
+        "UPDATE deliveries SET state = 'done', attempts = attempts + 1, target_id = ?, "
+        "claimed_by = NULL, lease_until = NULL, last_error = '', updated_at = ? WHERE id = ?",
+        p);
+    if (!r) return Fail(r.error());
+    return {};
+  });
+}
+
+Status SqlStore::RetryDelivery(int64_t delivery_id, std::string_view error,
+                               Instant next_attempt_at, Instant now) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Text(error), Millis(next_attempt_at), Millis(now), delivery_id};
+  auto rows = conn_->Query(
+      "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+      "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'pending' "
+      "RETURNING id",
+      p);
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) {
+    return Fail(Error::NotFound(fmt::format("no pending delivery {}", delivery_id)));
+  }
+  return {};
+}
+
+Status SqlStore::KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) {
+  return InTransaction([&]() -> Status {
+    const SqlValue p[] = {Text(reason), Millis(now), delivery_id};
+    auto rows = conn_->Query(
+        "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, "
+        "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'pending' "
+        "RETURNING route, origin_system, origin_id, payload",
+        p);
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) {
+      return Fail(Error::NotFound(fmt::format("no pending delivery {}", delivery_id)));
+    }
+    const auto& d = rows->front();
+    const SqlValue dl[] = {delivery_id, d.Text(0), d.Text(1), d.Text(2), Text(reason),
+                           d.Text(3),   Millis(now)};
+    auto r = conn_->Query(
+        "INSERT INTO dead_letters (delivery_id, route, origin_system, origin_id, reason, payload, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        dl);
+    if (!r) return Fail(r.error());
+    return {};
+  });
+}
+
+Result<std::vector<Delivery>> SqlStore::ClaimDue(std::string_view worker, Instant now,
+                                                 std::chrono::milliseconds lease, size_t limit) {
+  return InTransaction([&]() -> Result<std::vector<Delivery>> {
+    // PostgreSQL: concurrent workers skip each other's locked rows instead of waiting, so each
+    // claim is disjoint. SQLite: BEGIN IMMEDIATE already makes this transaction the only writer.
+    const bool postgres = conn_->dialect() == Dialect::kPostgres;
+    const SqlValue p[] = {Millis(now), Millis(now), static_cast<int64_t>(limit)};
+    auto ids = conn_->Query(
+        fmt::format("SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? "
+                    "AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id "
+                    "LIMIT ?{}",
+                    postgres ? " FOR UPDATE SKIP LOCKED" : ""),
+        p);
+    if (!ids) return Fail(ids.error());
+    std::vector<Delivery> claimed;
+    for (const auto& row : *ids) {
+      const SqlValue u[] = {Text(worker), Millis(now + lease), row.Int(0)};
+      auto r = conn_->Query(
+          "UPDATE deliveries SET claimed_by = ?, lease_until = ? WHERE id = ? RETURNING " PONTE_DELIVERY_COLUMNS,
+          u);
+      if (!r) return Fail(r.error());
+      claimed.push_back(ToDelivery(r->front()));
+    }
+    return claimed;
+  });
+}
+
+Status SqlStore::ReleaseClaims(std::string_view worker) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Text(worker)};
+  auto r = conn_->Query(
+      "UPDATE deliveries SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ? AND "
+      "state = 'pending'",
+      p);
+  if (!r) return Fail(r.error());
+  return {};
+}
+
+Result<std::optional<Delivery>> SqlStore::GetDelivery(int64_t id) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {id};
+  auto found = SelectDeliveries("WHERE id = ?", p);
+  if (!found) return Fail(found.error());
+  if (found->empty()) return std::optional<Delivery>();
+  return std::optional<Delivery>(std::move(found->front()));
+}
+
+Result<std::vector<Delivery>> SqlStore::ListDeliveries(const DeliveryFilter& filter) {
+  std::lock_guard lock(mu_);
+  std::string where = "WHERE 1 = 1";
+  std::vector<SqlValue> p;
+  if (filter.state) {
+    where += " AND state = ?";
+    p.push_back(std::string(DeliveryStateName(*filter.state)));
+  }
+  if (!filter.route.empty()) {
+    where += " AND route = ?";
+    p.push_back(filter.route);
+  }
+  where += fmt::format(" ORDER BY updated_at DESC, id DESC LIMIT {}", filter.limit);
+  return SelectDeliveries(where, p);
+}
+
+Result<int64_t> SqlStore::CountDeliveries(DeliveryState state) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {std::string(DeliveryStateName(state))};
+  auto rows = conn_->Query("SELECT COUNT(*) FROM deliveries WHERE state = ?", p);
+  if (!rows) return Fail(rows.error());
+  return rows->front().Int(0);
+}
+
+namespace {
+
+constexpr const char* kDeadLetterColumns =
+    "id, delivery_id, route, origin_system, origin_id, reason, payload, created_at, replayed_at";
+
+DeadLetter ToDeadLetter(const SqlRow& r) {
+  DeadLetter d;
+  d.id = r.Int(0);
+  d.delivery_id = r.Int(1);
+  d.route = r.Text(2);
+  d.origin = {r.Text(3), r.Text(4)};
+  d.reason = r.Text(5);
+  d.payload = r.Text(6);
+  d.created_at = FromMillis(r.Int(7));
+  if (!r.IsNull(8)) d.replayed_at = FromMillis(r.Int(8));
+  return d;
+}
+
+}  // namespace
+
+Result<std::vector<DeadLetter>> SqlStore::ListDeadLetters(bool include_replayed) {
+  std::lock_guard lock(mu_);
+  auto rows = conn_->Query(fmt::format("SELECT {} FROM dead_letters {} ORDER BY id",
+                                       kDeadLetterColumns,
+                                       include_replayed ? "" : "WHERE replayed_at IS NULL"));
+  if (!rows) return Fail(rows.error());
+  std::vector<DeadLetter> out;
+  for (const auto& r : *rows) out.push_back(ToDeadLetter(r));
+  return out;
+}
+
+Result<std::optional<DeadLetter>> SqlStore::GetDeadLetter(int64_t id) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {id};
+  auto rows =
+      conn_->Query(fmt::format("SELECT {} FROM dead_letters WHERE id = ?", kDeadLetterColumns), p);
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return std::optional<DeadLetter>();
+  return std::optional<DeadLetter>(ToDeadLetter(rows->front()));
+}
+
+Status SqlStore::ReplayDeadLetter(int64_t id, Instant now) {
+  return InTransaction([&]() -> Status {
+    const SqlValue p[] = {Millis(now), id};
+    auto rows = conn_->Query(
+        "UPDATE dead_letters SET replayed_at = ? WHERE id = ? AND replayed_at IS NULL "
+        "RETURNING delivery_id",
+        p);
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) {
+      return Fail(Error::NotFound(
+          fmt::format("dead letter {} does not exist or was already replayed", id)));
+    }
+    const int64_t delivery_id = rows->front().Int(0);
+    // A newer pending delivery of the same record already covers it: then there is nothing
+    // to revive (reviving would make two pending deliveries of one record).
+    const SqlValue k[] = {delivery_id};
+    auto newer = conn_->Query(
+        "SELECT COUNT(*) FROM deliveries p JOIN deliveries d ON p.route = d.route AND "
+        "p.origin_system = d.origin_system AND p.origin_id = d.origin_id AND "
+        "p.target_system = d.target_system WHERE d.id = ? AND p.state = 'pending'",
+        k);
+    if (!newer) return Fail(newer.error());
+    if (newer->front().Int(0) > 0) return {};
+    const SqlValue u[] = {Millis(now), Millis(now), delivery_id};
+    auto r = conn_->Query(
+        "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, "
+        "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'",
+        u);
+    if (!r) return Fail(r.error());
+    return {};
+  });
+}
+
+}  // namespace ponte::detail

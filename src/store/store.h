@@ -1,0 +1,209 @@
+#pragma once
+// The store: ponte's memory. De/para links, the delivery journal, route cursors, dead letters
+// and shared rate-limit buckets, behind one interface with two real back ends (SQLite by
+// default, PostgreSQL for several workers). Open one with OpenStore(url).
+//
+// Thread safety: every method may be called from any thread; an implementation serializes
+// calls on its connection. Several processes may share one PostgreSQL store (or, with SQLite's
+// locking, one SQLite file).
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "core/time.h"
+
+namespace ponte {
+
+// An InternalId in one system: "ploomes:401234567".
+struct SystemRef {
+  std::string system;
+  std::string internal_id;
+  std::string ToString() const { return system + ":" + internal_id; }
+  // Parses "system:id" (the id may itself hold ':' or '|').
+  static Result<SystemRef> Parse(std::string_view text);
+  friend bool operator==(const SystemRef&, const SystemRef&) = default;
+};
+
+// What a link records besides the two ids.
+struct LinkInfo {
+  std::string natural_key;   // normalized CPF/CNPJ when the entity has one
+  std::string content_hash;  // hash of the last version ponte wrote (echo suppression)
+  std::string route;         // the route (or "import", "manual") that made the link
+};
+
+// One member of a de/para entity.
+struct LinkRow {
+  int64_t entity_id = 0;
+  std::string message;
+  SystemRef ref;
+  LinkInfo info;
+  std::string attributes = "{}";  // JSON object of connector data, e.g. a Milvus client token
+  Instant linked_at{};
+};
+
+enum class DeliveryState { kPending, kDone, kDead };
+std::string_view DeliveryStateName(DeliveryState s);
+Result<DeliveryState> ParseDeliveryState(std::string_view s);
+
+// The intent to write one record to a target system.
+struct DeliveryIntent {
+  std::string route;
+  std::string message;        // "CustomerVendor", "Ticket"
+  SystemRef origin;           // the record that is being delivered
+  std::string target_system;  // "milvus"
+  std::string payload;        // the canonical message JSON
+  std::string content_hash;
+};
+
+struct Delivery {
+  int64_t id = 0;
+  DeliveryIntent intent;
+  DeliveryState state = DeliveryState::kPending;
+  int attempts = 0;
+  std::string last_error;
+  Instant next_attempt_at{};
+  std::string claimed_by;
+  Instant lease_until{};
+  std::string target_id;  // the record's InternalId in the target, once done
+  Instant created_at{};
+  Instant updated_at{};
+};
+
+struct DeadLetter {
+  int64_t id = 0;
+  int64_t delivery_id = 0;
+  std::string route;
+  SystemRef origin;
+  std::string reason;
+  std::string payload;
+  Instant created_at{};
+  std::optional<Instant> replayed_at;
+};
+
+// A route's durable watermark: the last server-side timestamp fully read, plus the ids seen at
+// exactly that timestamp (read again with >= and skipped), so ties are neither lost nor repeated.
+struct Cursor {
+  std::string route;
+  std::string value;                    // UTC ISO 8601 instant, e.g. 2026-11-23T13:15:00.120Z
+  std::vector<std::string> boundary_ids;
+  Instant updated_at{};
+};
+
+struct LinkFilter {
+  std::string message;  // empty: all
+  std::string system;   // empty: all
+  size_t limit = 0;     // 0: no limit
+  size_t offset = 0;
+};
+
+struct DeliveryFilter {
+  std::optional<DeliveryState> state;
+  std::string route;
+  size_t limit = 100;
+};
+
+// A problem `ponte depara check` reports.
+struct IntegrityProblem {
+  std::string kind;  // "natural_key_mismatch", "entity_without_peer", "natural_key_shared"
+  std::string message;
+  std::string detail;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- de/para ----
+  // Links `a` and `b` as one entity of `message` (info applies to both members). Creates the entity, joins one ref to the
+  // other's entity, or refreshes the info of an existing link. AlreadyExists when either ref
+  // already belongs to another entity, or the entity already holds another id in that system.
+  virtual Status Link(std::string_view message, const SystemRef& a, const SystemRef& b,
+                      const LinkInfo& info) = 0;
+  // The id in `to_system` of the entity `from` belongs to, if any.
+  virtual Result<std::optional<std::string>> Lookup(std::string_view message,
+                                                    const SystemRef& from,
+                                                    std::string_view to_system) = 0;
+  // Every member of the entity `ref` belongs to (empty when unlinked).
+  virtual Result<std::vector<LinkRow>> Entity(std::string_view message, const SystemRef& ref) = 0;
+  // Members of entities whose natural key is `natural_key` (e.g. every id known for a CNPJ).
+  virtual Result<std::vector<LinkRow>> FindByNaturalKey(std::string_view message,
+                                                        std::string_view natural_key) = 0;
+  // Updates natural key, hash and route of one existing link; NotFound when unlinked.
+  virtual Status UpdateLinkInfo(std::string_view message, const SystemRef& ref,
+                                const LinkInfo& info) = 0;
+  // Stores connector data (a JSON object) on one existing link; NotFound when unlinked.
+  virtual Status SetAttributes(std::string_view message, const SystemRef& ref,
+                               std::string_view attributes) = 0;
+  virtual Result<std::vector<LinkRow>> ListLinks(const LinkFilter& filter) = 0;
+  virtual Result<int64_t> CountLinks() = 0;
+  // One record per pair, all or nothing: any bad pair rolls the whole import back and the
+  // error names the pair's position (1-based).
+  struct ImportPair {
+    std::string message;
+    SystemRef a;
+    SystemRef b;
+    LinkInfo info;
+  };
+  virtual Status ImportLinks(const std::vector<ImportPair>& pairs) = 0;
+  // Records an id as known (e.g. a natural key seen in a migration) without a peer yet.
+  virtual Status Remember(std::string_view message, const SystemRef& ref,
+                          const LinkInfo& info) = 0;
+  virtual Result<std::vector<IntegrityProblem>> CheckDePara() = 0;
+
+  // ---- delivery journal ----
+  // Records the intent to write (one transaction). If a pending delivery for the same route,
+  // origin and target exists, its payload is refreshed and its id returned: never two.
+  virtual Result<int64_t> RecordIntent(const DeliveryIntent& intent, Instant now) = 0;
+  // In one transaction: links origin and target, stores the content hash, marks done.
+  virtual Status CompleteDelivery(int64_t delivery_id, const SystemRef& target,
+                                  const LinkInfo& info, Instant now) = 0;
+  // A failed attempt that will be retried at `next_attempt_at`.
+  virtual Status RetryDelivery(int64_t delivery_id, std::string_view error,
+                               Instant next_attempt_at, Instant now) = 0;
+  // A failure for good: the delivery goes dead and a dead letter holds the reason.
+  virtual Status KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) = 0;
+  // Claims up to `limit` due pending deliveries for `worker` until `now + lease`: ones never
+  // claimed, or whose lease ran out (their worker died). Concurrent claimers never share one.
+  virtual Result<std::vector<Delivery>> ClaimDue(std::string_view worker, Instant now,
+                                                 std::chrono::milliseconds lease,
+                                                 size_t limit) = 0;
+  // Gives claimed deliveries back (graceful shutdown).
+  virtual Status ReleaseClaims(std::string_view worker) = 0;
+  virtual Result<std::optional<Delivery>> GetDelivery(int64_t id) = 0;
+  virtual Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) = 0;
+  virtual Result<int64_t> CountDeliveries(DeliveryState state) = 0;
+
+  // ---- dead letters ----
+  virtual Result<std::vector<DeadLetter>> ListDeadLetters(bool include_replayed) = 0;
+  virtual Result<std::optional<DeadLetter>> GetDeadLetter(int64_t id) = 0;
+  // Puts the dead letter's delivery back to pending (attempts reset) and marks it replayed.
+  virtual Status ReplayDeadLetter(int64_t id, Instant now) = 0;
+
+  // ---- cursors ----
+  virtual Result<std::optional<Cursor>> GetCursor(std::string_view route) = 0;
+  virtual Status SaveCursor(const Cursor& cursor, Instant now) = 0;
+
+  // ---- shared rate limiting ----
+  // Token bucket per (system, key_id): takes one token if available and returns 0, else
+  // returns how long until one is. key_id is a fingerprint, never the key itself.
+  virtual Result<std::chrono::milliseconds> TakeToken(std::string_view system,
+                                                      std::string_view key_id, double capacity,
+                                                      double refill_per_second, Instant now) = 0;
+
+  // ---- maintenance ----
+  virtual Result<std::string> IntegrityCheck() = 0;  // "ok" or the back end's findings
+  virtual Result<int> SchemaVersion() = 0;
+  virtual std::string Describe() const = 0;  // "sqlite:ponte.db" (never a password)
+};
+
+// "sqlite:PATH" (or a bare path), "sqlite::memory:", "postgres://..." / "postgresql://...".
+// Opens, applies pending migrations, and returns the store; Unavailable when the database cannot
+// be reached, InvalidArgument for an unknown URL scheme.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+
+}  // namespace ponte

@@ -1,0 +1,338 @@
+// One conformance suite for every Store back end: each test runs on SQLite (a temporary file)
+// and on a real PostgreSQL server.
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <set>
+#include <thread>
+
+#include "store/store.h"
+#include "support/temp_postgres.h"
+
+namespace ponte {
+namespace {
+
+using std::chrono::milliseconds;
+
+class StoreConformance : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    url_ = NewUrl();
+    auto store = OpenStore(url_);
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    store_ = std::move(*store);
+  }
+
+  std::string NewUrl() {
+    if (GetParam() == "sqlite") return "sqlite:" + testing::NewSqlitePath();
+    auto url = testing::NewPostgresDatabase();
+    EXPECT_TRUE(url.has_value()) << url.error().ToString();
+    return url.value_or("");
+  }
+
+  static Instant At(int64_t ms) { return Instant{milliseconds{ms}}; }
+
+  DeliveryIntent Intent(std::string origin_id) {
+    return {"customers_ploomes_to_milvus", "CustomerVendor", {"ploomes", std::move(origin_id)},
+            "milvus", R"({"x":1})", "hash-1"};
+  }
+
+  std::string url_;
+  std::unique_ptr<Store> store_;
+};
+
+const SystemRef kPloomes{"ploomes", "401234567"};
+const SystemRef kMilvus{"milvus", "30753"};
+
+TEST_P(StoreConformance, MigrationsAreAppliedOnceAndReopenIsHarmless) {
+  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  auto again = OpenStore(url_);
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(*(*again)->SchemaVersion(), 1);
+  EXPECT_EQ(*store_->IntegrityCheck(), "ok");
+}
+
+TEST_P(StoreConformance, LinkAndLookupBothWays) {
+  ASSERT_TRUE(store_->Link("CustomerVendor", kPloomes, kMilvus,
+                           {"12345678000195", "h1", "customers"}));
+  EXPECT_EQ(**store_->Lookup("CustomerVendor", kPloomes, "milvus"), "30753");
+  EXPECT_EQ(**store_->Lookup("CustomerVendor", kMilvus, "ploomes"), "401234567");
+  EXPECT_FALSE(store_->Lookup("CustomerVendor", kPloomes, "protheus")->has_value());
+  // De/para is per message name: the same ids under Ticket are unrelated.
+  EXPECT_FALSE(store_->Lookup("Ticket", kPloomes, "milvus")->has_value());
+  auto members = store_->Entity("CustomerVendor", kMilvus);
+  ASSERT_TRUE(members.has_value());
+  ASSERT_EQ(members->size(), 2u);
+  EXPECT_EQ(members->at(0).info.natural_key, "12345678000195");
+  EXPECT_EQ(members->at(0).info.route, "customers");
+}
+
+TEST_P(StoreConformance, AnyNumberOfSystemsPerEntity) {
+  ASSERT_TRUE(store_->Link("CustomerVendor", kPloomes, kMilvus, {}));
+  ASSERT_TRUE(store_->Link("CustomerVendor", kMilvus, {"protheus", "01|01|000123|01"}, {}));
+  EXPECT_EQ(**store_->Lookup("CustomerVendor", kPloomes, "protheus"), "01|01|000123|01");
+  EXPECT_EQ(store_->Entity("CustomerVendor", kPloomes)->size(), 3u);
+}
+
+TEST_P(StoreConformance, AnInternalIdBelongsToOneEntityOnly) {
+  ASSERT_TRUE(store_->Link("CustomerVendor", kPloomes, kMilvus, {}));
+  // The Ploomes contact is linked to Milvus 30753: linking it to another Milvus client fails.
+  auto s = store_->Link("CustomerVendor", kPloomes, {"milvus", "99999"}, {});
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, ErrorCode::kAlreadyExists);
+  // Two existing entities cannot be merged silently either.
+  ASSERT_TRUE(store_->Link("CustomerVendor", {"ploomes", "2"}, {"milvus", "2"}, {}));
+  auto merge = store_->Link("CustomerVendor", kPloomes, {"milvus", "2"}, {});
+  ASSERT_FALSE(merge.has_value());
+  EXPECT_NE(merge.error().message.find("different entities"), std::string::npos);
+  // Relinking the same pair refreshes the info.
+  ASSERT_TRUE(store_->Link("CustomerVendor", kPloomes, kMilvus, {"doc", "h2", "again"}));
+  EXPECT_EQ(store_->Entity("CustomerVendor", kPloomes)->at(0).info.content_hash, "h2");
+  EXPECT_FALSE(store_->Link("CustomerVendor", kPloomes, {"ploomes", "3"}, {}).has_value());
+}
+
+TEST_P(StoreConformance, NaturalKeyIndexAndAttributes) {
+  ASSERT_TRUE(store_->Link("CustomerVendor", kPloomes, kMilvus, {"12345678000195", "", "r"}));
+  auto rows = store_->FindByNaturalKey("CustomerVendor", "12345678000195");
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_EQ(rows->size(), 2u);
+  EXPECT_TRUE(store_->FindByNaturalKey("CustomerVendor", "00000000000")->empty());
+  ASSERT_TRUE(store_->SetAttributes("CustomerVendor", kMilvus, R"({"token":"KEN7B5"})"));
+  auto members = *store_->Entity("CustomerVendor", kMilvus);
+  EXPECT_EQ(members.at(0).ref.system, "milvus");
+  EXPECT_EQ(members.at(0).attributes, R"({"token":"KEN7B5"})");
+  EXPECT_FALSE(store_->SetAttributes("CustomerVendor", {"milvus", "1"}, "{}").has_value());
+  ASSERT_TRUE(store_->UpdateLinkInfo("CustomerVendor", kMilvus, {"12345678000195", "h9", "r"}));
+  EXPECT_EQ(store_->Entity("CustomerVendor", kMilvus)->at(0).info.content_hash, "h9");
+}
+
+TEST_P(StoreConformance, TextIsStoredAsIs) {
+  // Quotes, statement separators, comments and accents are data, never SQL.
+  const std::string name = "O'Brien; DROP TABLE links; -- São João ção 🚀";
+  ASSERT_TRUE(store_->Link("CustomerVendor", {"ploomes", name}, {"milvus", "1"}, {name, name, name}));
+  EXPECT_EQ(**store_->Lookup("CustomerVendor", {"milvus", "1"}, "ploomes"), name);
+  EXPECT_EQ(*store_->CountLinks(), 2);
+}
+
+TEST_P(StoreConformance, ListAndImportAllOrNothing) {
+  std::vector<Store::ImportPair> pairs = {
+      {"CustomerVendor", {"ploomes", "1"}, {"milvus", "10"}, {"11111111111", "", "import"}},
+      {"CustomerVendor", {"ploomes", "2"}, {"milvus", "20"}, {}},
+      {"CustomerVendor", {"ploomes", "3"}, {"milvus", "10"}, {}},  // milvus:10 is taken
+  };
+  auto s = store_->ImportLinks(pairs);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().record, "import item 3");
+  EXPECT_EQ(*store_->CountLinks(), 0);  // rolled back whole
+  pairs.pop_back();
+  ASSERT_TRUE(store_->ImportLinks(pairs));
+  EXPECT_EQ(*store_->CountLinks(), 4);
+  EXPECT_EQ(store_->ListLinks({.system = "milvus"})->size(), 2u);
+  EXPECT_EQ(store_->ListLinks({.limit = 1, .offset = 1})->size(), 1u);
+  // A pair with no peer remembers one id (used for the old script's "already sent" list).
+  std::vector<Store::ImportPair> legacy = {
+      {"CustomerVendor", {"legacy", "12345678909"}, {}, {"12345678909", "", "mongoexport"}}};
+  ASSERT_TRUE(store_->ImportLinks(legacy));
+  EXPECT_EQ(store_->FindByNaturalKey("CustomerVendor", "12345678909")->size(), 1u);
+}
+
+TEST_P(StoreConformance, CheckFindsIntegrityProblems) {
+  ASSERT_TRUE(store_->Link("CustomerVendor", {"ploomes", "1"}, {"milvus", "1"}, {"111", "", ""}));
+  ASSERT_TRUE(store_->UpdateLinkInfo("CustomerVendor", {"milvus", "1"}, {"222", "", ""}));
+  ASSERT_TRUE(store_->Link("CustomerVendor", {"ploomes", "2"}, {"milvus", "2"}, {"333", "", ""}));
+  ASSERT_TRUE(store_->Link("CustomerVendor", {"ploomes", "3"}, {"milvus", "3"}, {"333", "", ""}));
+  ASSERT_TRUE(store_->Remember("CustomerVendor", {"legacy", "444"}, {"444", "", ""}));
+  auto problems = store_->CheckDePara();
+  ASSERT_TRUE(problems.has_value());
+  std::multiset<std::string> kinds;
+  for (const auto& p : *problems) kinds.insert(p.kind);
+  EXPECT_EQ(kinds.count("natural_key_mismatch"), 1u);
+  EXPECT_EQ(kinds.count("natural_key_shared"), 1u);
+  EXPECT_EQ(kinds.count("entity_without_peer"), 1u);
+}
+
+TEST_P(StoreConformance, IntentIsRecordedOnceAndCompletedWithItsLink) {
+  auto id = store_->RecordIntent(Intent("401234567"), At(1000));
+  ASSERT_TRUE(id.has_value()) << id.error().ToString();
+  // The same record again (a retry, a webhook plus a poll) refreshes the same pending row.
+  auto again = store_->RecordIntent(Intent("401234567"), At(2000));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*again, *id);
+  EXPECT_EQ(*store_->CountDeliveries(DeliveryState::kPending), 1);
+
+  ASSERT_TRUE(store_->CompleteDelivery(*id, kMilvus, {"12345678000195", "hash-1", "customers"},
+                                       At(3000)));
+  auto d = **store_->GetDelivery(*id);
+  EXPECT_EQ(d.state, DeliveryState::kDone);
+  EXPECT_EQ(d.target_id, "30753");
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(**store_->Lookup("CustomerVendor", kPloomes, "milvus"), "30753");
+  // Done is final: completing twice is refused, and a new intent makes a new delivery.
+  EXPECT_FALSE(store_->CompleteDelivery(*id, kMilvus, {}, At(4000)).has_value());
+  auto next = store_->RecordIntent(Intent("401234567"), At(5000));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_NE(*next, *id);
+}
+
+TEST_P(StoreConformance, CompleteRollsBackWhenTheLinkConflicts) {
+  ASSERT_TRUE(store_->Link("CustomerVendor", {"ploomes", "other"}, kMilvus, {}));
+  auto id = *store_->RecordIntent(Intent("401234567"), At(0));
+  auto s = store_->CompleteDelivery(id, kMilvus, {}, At(1));
+  ASSERT_FALSE(s.has_value());
+  // Nothing half-done: still pending, no link for the origin.
+  EXPECT_EQ((**store_->GetDelivery(id)).state, DeliveryState::kPending);
+  EXPECT_FALSE(store_->Lookup("CustomerVendor", kPloomes, "milvus")->has_value());
+}
+
+TEST_P(StoreConformance, RetryAndDeadLetterAndReplay) {
+  auto id = *store_->RecordIntent(Intent("1"), At(0));
+  ASSERT_TRUE(store_->RetryDelivery(id, "UNAVAILABLE: milvus: 503", At(60'000), At(1)));
+  auto d = **store_->GetDelivery(id);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.last_error, "UNAVAILABLE: milvus: 503");
+  EXPECT_EQ(d.next_attempt_at, At(60'000));
+
+  ASSERT_TRUE(store_->KillDelivery(id, "FAILED_PRECONDITION: milvus: 422 documento inválido", At(2)));
+  EXPECT_EQ((**store_->GetDelivery(id)).state, DeliveryState::kDead);
+  auto letters = *store_->ListDeadLetters(false);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].reason, "FAILED_PRECONDITION: milvus: 422 documento inválido");
+  EXPECT_EQ(letters[0].origin, (SystemRef{"ploomes", "1"}));
+  EXPECT_EQ(letters[0].payload, R"({"x":1})");
+  EXPECT_EQ(letters[0].route, "customers_ploomes_to_milvus");
+
+  ASSERT_TRUE(store_->ReplayDeadLetter(letters[0].id, At(3)));
+  d = **store_->GetDelivery(id);
+  EXPECT_EQ(d.state, DeliveryState::kPending);
+  EXPECT_EQ(d.attempts, 0);
+  EXPECT_TRUE(store_->ListDeadLetters(false)->empty());
+  EXPECT_EQ(store_->ListDeadLetters(true)->size(), 1u);
+  EXPECT_FALSE(store_->ReplayDeadLetter(letters[0].id, At(4)).has_value());
+}
+
+TEST_P(StoreConformance, ReplayDoesNotMakeTwoPendingDeliveries) {
+  auto first = *store_->RecordIntent(Intent("1"), At(0));
+  ASSERT_TRUE(store_->KillDelivery(first, "bad", At(1)));
+  auto second = *store_->RecordIntent(Intent("1"), At(2));
+  EXPECT_NE(first, second);
+  auto letter = store_->ListDeadLetters(false)->at(0);
+  ASSERT_TRUE(store_->ReplayDeadLetter(letter.id, At(3)));
+  EXPECT_EQ(*store_->CountDeliveries(DeliveryState::kPending), 1);
+}
+
+TEST_P(StoreConformance, ClaimsAreExclusiveAndLeasesExpire) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->RecordIntent(Intent(std::to_string(i)), At(0)));
+  auto a = *store_->ClaimDue("worker-a", At(10), milliseconds(1000), 3);
+  auto b = *store_->ClaimDue("worker-b", At(10), milliseconds(1000), 3);
+  EXPECT_EQ(a.size(), 3u);
+  EXPECT_EQ(b.size(), 2u);
+  std::set<int64_t> ids;
+  for (const auto& d : a) ids.insert(d.id);
+  for (const auto& d : b) ids.insert(d.id);
+  EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(a[0].claimed_by, "worker-a");
+  // Nothing is due for a third worker until the leases run out (a died mid-delivery).
+  EXPECT_TRUE(store_->ClaimDue("worker-c", At(500), milliseconds(1000), 10)->empty());
+  auto c = *store_->ClaimDue("worker-c", At(2000), milliseconds(1000), 10);
+  EXPECT_EQ(c.size(), 5u);
+  ASSERT_TRUE(store_->ReleaseClaims("worker-c"));
+  EXPECT_EQ(store_->ClaimDue("worker-d", At(2001), milliseconds(1000), 10)->size(), 5u);
+}
+
+TEST_P(StoreConformance, ClaimsHonourNextAttemptTime) {
+  auto id = *store_->RecordIntent(Intent("1"), At(0));
+  ASSERT_TRUE(store_->RetryDelivery(id, "busy", At(5000), At(1)));
+  EXPECT_TRUE(store_->ClaimDue("w", At(4999), milliseconds(10), 10)->empty());
+  EXPECT_EQ(store_->ClaimDue("w", At(5000), milliseconds(10), 10)->size(), 1u);
+}
+
+TEST_P(StoreConformance, ConcurrentClaimersFromTwoConnectionsNeverShare) {
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(store_->RecordIntent(Intent(std::to_string(i)), At(0)));
+  auto other = OpenStore(url_);
+  ASSERT_TRUE(other.has_value());
+  std::vector<int64_t> got_a, got_b;
+  auto claim_all = [](Store& s, const char* worker, std::vector<int64_t>& out) {
+    while (true) {
+      auto batch = s.ClaimDue(worker, At(1), milliseconds(60'000), 7);
+      ASSERT_TRUE(batch.has_value()) << batch.error().ToString();
+      if (batch->empty()) return;
+      for (const auto& d : *batch) out.push_back(d.id);
+    }
+  };
+  std::thread ta([&] { claim_all(*store_, "a", got_a); });
+  std::thread tb([&] { claim_all(**other, "b", got_b); });
+  ta.join();
+  tb.join();
+  std::set<int64_t> all(got_a.begin(), got_a.end());
+  all.insert(got_b.begin(), got_b.end());
+  EXPECT_EQ(got_a.size() + got_b.size(), 200u);
+  EXPECT_EQ(all.size(), 200u);
+}
+
+TEST_P(StoreConformance, CursorsRoundTrip) {
+  EXPECT_FALSE(store_->GetCursor("tasks")->has_value());
+  Cursor c{"tasks", "2026-11-23T13:15:00.120Z", {"40500001", "40500002"}, {}};
+  ASSERT_TRUE(store_->SaveCursor(c, At(7)));
+  auto got = **store_->GetCursor("tasks");
+  EXPECT_EQ(got.value, c.value);
+  EXPECT_EQ(got.boundary_ids, c.boundary_ids);
+  EXPECT_EQ(got.updated_at, At(7));
+  c.value = "2026-11-24T00:00:00.000Z";
+  c.boundary_ids.clear();
+  ASSERT_TRUE(store_->SaveCursor(c, At(8)));
+  EXPECT_EQ((**store_->GetCursor("tasks")).value, c.value);
+  EXPECT_TRUE((**store_->GetCursor("tasks")).boundary_ids.empty());
+}
+
+TEST_P(StoreConformance, TokenBucketIsSharedAndRefills) {
+  // Capacity 2, one token a second.
+  EXPECT_EQ(*store_->TakeToken("ploomes", "k1", 2, 1.0, At(0)), milliseconds(0));
+  auto other = std::move(*OpenStore(url_));
+  EXPECT_EQ(*other->TakeToken("ploomes", "k1", 2, 1.0, At(0)), milliseconds(0));
+  auto wait = *store_->TakeToken("ploomes", "k1", 2, 1.0, At(0));
+  EXPECT_GT(wait, milliseconds(900));
+  EXPECT_LE(wait, milliseconds(1001));
+  EXPECT_EQ(*store_->TakeToken("ploomes", "k1", 2, 1.0, At(1000)), milliseconds(0));
+  // Another key has its own bucket.
+  EXPECT_EQ(*store_->TakeToken("ploomes", "k2", 2, 1.0, At(1000)), milliseconds(0));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& param_info) { return param_info.param; });
+
+TEST(StoreOpenTest, ErrorsSayWhatToFix) {
+  auto bad = OpenStore("mysql://x");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("sqlite:PATH or postgres://"), std::string::npos);
+  auto unreachable = OpenStore("postgres://ponte:s3cret@127.0.0.1:1/none?connect_timeout=2");
+  ASSERT_FALSE(unreachable.has_value());
+  EXPECT_EQ(unreachable.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(unreachable.error().message.find("s3cret"), std::string::npos)
+      << unreachable.error().message;
+  auto no_dir = OpenStore("sqlite:/nonexistent-dir/x.db");
+  ASSERT_FALSE(no_dir.has_value());
+  EXPECT_EQ(no_dir.error().code, ErrorCode::kUnavailable);
+}
+
+TEST(StoreOpenTest, SqliteFileIsPrivate) {
+  std::string path = testing::NewSqlitePath();
+  ASSERT_TRUE(OpenStore("sqlite:" + path).has_value());
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+}
+
+TEST(SystemRefTest, Parse) {
+  auto r = SystemRef::Parse("protheus:01|01|000123");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->system, "protheus");
+  EXPECT_EQ(r->internal_id, "01|01|000123");
+  EXPECT_FALSE(SystemRef::Parse("nocolon").has_value());
+  EXPECT_FALSE(SystemRef::Parse(":1").has_value());
+  EXPECT_FALSE(SystemRef::Parse("ploomes:").has_value());
+}
+
+}  // namespace
+}  // namespace ponte
