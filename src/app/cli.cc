@@ -42,6 +42,7 @@ int RunCli(int argc, char** argv) {
                  "also $PONTE_STORE");
   AddCoreCommands(app, exit_code);
   AddDeParaCommands(app, global, exit_code);
+  AddSandboxCommand(app, exit_code);
   AddDemoCommand(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -47,5 +47,6 @@ int RunCli(int argc, char** argv);
 void AddCoreCommands(CLI::App& app, int& exit_code);
 void AddDemoCommand(CLI::App& app, int& exit_code);
 void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddSandboxCommand(CLI::App& app, int& exit_code);
 
 }  // namespace ponte

@@ -1,0 +1,397 @@
+// The Ploomes emulator: entity sets under /ploomes with the OData options, writes, webhooks.
+// Behaviour follows ../shared/api/ploomes.md; unconfirmed parts are SandboxOptions switches.
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/document.h"
+#include "sandbox/internal/http_support.h"
+#include "sandbox/internal/routes.h"
+#include "sandbox/odata.h"
+
+namespace ponte::sandbox::detail {
+namespace {
+
+struct EntitySet {
+  const char* name;        // "Contacts"
+  int entity_id;           // Ploomes EntityId (1, 12, 36)
+  const char* owner_field; // relation field on Tags rows ("ContactId", ...)
+  std::map<int64_t, Json> PloomesData::*records;
+  int64_t PloomesData::*next_id;
+};
+
+const EntitySet kSets[] = {
+    {"Contacts", 1, "ContactId", &PloomesData::contacts, &PloomesData::next_contact},
+    {"Tasks", 12, "TaskId", &PloomesData::tasks, &PloomesData::next_task},
+    {"InteractionRecords", 36, "InteractionRecordId", &PloomesData::interactions,
+     &PloomesData::next_interaction},
+};
+
+// Navigation properties: present on the stored record, returned only when expanded.
+const std::set<std::string> kNavigation = {"Phones", "Tags", "OtherProperties", "City", "State",
+                                           "Contacts", "Contact", "Owner", "Company"};
+
+std::string Context(World& w, const std::string& set) {
+  return fmt::format("http://{}:{}/ploomes/$metadata#{}", w.options.host, w.options.port, set);
+}
+
+// Applies $select and $expand to one stored record. Caller holds w.mu.
+Json Shape(World& w, const Json& record, const std::string& select,
+           const std::vector<std::string>& expand) {
+  Json out = Json::object();
+  std::set<std::string> selected;
+  for (const auto& s : SplitTopLevel(select, ',')) selected.insert(s);
+  for (auto it = record.begin(); it != record.end(); ++it) {
+    if (kNavigation.count(it.key())) continue;
+    if (!selected.empty() && !selected.count(it.key())) continue;
+    out[it.key()] = it.value();
+  }
+  for (const auto& e : expand) {
+    if (e == "Tags") {
+      Json tags = record.value("Tags", Json::array());
+      for (auto& t : tags) {
+        auto tag = w.ploomes.tags.find(t.value("TagId", int64_t{0}));
+        if (tag != w.ploomes.tags.end()) t["Tag"] = tag->second;
+      }
+      out["Tags"] = tags;
+    } else if (e == "Phones" || e == "OtherProperties") {
+      out[e] = record.value(e, Json::array());
+    } else if (e == "City") {
+      out["City"] = nullptr;
+      for (const auto& c : Cities()) {
+        if (record.value("CityId", int64_t{0}) == c.id) {
+          out["City"] = {{"Id", c.id}, {"Name", c.name}, {"StateId", StateIdOf(c.uf)},
+                         {"CountryId", 76}, {"IBGECode", c.ibge}};
+        }
+      }
+    } else if (e == "State") {
+      out["State"] = nullptr;
+      for (const auto& c : Cities()) {
+        if (record.value("StateId", int64_t{0}) == StateIdOf(c.uf)) {
+          out["State"] = {{"Id", StateIdOf(c.uf)}, {"Name", c.uf}, {"Short", c.uf}, {"CountryId", 76}};
+        }
+      }
+    } else if (e == "Contact") {
+      auto id = record.value("ContactId", Json());
+      auto it = id.is_number() ? w.ploomes.contacts.find(id.get<int64_t>()) : w.ploomes.contacts.end();
+      out["Contact"] = it == w.ploomes.contacts.end() ? Json(nullptr) : Shape(w, it->second, "", {});
+    } else if (e == "Contacts") {
+      Json people = Json::array();
+      for (const auto& [id, c] : w.ploomes.contacts) {
+        if (c.value("CompanyId", Json()) == record["Id"]) people.push_back(Shape(w, c, "", {}));
+      }
+      out["Contacts"] = people;
+    }
+  }
+  return out;
+}
+
+int64_t KeyFromPath(const httplib::Request& req) { return std::stoll(req.matches[2]); }
+
+const EntitySet* SetNamed(const std::string& name) {
+  for (const auto& s : kSets) {
+    if (name == s.name) return &s;
+  }
+  return nullptr;
+}
+
+void List(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
+  std::unique_ptr<FilterExpr> filter;
+  if (req.has_param("$filter")) {
+    auto f = ParseFilter(req.get_param_value("$filter"));
+    if (!f) return SendPloomesError(res, 400, "BadRequest", f.error().message);
+    filter = std::move(*f);
+  }
+  std::vector<OrderKey> order = {{"Id", false}};
+  if (req.has_param("$orderby")) {
+    auto o = ParseOrderBy(req.get_param_value("$orderby"));
+    if (!o) return SendPloomesError(res, 400, "BadRequest", o.error().message);
+    order = std::move(*o);
+  }
+  int top = w.options.ploomes_max_page;
+  if (req.has_param("$top")) {
+    try {
+      top = std::stoi(req.get_param_value("$top"));
+    } catch (...) {
+      return SendPloomesError(res, 400, "BadRequest", "$top must be a number");
+    }
+    if (top > w.options.ploomes_max_page) {
+      if (w.options.ploomes_reject_oversized_top) {
+        return SendPloomesError(res, 400, "BadRequest",
+                                fmt::format("$top cannot exceed {}", w.options.ploomes_max_page));
+      }
+      top = w.options.ploomes_max_page;  // the silent cap that loses records without an error
+    }
+  }
+  int skip = 0;
+  if (req.has_param("$skip")) {
+    try {
+      skip = std::stoi(req.get_param_value("$skip"));
+    } catch (...) {
+      return SendPloomesError(res, 400, "BadRequest", "$skip must be a number");
+    }
+  }
+  if (req.has_header("X-Sandbox-Duplicate-Page") && skip >= top) skip -= top;
+  const auto expand = ParseExpandNames(req.get_param_value("$expand"));
+  const std::string select = req.get_param_value("$select");
+  std::lock_guard lock(w.mu);
+  std::vector<const Json*> rows;
+  for (const auto& [id, r] : w.ploomes.*(set.records)) {
+    if (!filter || filter->Matches(r)) rows.push_back(&r);
+  }
+  SortRecords(rows, order);
+  Json value = Json::array();
+  for (size_t i = static_cast<size_t>(std::max(0, skip)); i < rows.size() && static_cast<int>(value.size()) < top; ++i) {
+    value.push_back(Shape(w, *rows[i], select, expand));
+  }
+  Json body = {{"@odata.context", Context(w, set.name)}, {"value", value}};
+  if (w.options.ploomes_next_link && skip + top < static_cast<int>(rows.size())) {
+    body["@odata.nextLink"] = fmt::format("{}?$skip={}&$top={}", set.name, skip + top, top);
+  }
+  SendJson(res, 200, body);
+}
+
+void GetOne(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
+  const int64_t id = KeyFromPath(req);
+  std::lock_guard lock(w.mu);
+  auto& records = w.ploomes.*(set.records);
+  auto it = records.find(id);
+  if (it == records.end()) {
+    return SendPloomesError(res, 404, "NotFound", fmt::format("{}({}) not found", set.name, id));
+  }
+  SendJson(res, 200, {{"@odata.context", Context(w, set.name)},
+                      {"value", Json::array({Shape(w, it->second, req.get_param_value("$select"),
+                                                   ParseExpandNames(req.get_param_value("$expand")))})}});
+}
+
+// Normalizes a written record: relation rows get ids and owners, dates are the server's.
+void ApplyWrite(World& w, const EntitySet& set, Json& record, const Json& body, bool create) {
+  const std::string now = FormatIsoLocal(w.clock.Now());
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it.key() == "Id" || it.key() == "CreateDate" || it.key() == "LastUpdateDate") continue;
+    if (it.key() == "OtherProperties" && record.contains("OtherProperties") && !create) {
+      // [UNKNOWN] merge by FieldKey (the notes' default for the emulator).
+      for (const auto& p : it.value()) {
+        bool replaced = false;
+        for (auto& q : record["OtherProperties"]) {
+          if (q.value("FieldKey", "") == p.value("FieldKey", "")) {
+            q = p;
+            replaced = true;
+          }
+        }
+        if (!replaced) record["OtherProperties"].push_back(p);
+      }
+      continue;
+    }
+    record[it.key()] = it.value();  // Phones and Tags are replaced whole
+  }
+  if (record.contains("Tags") && record["Tags"].is_array()) {
+    for (auto& t : record["Tags"]) {
+      if (!t.contains("Id")) t["Id"] = w.ploomes.next_relation++;
+      t[set.owner_field] = record["Id"];
+    }
+  } else {
+    record["Tags"] = Json::array();
+  }
+  if (record.contains("Phones") && record["Phones"].is_array()) {
+    for (auto& p : record["Phones"]) {
+      if (!p.contains("Id")) p["Id"] = w.ploomes.next_relation++;
+      p["ContactId"] = record["Id"];
+    }
+  }
+  if (!record.contains("OtherProperties")) record["OtherProperties"] = Json::array();
+  if (w.options.ploomes_mirror_register && record.contains("Register") && record["Register"].is_string()) {
+    record[record.value("TypeId", 1) == 2 ? "CPF" : "CNPJ"] = record["Register"];
+  }
+  if (create) record["CreateDate"] = now;
+  record["LastUpdateDate"] = now;
+}
+
+void Create(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
+  auto body = ParseBody(req, res, Api::kPloomes);
+  if (!body) return;
+  if (std::string_view(set.name) == "Contacts" &&
+      (!body->contains("Name") || !(*body)["Name"].is_string() || (*body)["Name"].get<std::string>().empty())) {
+    return SendPloomesError(res, 400, "BadRequest", "Name is required");
+  }
+  std::lock_guard lock(w.mu);
+  int64_t id = (w.ploomes.*(set.next_id))++;
+  Json record = {{"Id", id}};
+  ApplyWrite(w, set, record, *body, true);
+  (w.ploomes.*(set.records))[id] = record;
+  w.FireWebhooksLocked(set.entity_id, set.name, "Create", nullptr, record);
+  SendJson(res, 200, {{"@odata.context", Context(w, set.name)},
+                      {"value", Json::array({Shape(w, record, req.get_param_value("$select"),
+                                                   ParseExpandNames(req.get_param_value("$expand")))})}});
+}
+
+void Patch(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
+  auto body = ParseBody(req, res, Api::kPloomes);
+  if (!body) return;
+  const int64_t id = KeyFromPath(req);
+  std::lock_guard lock(w.mu);
+  auto& records = w.ploomes.*(set.records);
+  auto it = records.find(id);
+  if (it == records.end()) {
+    return SendPloomesError(res, 404, "NotFound", fmt::format("{}({}) not found", set.name, id));
+  }
+  Json old = it->second;
+  ApplyWrite(w, set, it->second, *body, false);
+  w.FireWebhooksLocked(set.entity_id, set.name, "Update", old, it->second);
+  SendJson(res, 200, {{"@odata.context", Context(w, set.name)},
+                      {"value", Json::array({Shape(w, it->second, req.get_param_value("$select"),
+                                                   ParseExpandNames(req.get_param_value("$expand")))})}});
+}
+
+void Delete(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
+  const int64_t id = KeyFromPath(req);
+  std::lock_guard lock(w.mu);
+  auto& records = w.ploomes.*(set.records);
+  auto it = records.find(id);
+  if (it == records.end()) {
+    return SendPloomesError(res, 404, "NotFound", fmt::format("{}({}) not found", set.name, id));
+  }
+  Json old = it->second;
+  records.erase(it);
+  w.FireWebhooksLocked(set.entity_id, set.name, "Delete", old, nullptr);
+  res.status = 200;
+}
+
+void SimpleList(World& w, const char* set, const Json& rows, httplib::Response& res) {
+  SendJson(res, 200, {{"@odata.context", Context(w, set)}, {"value", rows}});
+}
+
+}  // namespace
+
+void RegisterPloomesRoutes(httplib::Server& server, World& w) {
+  const std::string sets = "(Contacts|Tasks|InteractionRecords)";
+  server.Get("/ploomes/" + sets, Guard(w, Api::kPloomes, "/{set}", [&w](const auto& req, auto& res) {
+    List(w, *SetNamed(req.matches[1]), req, res);
+  }));
+  server.Get(R"(/ploomes/)" + sets + R"(\((\d+)\))", Guard(w, Api::kPloomes, "/{set}(id)", [&w](const auto& req, auto& res) {
+    GetOne(w, *SetNamed(req.matches[1]), req, res);
+  }));
+  server.Post("/ploomes/" + sets, Guard(w, Api::kPloomes, "/{set}", [&w](const auto& req, auto& res) {
+    Create(w, *SetNamed(req.matches[1]), req, res);
+  }));
+  server.Patch(R"(/ploomes/)" + sets + R"(\((\d+)\))", Guard(w, Api::kPloomes, "/{set}(id)", [&w](const auto& req, auto& res) {
+    Patch(w, *SetNamed(req.matches[1]), req, res);
+  }));
+  server.Delete(R"(/ploomes/)" + sets + R"(\((\d+)\))", Guard(w, Api::kPloomes, "/{set}(id)", [&w](const auto& req, auto& res) {
+    Delete(w, *SetNamed(req.matches[1]), req, res);
+  }));
+  server.Post(R"(/ploomes/Tasks\((\d+)\)/Finish)", Guard(w, Api::kPloomes, "/Tasks(id)/Finish", [&w](const auto& req, auto& res) {
+    std::lock_guard lock(w.mu);
+    auto it = w.ploomes.tasks.find(std::stoll(req.matches[1]));
+    if (it == w.ploomes.tasks.end()) return SendPloomesError(res, 404, "NotFound", "Task not found");
+    it->second["Finished"] = true;
+    it->second["FinishDate"] = FormatIsoLocal(w.clock.Now());
+    SendJson(res, 200, {{"value", Json::array({it->second})}});
+  }));
+  server.Get("/ploomes/Tags", Guard(w, Api::kPloomes, "/Tags", [&w](const auto& req, auto& res) {
+    std::unique_ptr<FilterExpr> filter;
+    if (req.has_param("$filter")) {
+      auto f = ParseFilter(req.get_param_value("$filter"));
+      if (!f) return SendPloomesError(res, 400, "BadRequest", f.error().message);
+      filter = std::move(*f);
+    }
+    std::lock_guard lock(w.mu);
+    Json rows = Json::array();
+    for (const auto& [id, t] : w.ploomes.tags) {
+      if (!filter || filter->Matches(t)) rows.push_back(t);
+    }
+    SimpleList(w, "Tags", rows, res);
+  }));
+  server.Get("/ploomes/Cities", Guard(w, Api::kPloomes, "/Cities", [&w](const auto& req, auto& res) {
+    std::unique_ptr<FilterExpr> filter;
+    if (req.has_param("$filter")) {
+      auto f = ParseFilter(req.get_param_value("$filter"));
+      if (!f) return SendPloomesError(res, 400, "BadRequest", f.error().message);
+      filter = std::move(*f);
+    }
+    Json rows = Json::array();
+    for (const auto& c : Cities()) {
+      Json city = {{"Id", c.id}, {"Name", c.name}, {"StateId", StateIdOf(c.uf)}, {"CountryId", 76},
+                   {"IBGECode", c.ibge}};
+      if (!filter || filter->Matches(city)) rows.push_back(city);
+    }
+    SimpleList(w, "Cities", rows, res);
+  }));
+  server.Get("/ploomes/Cities@Countries@States", Guard(w, Api::kPloomes, "/Cities@Countries@States", [&w](const auto&, auto& res) {
+    Json rows = Json::array();
+    std::set<std::string> seen;
+    for (const auto& c : Cities()) {
+      if (seen.insert(c.uf).second) {
+        rows.push_back({{"Id", StateIdOf(c.uf)}, {"Name", c.uf}, {"Short", c.uf}, {"CountryId", 76}});
+      }
+    }
+    SimpleList(w, "Cities@Countries@States", rows, res);
+  }));
+  server.Get("/ploomes/Webhooks@Actions", Guard(w, Api::kPloomes, "/Webhooks@Actions", [&w](const auto&, auto& res) {
+    SimpleList(w, "Webhooks@Actions",
+               Json::array({{{"Id", 1}, {"Name", "Create"}}, {{"Id", 2}, {"Name", "Update"}},
+                            {{"Id", 3}, {"Name", "Delete"}}}),
+               res);
+  }));
+  server.Get("/ploomes/Webhooks", Guard(w, Api::kPloomes, "/Webhooks", [&w](const auto&, auto& res) {
+    std::lock_guard lock(w.mu);
+    Json rows = Json::array();
+    for (const auto& [id, h] : w.ploomes.webhooks) rows.push_back(h);
+    SimpleList(w, "Webhooks", rows, res);
+  }));
+  server.Post("/ploomes/Webhooks", Guard(w, Api::kPloomes, "/Webhooks", [&w](const auto& req, auto& res) {
+    auto body = ParseBody(req, res, Api::kPloomes);
+    if (!body) return;
+    if (!body->contains("CallbackUrl") || !(*body)["CallbackUrl"].is_string() ||
+        !body->contains("EntityId") || !body->contains("ActionId")) {
+      return SendPloomesError(res, 400, "BadRequest", "EntityId, ActionId and CallbackUrl are required");
+    }
+    std::lock_guard lock(w.mu);
+    int64_t id = w.ploomes.next_webhook++;
+    Json hook = {{"Id", id},
+                 {"EntityId", (*body)["EntityId"]},
+                 {"ActionId", (*body)["ActionId"]},
+                 {"CallbackUrl", (*body)["CallbackUrl"]},
+                 {"ValidationKey", body->value("ValidationKey", "")},
+                 {"Active", true}};
+    w.ploomes.webhooks[id] = hook;
+    SimpleList(w, "Webhooks", Json::array({hook}), res);
+  }));
+  server.Delete(R"(/ploomes/Webhooks\((\d+)\))", Guard(w, Api::kPloomes, "/Webhooks(id)", [&w](const auto& req, auto& res) {
+    std::lock_guard lock(w.mu);
+    w.ploomes.webhooks.erase(std::stoll(req.matches[1]));
+    res.status = 200;
+  }));
+  server.Get("/ploomes/Self", Guard(w, Api::kPloomes, "/Self", [&w](const auto&, auto& res) {
+    SimpleList(w, "Self", Json::array({{{"Id", 10000002}, {"Name", "Integração ponte"},
+                                        {"AccountId", w.options.ploomes_account_id}}}),
+               res);
+  }));
+}
+
+// Used by the admin API to act as a person working in Ploomes' own screens (no quota, no
+// faults, webhooks fire as usual).
+Result<Json> PloomesUserWrite(World& w, const std::string& set_name, std::optional<int64_t> id,
+                              const Json& body) {
+  const EntitySet* set = SetNamed(set_name);
+  if (!set) return Fail(Error::NotFound("unknown entity set " + set_name));
+  std::lock_guard lock(w.mu);
+  auto& records = w.ploomes.*(set->records);
+  if (!id) {
+    int64_t new_id = (w.ploomes.*(set->next_id))++;
+    Json record = {{"Id", new_id}};
+    ApplyWrite(w, *set, record, body, true);
+    records[new_id] = record;
+    w.FireWebhooksLocked(set->entity_id, set->name, "Create", nullptr, record);
+    return record;
+  }
+  auto it = records.find(*id);
+  if (it == records.end()) return Fail(Error::NotFound(fmt::format("{}({}) not found", set_name, *id)));
+  Json old = it->second;
+  ApplyWrite(w, *set, it->second, body, false);
+  w.FireWebhooksLocked(set->entity_id, set->name, "Update", old, it->second);
+  return it->second;
+}
+
+}  // namespace ponte::sandbox::detail

@@ -1,0 +1,237 @@
+#include "sandbox/internal/world.h"
+
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/document.h"
+
+namespace ponte::sandbox::detail {
+namespace {
+
+constexpr std::chrono::minutes kQuotaWindow{1};
+
+std::string DocumentKey(const Json& v) {
+  if (!v.is_string()) return "";
+  auto doc = ParseDocument(v.get<std::string>());
+  return doc ? doc->canonical : "";
+}
+
+// Adds a tag relation, as Ploomes lists them on a record.
+void Tag(Json& record, int64_t tag_id, const char* owner_field, int64_t& next_relation) {
+  record["Tags"].push_back(
+      {{"Id", next_relation++}, {"TagId", tag_id}, {owner_field, record["Id"]}});
+}
+
+}  // namespace
+
+bool Quota::Admit(const std::string& key, int per_minute, Instant now,
+                  std::chrono::milliseconds* retry_after) {
+  if (per_minute <= 0) return true;
+  auto& w = windows_[key];
+  while (!w.empty() && now - w.front() >= kQuotaWindow) w.pop_front();
+  if (static_cast<int>(w.size()) < per_minute) {
+    w.push_back(now);
+    return true;
+  }
+  if (retry_after) {
+    *retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(
+        kQuotaWindow - (now - w.front()));
+  }
+  return false;
+}
+
+World::World(const SandboxOptions& o)
+    : options(o), clock(SystemClock::Get().Now(), o.time_scale), faults(o.seed) {
+  if (!o.faults.empty()) {
+    if (auto spec = FaultSpec::Parse(o.faults)) faults.Set(*spec);
+  }
+  std::lock_guard lock(mu);
+  GenerateLocked();
+}
+
+void World::GenerateLocked() {
+  ploomes = PloomesData{};
+  milvus = MilvusData{};
+  DataGenerator gen(options.seed);
+  const Instant now = clock.Now();
+
+  ploomes.tags[kTagEntrega] = {{"Id", kTagEntrega}, {"Name", "ENTREGA"}, {"Color", "#2E86DE"}, {"EntityId", 12}};
+  ploomes.tags[kTagInstalacao] = {{"Id", kTagInstalacao}, {"Name", "INSTALAÇÃO"}, {"Color", "#10AC84"}, {"EntityId", 12}};
+  ploomes.tags[kTagManutencao] = {{"Id", kTagManutencao}, {"Name", "MANUTENÇÃO"}, {"Color", "#EE5253"}, {"EntityId", 12}};
+  // Interactions have tags of their own entity (36) with the same names.
+  ploomes.tags[40049815] = {{"Id", 40049815}, {"Name", "ENTREGA"}, {"Color", "#2E86DE"}, {"EntityId", 36}};
+  ploomes.tags[40049816] = {{"Id", 40049816}, {"Name", "INSTALAÇÃO"}, {"Color", "#10AC84"}, {"EntityId", 36}};
+
+  std::vector<GeneratedPerson> people;
+  for (int i = 0; i < options.contacts; ++i) {
+    GeneratedPerson p = gen.Person();
+    int64_t id = ploomes.next_contact++;
+    ploomes.contacts[id] = PloomesContact(id, p, gen.CreationDate(now));
+    people.push_back(std::move(p));
+  }
+  // Milvus: about half the clients are customers Ploomes also has (same document), the rest
+  // exist only in Milvus.
+  for (int i = 0; i < options.milvus_clients; ++i) {
+    GeneratedPerson p;
+    if (!people.empty() && gen.Real() < 0.5) {
+      p = people[gen.Uniform(0, static_cast<int>(people.size()) - 1)];
+      if (!ParseDocument(p.document)) p = gen.Person(false);
+    } else {
+      p = gen.Person(false);
+    }
+    int64_t id = milvus.next_client++;
+    milvus.clients[id] = MilvusClient(id, gen.MilvusToken(), p);
+  }
+  // Tasks and interactions: most on a contact, some without; most with one of the two tags.
+  std::vector<int64_t> contact_ids;
+  for (const auto& [id, c] : ploomes.contacts) contact_ids.push_back(id);
+  auto pick_contact = [&]() -> Json {
+    if (contact_ids.empty() || gen.Real() < 0.12) return nullptr;
+    return contact_ids[gen.Uniform(0, static_cast<int>(contact_ids.size()) - 1)];
+  };
+  for (int i = 0; i < options.tasks; ++i) {
+    int64_t id = ploomes.next_task++;
+    const std::string date = FormatIsoLocal(gen.CreationDate(now));
+    Json contact = pick_contact();
+    Json t = {{"Id", id},
+              {"Title", gen.TaskTitle()},
+              {"Description", gen.Description()},
+              {"TypeId", 1},
+              {"ContactId", contact},
+              {"ContactName", contact.is_null() ? Json(nullptr)
+                                                : ploomes.contacts[contact.get<int64_t>()]["Name"]},
+              {"DealId", nullptr},
+              {"DateTime", date},
+              {"Finished", false},
+              {"OwnerId", 10000002},
+              {"CreatorId", 10000002},
+              {"CreateDate", date},
+              {"LastUpdateDate", date},
+              {"Tags", Json::array()},
+              {"OtherProperties", Json::array()}};
+    const double r = gen.Real();
+    if (r < 0.35) Tag(t, kTagInstalacao, "TaskId", ploomes.next_relation);
+    else if (r < 0.65) Tag(t, kTagEntrega, "TaskId", ploomes.next_relation);
+    else if (r < 0.80) Tag(t, kTagManutencao, "TaskId", ploomes.next_relation);
+    ploomes.tasks[id] = std::move(t);
+  }
+  for (int i = 0; i < options.interactions; ++i) {
+    int64_t id = ploomes.next_interaction++;
+    const std::string date = FormatIsoLocal(gen.CreationDate(now));
+    Json ir = {{"Id", id},
+               {"ContactId", pick_contact()},
+               {"DealId", nullptr},
+               {"Date", date},
+               {"Content", "<p>" + gen.Description() + "</p>"},
+               {"TypeId", gen.Uniform(1, 7)},
+               {"CreatorId", 10000002},
+               {"CreateDate", date},
+               {"LastUpdateDate", date},
+               {"Tags", Json::array()},
+               {"OtherProperties", Json::array()}};
+    const double r = gen.Real();
+    if (r < 0.3) Tag(ir, 40049816, "InteractionRecordId", ploomes.next_relation);
+    else if (r < 0.55) Tag(ir, 40049815, "InteractionRecordId", ploomes.next_relation);
+    ploomes.interactions[id] = std::move(ir);
+  }
+}
+
+Json WebhookForm(const Json& record) {
+  if (record.is_null()) return nullptr;
+  Json out = record;
+  for (auto it = out.begin(); it != out.end(); ++it) {
+    if (!it->is_string()) continue;
+    const auto& s = it->get_ref<const std::string&>();
+    if (s.size() >= 19 && s[4] == '-' && s[10] == 'T') {
+      if (auto t = ParseIsoInstant(s)) *it = FormatIsoLocalNoOffset(*t);
+    }
+  }
+  Json props = Json::object();
+  if (out.contains("OtherProperties") && out["OtherProperties"].is_array()) {
+    for (const auto& p : out["OtherProperties"]) {
+      for (const char* k : {"StringValue", "IntegerValue", "DecimalValue", "BoolValue", "DateTimeValue"}) {
+        if (p.contains(k)) props[p.value("FieldKey", "")] = p[k];
+      }
+    }
+  }
+  out["OtherProperties"] = props;
+  return out;
+}
+
+void World::FireWebhooksLocked(int entity_id, const char* entity_set, const char* action,
+                               const Json& old_record, const Json& new_record) {
+  const int action_id = std::string_view(action) == "Create" ? 1 : (std::string_view(action) == "Update" ? 2 : 3);
+  for (const auto& [id, hook] : ploomes.webhooks) {
+    if (hook.value("EntityId", 0) != entity_id || hook.value("ActionId", 0) != action_id) continue;
+    if (!hook.value("Active", true)) continue;
+    Json payload = {{"Action", action},
+                    {"Entity", entity_set},
+                    {"AccountId", options.ploomes_account_id},
+                    {"ActionUserId", 10000002},
+                    {"WebhookId", id},
+                    {"WebhookCreatorId", 10000002},
+                    {"New", WebhookForm(new_record)},
+                    {"Old", WebhookForm(old_record)}};
+    webhook_queue.push_back({hook.value("CallbackUrl", ""), hook.value("ValidationKey", ""), payload});
+  }
+}
+
+Json World::StatsLocked() const {
+  auto duplicates = [](const std::map<std::string, std::vector<Json>>& by_key) {
+    Json list = Json::array();
+    for (const auto& [key, ids] : by_key) {
+      if (ids.size() > 1 && !key.empty()) list.push_back({{"key", key}, {"ids", ids}});
+    }
+    return list;
+  };
+  std::map<std::string, std::vector<Json>> ploomes_docs, milvus_docs, tickets_by_source;
+  for (const auto& [id, c] : ploomes.contacts) {
+    std::string key = DocumentKey(c.value("CNPJ", Json())) ;
+    if (key.empty()) key = DocumentKey(c.value("CPF", Json()));
+    if (key.empty()) key = DocumentKey(c.value("Register", Json()));
+    ploomes_docs[key].push_back(id);
+  }
+  for (const auto& [id, c] : milvus.clients) milvus_docs[DocumentKey(c["cnpj_cpf"])].push_back(id);
+  static const std::regex kMarker(R"(\[ponte ([^\]]+)\])");
+  for (const auto& [codigo, t] : milvus.tickets) {
+    std::smatch m;
+    const std::string d = t.value("descricao", "");
+    if (std::regex_search(d, m, kMarker)) tickets_by_source[m[1]].push_back(codigo);
+  }
+  Json calls_json = Json::object();
+  int64_t total = 0;
+  for (const auto& [endpoint, by_status] : calls) {
+    for (const auto& [status, n] : by_status) {
+      calls_json[endpoint][std::to_string(status)] = n;
+      total += n;
+    }
+  }
+  Json ploomes_dupes = duplicates(ploomes_docs), milvus_dupes = duplicates(milvus_docs),
+       ticket_dupes = duplicates(tickets_by_source);
+  Json sources = Json::object();
+  for (const auto& [source, codes] : tickets_by_source) sources[source] = codes.size();
+  return {{"clock", FormatUtc(clock.Now())},
+          {"ploomes",
+           {{"contacts", ploomes.contacts.size()},
+            {"tasks", ploomes.tasks.size()},
+            {"interactions", ploomes.interactions.size()},
+            {"webhooks", ploomes.webhooks.size()},
+            {"duplicate_documents", ploomes_dupes.size()},
+            {"duplicates", ploomes_dupes}}},
+          {"milvus",
+           {{"clients", milvus.clients.size()},
+            {"tickets", milvus.tickets.size()},
+            {"duplicate_documents", milvus_dupes.size()},
+            {"duplicates", milvus_dupes},
+            {"duplicate_tickets", ticket_dupes.size()},
+            {"tickets_by_source", sources}}},
+          {"calls", calls_json},
+          {"calls_total", total},
+          {"throttled", throttled},
+          {"faults_injected", injected},
+          {"webhooks", webhook_stats}};
+}
+
+}  // namespace ponte::sandbox::detail

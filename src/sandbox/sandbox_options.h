@@ -1,0 +1,48 @@
+#pragma once
+// Every switch of the sandbox emulators, with the API notes' confirmed behaviour as default and
+// the unconfirmed ones as settings (see docs/sandbox.md for which is which).
+
+#include <cstdint>
+#include <string>
+
+namespace ponte::sandbox {
+
+struct SandboxOptions {
+  std::string host = "127.0.0.1";
+  int port = 8500;  // 0: any free port
+  uint64_t seed = 1;
+  double time_scale = 1.0;
+  std::string faults;      // FaultSpec text
+  std::string state_file;  // keep state across restarts; empty: nothing persisted
+
+  // Generated data.
+  int contacts = 200;
+  int tasks = 300;
+  int interactions = 200;
+  int milvus_clients = 150;
+
+  // Ploomes.
+  std::string ploomes_key = "sandbox-ploomes-key";
+  int64_t ploomes_account_id = 1000001;
+  int ploomes_requests_per_minute = 120;  // per account; 0 turns the quota off
+  bool ploomes_retry_after = false;       // [UNKNOWN] whether 429s carry Retry-After
+  int ploomes_max_page = 300;             // [OFFICIAL] page cap
+  bool ploomes_reject_oversized_top = false;  // [UNKNOWN] $top > 300: silent cap by default
+  bool ploomes_next_link = false;             // [UNKNOWN] @odata.nextLink
+  int ploomes_auth_status = 401;              // [UNKNOWN] status for a bad User-Key
+  bool ploomes_mirror_register = false;       // [UNKNOWN] Register copied into CNPJ/CPF
+  std::string webhook_key_header = "X-Ploomes-Validation-Key";  // [UNKNOWN]
+  bool webhook_key_in_body = false;
+  double webhook_duplicate_probability = 0.0;  // at-least-once delivery
+  int webhook_retries = 3;
+  int webhook_timeout_ms = 5000;
+
+  // Milvus.
+  std::string milvus_token = "sandbox-milvus-token";
+  int milvus_listings_per_minute = 1;  // [OBS/secondhand] per token, listings only; 0: off
+  int milvus_busca_cap = 1000;         // [OBS] cliente/busca returns at most this many
+  bool milvus_accept_numeric_client_id = false;  // [UNKNOWN] chamado/criar with a numeric id
+  int milvus_auth_status = 401;                  // [UNKNOWN] 401 or 403
+};
+
+}  // namespace ponte::sandbox
