@@ -1,0 +1,103 @@
+#include "net/http_client.h"
+
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace ponte {
+namespace {
+
+// Error messages quote at most this much of a response body.
+constexpr size_t kExcerptChars = 160;
+
+}  // namespace
+
+Sleeper RealSleeper() {
+  return [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+}
+
+std::string BodyExcerpt(std::string_view body) {
+  std::string out;
+  for (char c : body.substr(0, kExcerptChars)) out += (c == '\n' || c == '\r') ? ' ' : c;
+  if (body.size() > kExcerptChars) out += "...";
+  return out;
+}
+
+ApiClient::ApiClient(ApiClientOptions options, HttpTransport& transport, RateLimiter* limiter,
+                     CallCounter& counter, const Clock& clock, Sleeper sleep)
+    : options_(std::move(options)),
+      transport_(transport),
+      limiter_(limiter),
+      counter_(counter),
+      clock_(clock),
+      sleep_(std::move(sleep)),
+      rng_(std::random_device{}()) {}
+
+Result<HttpResponse> ApiClient::SendOnce(const ApiCall& call) {
+  HttpRequest request;
+  request.method = call.method;
+  request.url = options_.base_url + call.path_and_query;
+  request.body = call.body;
+  request.timeout = options_.request_timeout;
+  request.headers = {{options_.auth_header, options_.auth_value},
+                     {"Accept", "application/json"}};
+  if (!call.body.empty()) request.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  auto response = transport_.Send(request);
+  if (!response) {
+    counter_.Count({options_.system, call.endpoint, 0});
+    return Fail(Error(response.error()).WithSystem(options_.system));
+  }
+  counter_.Count({options_.system, call.endpoint, response->status});
+  if (response->status >= 200 && response->status < 300) return response;
+  Error e;
+  e.code = ErrorCodeForStatus(response->status);
+  e.system = options_.system;
+  e.http_status = response->status;
+  if (response->status == 429) {
+    e.retry_after = ParseRetryAfter(response->Header("Retry-After"), clock_.Now());
+  }
+  if (e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied) {
+    e.message = fmt::format(
+        "{} answered {}: the {} API key was refused; check {} (the key itself is not shown)",
+        call.endpoint, response->status, options_.system, options_.key_hint);
+  } else {
+    e.message = fmt::format("{} answered {}: {}", call.endpoint, response->status,
+                            BodyExcerpt(response->body));
+  }
+  return Fail(std::move(e));
+}
+
+Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
+  const Instant start = clock_.Now();
+  for (int attempt = 1;; ++attempt) {
+    // Wait for the rate limiter before every attempt, retries included.
+    while (limiter_) {
+      auto wait = limiter_->Acquire(clock_.Now());
+      if (!wait) return Fail(wait.error());
+      if (wait->count() == 0) break;
+      sleep_(*wait);
+    }
+    auto response = SendOnce(call);
+    if (response) return response;
+    const Error& error = response.error();
+    if (error.code == ErrorCode::kResourceExhausted && limiter_) limiter_->Drain(clock_.Now());
+    RetryDecision decision;
+    {
+      std::lock_guard lock(rng_mu_);
+      decision = DecideRetry(options_.retry, error, attempt,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - start),
+                             rng_);
+    }
+    if (!decision.retry) {
+      Error out = error;
+      if (attempt > 1 && out.retry_class() != RetryClass::kDeadLetter) {
+        out.message += fmt::format(" (gave up after {} attempts)", attempt);
+      }
+      return Fail(std::move(out));
+    }
+    counter_.CountRetry(options_.system);
+    sleep_(decision.wait);
+  }
+}
+
+}  // namespace ponte

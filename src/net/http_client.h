@@ -1,0 +1,68 @@
+#pragma once
+// An API client for one system and one key: adds the authentication header, waits on the
+// system's rate limiter, sends through the transport, counts the call, maps the status to an
+// Error and retries as RetryPolicy decides. Errors name the system, method, endpoint and
+// status, and carry a short excerpt of the body, never a header value.
+
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "core/time.h"
+#include "net/call_counter.h"
+#include "net/http.h"
+#include "net/rate_limiter.h"
+#include "net/retry_policy.h"
+
+namespace ponte {
+
+struct ApiCall {
+  std::string method = "GET";
+  std::string endpoint;      // label for counting, e.g. "GET /Contacts" (no ids, no query)
+  std::string path_and_query;  // appended to the base URL
+  std::string body;
+};
+
+struct ApiClientOptions {
+  std::string system;                // "ploomes"
+  std::string base_url;              // http://127.0.0.1:8500/ploomes
+  std::string auth_header;           // "User-Key" or "Authorization"
+  std::string auth_value;            // the key; never logged
+  std::string key_hint;              // how the user fixes a bad key: "PONTE_PLOOMES_KEY"
+  std::chrono::milliseconds request_timeout{30'000};
+  RetryPolicy retry;
+};
+
+// Sleeping is injected so tests can run retries without waiting.
+using Sleeper = std::function<void(std::chrono::milliseconds)>;
+Sleeper RealSleeper();
+
+class ApiClient {
+ public:
+  ApiClient(ApiClientOptions options, HttpTransport& transport, RateLimiter* limiter,
+            CallCounter& counter, const Clock& clock, Sleeper sleep = RealSleeper());
+
+  // Sends the call with retries. Success: a 2xx response. Failure: the last error, with the
+  // HTTP status and Retry-After in its context. An authentication failure says which key to fix.
+  Result<HttpResponse> Call(const ApiCall& call);
+
+  const std::string& system() const { return options_.system; }
+
+ private:
+  Result<HttpResponse> SendOnce(const ApiCall& call);
+
+  ApiClientOptions options_;
+  HttpTransport& transport_;
+  RateLimiter* limiter_;
+  CallCounter& counter_;
+  const Clock& clock_;
+  Sleeper sleep_;
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;
+};
+
+// A short, single-line excerpt of a response body for error messages.
+std::string BodyExcerpt(std::string_view body);
+
+}  // namespace ponte
