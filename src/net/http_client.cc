@@ -78,6 +78,15 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
       sleep_(*wait);
     }
     auto response = SendOnce(call);
+    if (response && call.check) {
+      if (auto checked = call.check(*response); !checked) {
+        Error e = checked.error();
+        e.system = options_.system;
+        e.http_status = response->status;
+        response = Fail(std::move(e));
+        if (call.method != "GET" && !call.read_only) return response;
+      }
+    }
     if (response) return response;
     const Error& error = response.error();
     if (error.code == ErrorCode::kResourceExhausted && limiter_) limiter_->Drain(clock_.Now());

@@ -22,6 +22,11 @@ struct ApiCall {
   std::string endpoint;      // label for counting, e.g. "GET /Contacts" (no ids, no query)
   std::string path_and_query;  // appended to the base URL
   std::string body;
+  // Checks a 2xx answer's body (e.g. that it is the JSON expected). A failure is retried like a
+  // transport error when the call is a read; a write's answer is never retried blindly (the
+  // record may exist: the sync engine reconciles instead).
+  std::function<Status(const HttpResponse&)> check;
+  bool read_only = false;  // true for reads sent as POST (Milvus chamado/listagem)
 };
 
 struct ApiClientOptions {

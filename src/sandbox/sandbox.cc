@@ -98,6 +98,8 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
   server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
   // Request bodies beyond Ploomes' documented 10 MB payload limit are refused.
   server.set_payload_max_length(10 * 1024 * 1024);
+  // Idle keep-alive connections close after a second, so stopping the sandbox is quick.
+  server.set_keep_alive_timeout(1);
   detail::RegisterPloomesRoutes(server, impl->world);
   detail::RegisterMilvusRoutes(server, impl->world);
   detail::RegisterAdminRoutes(server, impl->world);

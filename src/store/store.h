@@ -159,7 +159,9 @@ class Store {
   // Records the intent to write (one transaction). If a pending delivery for the same route,
   // origin and target exists, its payload is refreshed and its id returned: never two.
   virtual Result<int64_t> RecordIntent(const DeliveryIntent& intent, Instant now) = 0;
-  // In one transaction: links origin and target, stores the content hash, marks done.
+  // In one transaction: links origin and target, marks done. The target member keeps
+  // info.content_hash (what was written), the origin member the intent's content_hash (what was
+  // read), so each side detects its own echo.
   virtual Status CompleteDelivery(int64_t delivery_id, const SystemRef& target,
                                   const LinkInfo& info, Instant now) = 0;
   // A failed attempt that will be retried at `next_attempt_at`.

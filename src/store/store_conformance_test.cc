@@ -162,13 +162,16 @@ TEST_P(StoreConformance, IntentIsRecordedOnceAndCompletedWithItsLink) {
   EXPECT_EQ(*again, *id);
   EXPECT_EQ(*store_->CountDeliveries(DeliveryState::kPending), 1);
 
-  ASSERT_TRUE(store_->CompleteDelivery(*id, kMilvus, {"12345678000195", "hash-1", "customers"},
+  ASSERT_TRUE(store_->CompleteDelivery(*id, kMilvus, {"12345678000195", "hash-m", "customers"},
                                        At(3000)));
   auto d = **store_->GetDelivery(*id);
   EXPECT_EQ(d.state, DeliveryState::kDone);
   EXPECT_EQ(d.target_id, "30753");
   EXPECT_EQ(d.attempts, 1);
   EXPECT_EQ(**store_->Lookup("CustomerVendor", kPloomes, "milvus"), "30753");
+  for (const auto& m : *store_->Entity("CustomerVendor", kPloomes)) {
+    EXPECT_EQ(m.info.content_hash, m.ref.system == "ploomes" ? "hash-1" : "hash-m") << m.ref.ToString();
+  }
   // Done is final: completing twice is refused, and a new intent makes a new delivery.
   EXPECT_FALSE(store_->CompleteDelivery(*id, kMilvus, {}, At(4000)).has_value());
   auto next = store_->RecordIntent(Intent("401234567"), At(5000));

@@ -88,6 +88,16 @@ Status SqlStore::CompleteDelivery(int64_t delivery_id, const SystemRef& target,
           "delivery {} is {}, not pending", delivery_id, DeliveryStateName(d.state))));
     }
     PONTE_RETURN_IF_ERROR(LinkLocked(d.intent.message, d.intent.origin, target, info, now));
+    if (!d.intent.content_hash.empty()) {
+      // The origin keeps the hash of the version that was read and delivered; the target keeps
+      // the hash of what was written (info.content_hash). Each side's next read compares with
+      // its own, so an unchanged record or ponte's own echo is not delivered again.
+      const SqlValue h[] = {d.intent.content_hash, d.intent.message, d.intent.origin.system,
+                            d.intent.origin.internal_id};
+      auto updated = conn_->Query(
+          "UPDATE links SET content_hash = ? WHERE message = ? AND system = ? AND internal_id = ?", h);
+      if (!updated) return Fail(updated.error());
+    }
     const SqlValue p[] = {target.internal_id, Millis(now), delivery_id};
     auto r = conn_->Query(
         "UPDATE deliveries SET state = 'done', attempts = attempts + 1, target_id = ?, "

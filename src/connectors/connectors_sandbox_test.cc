@@ -1,0 +1,214 @@
+// Both connectors against the sandbox over loopback: full listings, caps, retries through
+// faults, quotas with Retry-After, malformed bodies and authentication failures.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <set>
+
+#include "connectors/milvus/milvus_connector.h"
+#include "connectors/ploomes/ploomes_connector.h"
+#include "sandbox/sandbox.h"
+
+namespace ponte {
+namespace {
+
+using std::chrono::milliseconds;
+
+class ConnectorsTest : public ::testing::Test {
+ protected:
+  void Start(sandbox::SandboxOptions o) {
+    o.port = 0;
+    sandbox_ = std::move(*sandbox::Sandbox::Start(o));
+    RetryPolicy fast;
+    fast.base_backoff = milliseconds(20);
+    fast.max_backoff = milliseconds(200);
+    fast.quota_wait_floor = milliseconds(50);
+    ploomes_api_ = std::make_unique<ApiClient>(
+        ApiClientOptions{"ploomes", sandbox_->ploomes_url(), "User-Key", ploomes_key_,
+                         "PONTE_PLOOMES_KEY", milliseconds(1500), fast},
+        *transport_, ploomes_limiter_.get(), counter_, SystemClock::Get());
+    milvus_api_ = std::make_unique<ApiClient>(
+        ApiClientOptions{"milvus", sandbox_->milvus_url(), "Authorization", "sandbox-milvus-token",
+                         "PONTE_MILVUS_TOKEN", milliseconds(1500), fast},
+        *transport_, nullptr, counter_, SystemClock::Get());
+    ploomes_ = std::make_unique<ploomes::PloomesConnector>(*ploomes_api_);
+    milvus_ = std::make_unique<milvus::MilvusConnector>(*milvus_api_, milvus::TicketDefaults{});
+  }
+  void SetUp() override {
+    sandbox::SandboxOptions o;
+    o.contacts = 700;
+    o.milvus_clients = 60;
+    o.ploomes_requests_per_minute = 0;
+    o.milvus_listings_per_minute = 0;
+    Start(o);
+  }
+  void Faults(const std::string& spec) {
+    httplib::Client c(sandbox_->base_url());
+    ASSERT_EQ(c.Post("/_sandbox/faults", nlohmann::json{{"spec", spec}}.dump(), "application/json")->status, 200);
+  }
+
+  std::string ploomes_key_ = "sandbox-ploomes-key";
+  std::unique_ptr<sandbox::Sandbox> sandbox_;
+  std::unique_ptr<HttpTransport> transport_ = MakeCurlTransport();
+  std::unique_ptr<RateLimiter> ploomes_limiter_;
+  CallCounter counter_;
+  std::unique_ptr<ApiClient> ploomes_api_, milvus_api_;
+  std::unique_ptr<ploomes::PloomesConnector> ploomes_;
+  std::unique_ptr<milvus::MilvusConnector> milvus_;
+};
+
+TEST_F(ConnectorsTest, PloomesListingPagesToTheEnd) {
+  auto listing = ploomes_->ContactsChangedSince(std::nullopt);
+  ASSERT_TRUE(listing.has_value()) << listing.error().ToString();
+  EXPECT_EQ(listing->records.size() + listing->skipped.size(), 700u);
+  EXPECT_EQ(listing->pages, 3);
+  EXPECT_GT(listing->skipped.size(), 0u);  // the generator's invalid documents, with reasons
+  for (const auto& s : listing->skipped) EXPECT_FALSE(s.reason.empty());
+  std::set<std::string> ids;
+  for (const auto& r : listing->records) ids.insert(r.internal_id);
+  EXPECT_EQ(ids.size(), listing->records.size());
+  // Since the newest timestamp: only the records at it.
+  auto since = ploomes_->ContactsChangedSince(listing->records.back().updated_at);
+  ASSERT_TRUE(since.has_value());
+  EXPECT_GE(since->records.size(), 1u);
+  EXPECT_LT(since->records.size(), 10u);
+}
+
+TEST_F(ConnectorsTest, ContactRoundTripWithAccents) {
+  CustomerVendor cv;
+  cv.name = "Açougue Boi Gordo Ltda";
+  cv.short_name = "Açougue Boi Gordo";
+  cv.document = *ParseDocument("12.345.678/0001-95");
+  cv.address = {"Rua XV de Novembro", "300", "", "Centro", "Curitiba", "", "PR", "08001000"};
+  auto created = ploomes_->CreateContact(cv);
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  EXPECT_EQ(created->record.name, "Açougue Boi Gordo Ltda");
+  EXPECT_EQ(created->record.address.city_name, "Curitiba");  // CityId resolved and expanded back
+  EXPECT_EQ(created->record.address.zip_code, "08001000");
+  auto found = ploomes_->FindContactsByDocument(*cv.document);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_NE(std::find(found->begin(), found->end(), created->internal_id), found->end());
+  cv.short_name = "Açougue Boi Gordo & Filhos";
+  auto updated = ploomes_->UpdateContact(created->internal_id, cv);
+  ASSERT_TRUE(updated.has_value());
+  EXPECT_EQ(updated->record.short_name, "Açougue Boi Gordo & Filhos");
+}
+
+TEST_F(ConnectorsTest, TagsAndTaskListing) {
+  auto tags = ploomes_->ResolveTags({"INSTALAÇÃO", "entrega"});
+  ASSERT_TRUE(tags.has_value()) << tags.error().ToString();
+  EXPECT_EQ(tags->size(), 4u);  // task and interaction tags of both names
+  auto unknown = ploomes_->ResolveTags({"URGENTE"});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_NE(unknown.error().message.find("ENTREGA"), std::string::npos);
+  auto tasks = ploomes_->TasksChangedSince(std::nullopt, *tags);
+  ASSERT_TRUE(tasks.has_value());
+  ASSERT_GT(tasks->records.size(), 0u);
+  for (const auto& t : tasks->records) EXPECT_TRUE(t.record.tagged);
+}
+
+TEST_F(ConnectorsTest, MilvusClientCreateFindAndTicketReference) {
+  CustomerVendor cv;
+  cv.name = "José Ávila";
+  cv.document = *ParseDocument("123.456.789-09");
+  auto ref = milvus_->CreateClient(cv, 40100001);
+  ASSERT_TRUE(ref.has_value()) << ref.error().ToString();
+  EXPECT_EQ(ref->token.size(), 6u);
+  auto found = milvus_->FindClientsByDocument(*cv.document);
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().id, ref->id);
+  Ticket t;
+  t.topic = "Instalação";
+  t.category = "INSTALAÇÃO";
+  const std::string marker = milvus::TicketReference("ploomes", "Task", "40500001");
+  EXPECT_FALSE(milvus_->FindTicketByReference(ref->token, marker)->has_value());
+  auto codigo = milvus_->CreateTicket(t, ref->token, marker);
+  ASSERT_TRUE(codigo.has_value()) << codigo.error().ToString();
+  EXPECT_EQ(**milvus_->FindTicketByReference(ref->token, marker), *codigo);
+  cv.comments = "Cliente VIP";
+  EXPECT_TRUE(milvus_->UpdateClient(ref->id, cv).has_value());
+  EXPECT_EQ(milvus_->FindClientsByDocument(*cv.document)->front().customer.comments, "Cliente VIP");
+}
+
+TEST(ConnectorsCapTest, MilvusListingPastTheCapIsPartitionedOrReportedPartial) {
+  for (int clients : {900, 1500}) {
+    sandbox::SandboxOptions o;
+    o.port = 0;
+    o.contacts = 5;
+    o.milvus_clients = clients;
+    o.milvus_listings_per_minute = 0;
+    auto s = std::move(*sandbox::Sandbox::Start(o));
+    auto transport = MakeCurlTransport();
+    CallCounter counter;
+    ApiClient api({"milvus", s->milvus_url(), "Authorization", "sandbox-milvus-token", "PONTE_MILVUS_TOKEN"},
+                  *transport, nullptr, counter, SystemClock::Get());
+    milvus::MilvusConnector m(api, {});
+    auto listing = m.ListClients();
+    ASSERT_TRUE(listing.has_value()) << listing.error().ToString();
+    if (clients < 1000) {
+      EXPECT_TRUE(listing->complete);
+      EXPECT_EQ(listing->pages, 1);
+      EXPECT_EQ(listing->records.size() + listing->skipped.size(), 900u);
+    } else {
+      // The partitions by name letter each stay under the cap here, so all 1500 are seen; the
+      // first busca alone would have stopped at 1000 with nothing saying so.
+      EXPECT_GT(listing->pages, 1);
+      EXPECT_EQ(listing->records.size() + listing->skipped.size(), 1500u)
+          << listing->incomplete_reason;
+    }
+  }
+}
+
+TEST_F(ConnectorsTest, RetriesThroughServerErrorsResetsAndMalformedBodies) {
+  Faults("500=0.15,503=0.1,reset=0.05,malformed=0.05,truncated=0.05");
+  auto listing = ploomes_->ContactsChangedSince(std::nullopt);
+  ASSERT_TRUE(listing.has_value()) << listing.error().ToString();
+  EXPECT_EQ(listing->records.size() + listing->skipped.size(), 700u);
+  EXPECT_GT(counter_.Retries()["ploomes"], 0);
+}
+
+TEST_F(ConnectorsTest, PersistentMalformedBodyNamesTheSystemAndEndpoint) {
+  Faults("ploomes:malformed=1");
+  auto listing = ploomes_->ContactsChangedSince(std::nullopt);
+  ASSERT_FALSE(listing.has_value());
+  EXPECT_EQ(listing.error().code, ErrorCode::kDataLoss);
+  EXPECT_EQ(listing.error().system, "ploomes");
+  EXPECT_NE(listing.error().message.find("GET /Contacts"), std::string::npos) << listing.error().message;
+}
+
+TEST(ConnectorsQuotaTest, Ploomes429sAreHonouredAndStayBounded) {
+  sandbox::SandboxOptions o;
+  o.port = 0;
+  o.contacts = 2000;  // 7 pages
+  o.ploomes_requests_per_minute = 3;
+  o.ploomes_retry_after = true;
+  o.time_scale = 120;  // a minute is half a second
+  auto s = std::move(*sandbox::Sandbox::Start(o));
+  auto transport = MakeCurlTransport();
+  CallCounter counter;
+  ApiClient api({"ploomes", s->ploomes_url(), "User-Key", "sandbox-ploomes-key", "PONTE_PLOOMES_KEY"},
+                *transport, nullptr, counter, SystemClock::Get());
+  ploomes::PloomesConnector p(api);
+  auto listing = p.ContactsChangedSince(std::nullopt);
+  ASSERT_TRUE(listing.has_value()) << listing.error().ToString();
+  EXPECT_EQ(listing->records.size() + listing->skipped.size(), 2000u);
+  // Retry-After says when the window frees a slot: each 429 is followed by a wait long enough
+  // that the next try gets in, so 429s stay at most one per page beyond the quota.
+  EXPECT_LE(counter.Throttled("ploomes"), listing->pages);
+}
+
+TEST_F(ConnectorsTest, WrongKeyTellsWhichKeyToFix) {
+  ploomes_key_ = "wrong-key";
+  sandbox::SandboxOptions o;
+  o.contacts = 5;
+  Start(o);
+  auto listing = ploomes_->ContactsChangedSince(std::nullopt);
+  ASSERT_FALSE(listing.has_value());
+  EXPECT_EQ(listing.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_NE(listing.error().message.find("PONTE_PLOOMES_KEY"), std::string::npos);
+  EXPECT_EQ(listing.error().ToString().find("wrong-key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ponte
