@@ -89,6 +89,7 @@ class CurlTransport final : public HttpTransport {
           return Fail(Error::DeadlineExceeded(fmt::format("{}: no answer in time ({})", where, what)));
         case CURLE_PARTIAL_FILE:
         case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
         case CURLE_GOT_NOTHING:
         case CURLE_BAD_CONTENT_ENCODING:
           return Fail(Error::DataLoss(fmt::format("{}: the answer was cut short ({})", where, what)));

@@ -90,6 +90,19 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
     if (response) return response;
     const Error& error = response.error();
     if (error.code == ErrorCode::kResourceExhausted && limiter_) limiter_->Drain(clock_.Now());
+    // A POST that may have reached the server (an error status, a timeout, a cut answer) is not
+    // sent again here: a retry could create the record twice. Only a refusal (429) or a failure
+    // to connect proves it was not processed; otherwise the sync engine looks the record up
+    // before it writes again.
+    const bool replayable = call.method != "POST" || call.read_only;
+    const bool surely_not_processed =
+        error.code == ErrorCode::kResourceExhausted ||
+        (error.code == ErrorCode::kUnavailable && !error.http_status);
+    if (!replayable && !surely_not_processed) {
+      Error out = error;
+      out.message += " (not retried at once: the write may have reached the server)";
+      return Fail(std::move(out));
+    }
     RetryDecision decision;
     {
       std::lock_guard lock(rng_mu_);

@@ -97,6 +97,24 @@ TEST_F(ApiClientTest, A429DrainsTheSharedBucket) {
   EXPECT_EQ(slept_[1], milliseconds(1000));
 }
 
+TEST_F(ApiClientTest, AWriteThatMayHaveLandedIsNotSentTwice) {
+  transport_.answers.push_back(Fail(Error::DataLoss("POST /api/cliente/criar: the answer was cut short")));
+  transport_.answers.push_back(Status(503));
+  transport_.answers.push_back(Fail(Error::Unavailable("POST /api/cliente/criar: Couldn't connect")));
+  transport_.answers.push_back(Status(429));
+  transport_.answers.push_back(Status(200, "123"));
+  auto c = Make();
+  auto cut = c.Call({"POST", "POST /api/cliente/criar", "/api/cliente/criar", "{}"});
+  ASSERT_FALSE(cut.has_value());
+  EXPECT_NE(cut.error().message.find("may have reached the server"), std::string::npos);
+  EXPECT_EQ(transport_.sent.size(), 1u);
+  EXPECT_FALSE(c.Call({"POST", "POST /api/cliente/criar", "/api/cliente/criar", "{}"}).has_value());
+  EXPECT_EQ(transport_.sent.size(), 2u);
+  // Refused connections and 429s prove nothing was written: those are retried.
+  EXPECT_TRUE(c.Call({"POST", "POST /api/cliente/criar", "/api/cliente/criar", "{}"}).has_value());
+  EXPECT_EQ(transport_.sent.size(), 5u);
+}
+
 TEST_F(ApiClientTest, ClientErrorsFailAtOnceWithContext) {
   transport_.answers.push_back(Status(422, R"({"error":{"message":"CNPJ inválido"}})"));
   auto c = Make();

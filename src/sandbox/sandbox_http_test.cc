@@ -102,7 +102,9 @@ TEST_F(SandboxHttpTest, PloomesFilterSelectExpand) {
   auto plain = PloomesGet("/Contacts?$top=1");
   EXPECT_FALSE(Body(plain)["value"][0].contains("Phones"));  // navigation only when expanded
   auto dated = PloomesGet("/Contacts?$filter=CreateDate ge 2024-02-24T00:00:00-03:00&$top=300");
-  for (const auto& c : Body(dated)["value"]) {
+  Json dated_values = Body(dated)["value"];
+  ASSERT_GT(dated_values.size(), 0u);
+  for (const auto& c : dated_values) {
     EXPECT_GE(c["CreateDate"].get<std::string>().substr(0, 10), "2024-02-24");
   }
   auto bad = PloomesGet("/Contacts?$filter=Id eq");

@@ -94,6 +94,14 @@ struct Cursor {
   Instant updated_at{};
 };
 
+// A record a route read and did not deliver, with the reason (for `ponte sync --explain`).
+struct SkipRecord {
+  std::string route;
+  SystemRef origin;
+  std::string reason;
+  Instant seen_at{};
+};
+
 struct LinkFilter {
   std::string message;  // empty: all
   std::string system;   // empty: all
@@ -164,16 +172,20 @@ class Store {
   // read), so each side detects its own echo.
   virtual Status CompleteDelivery(int64_t delivery_id, const SystemRef& target,
                                   const LinkInfo& info, Instant now) = 0;
+  // Counts an attempt before the write is sent. A delivery found pending with attempts > 0 may
+  // have been written before a crash: the engine reconciles before writing again.
+  virtual Status BeginAttempt(int64_t delivery_id, Instant now) = 0;
   // A failed attempt that will be retried at `next_attempt_at`.
   virtual Status RetryDelivery(int64_t delivery_id, std::string_view error,
                                Instant next_attempt_at, Instant now) = 0;
   // A failure for good: the delivery goes dead and a dead letter holds the reason.
   virtual Status KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) = 0;
   // Claims up to `limit` due pending deliveries for `worker` until `now + lease`: ones never
-  // claimed, or whose lease ran out (their worker died). Concurrent claimers never share one.
+  // claimed, or whose lease ran out (their worker died), of one route or (empty) any route.
+  // Concurrent claimers never share one.
   virtual Result<std::vector<Delivery>> ClaimDue(std::string_view worker, Instant now,
-                                                 std::chrono::milliseconds lease,
-                                                 size_t limit) = 0;
+                                                 std::chrono::milliseconds lease, size_t limit,
+                                                 std::string_view route = "") = 0;
   // Gives claimed deliveries back (graceful shutdown).
   virtual Status ReleaseClaims(std::string_view worker) = 0;
   virtual Result<std::optional<Delivery>> GetDelivery(int64_t id) = 0;
@@ -185,6 +197,13 @@ class Store {
   virtual Result<std::optional<DeadLetter>> GetDeadLetter(int64_t id) = 0;
   // Puts the dead letter's delivery back to pending (attempts reset) and marks it replayed.
   virtual Status ReplayDeadLetter(int64_t id, Instant now) = 0;
+
+  // ---- skipped records ----
+  virtual Status RecordSkip(const SkipRecord& skip) = 0;  // replaces an earlier reason
+  virtual Status ClearSkip(std::string_view route, const SystemRef& origin) = 0;
+  // Skips and deliveries of a record, by its InternalId in any system.
+  virtual Result<std::vector<SkipRecord>> FindSkips(std::string_view internal_id) = 0;
+  virtual Result<std::vector<Delivery>> FindDeliveries(std::string_view internal_id) = 0;
 
   // ---- cursors ----
   virtual Result<std::optional<Cursor>> GetCursor(std::string_view route) = 0;

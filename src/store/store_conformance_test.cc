@@ -47,10 +47,10 @@ const SystemRef kPloomes{"ploomes", "401234567"};
 const SystemRef kMilvus{"milvus", "30753"};
 
 TEST_P(StoreConformance, MigrationsAreAppliedOnceAndReopenIsHarmless) {
-  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  EXPECT_EQ(*store_->SchemaVersion(), 2);
   auto again = OpenStore(url_);
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
-  EXPECT_EQ(*(*again)->SchemaVersion(), 1);
+  EXPECT_EQ(*(*again)->SchemaVersion(), 2);
   EXPECT_EQ(*store_->IntegrityCheck(), "ok");
 }
 
@@ -162,6 +162,7 @@ TEST_P(StoreConformance, IntentIsRecordedOnceAndCompletedWithItsLink) {
   EXPECT_EQ(*again, *id);
   EXPECT_EQ(*store_->CountDeliveries(DeliveryState::kPending), 1);
 
+  ASSERT_TRUE(store_->BeginAttempt(*id, At(2500)));
   ASSERT_TRUE(store_->CompleteDelivery(*id, kMilvus, {"12345678000195", "hash-m", "customers"},
                                        At(3000)));
   auto d = **store_->GetDelivery(*id);
@@ -169,7 +170,9 @@ TEST_P(StoreConformance, IntentIsRecordedOnceAndCompletedWithItsLink) {
   EXPECT_EQ(d.target_id, "30753");
   EXPECT_EQ(d.attempts, 1);
   EXPECT_EQ(**store_->Lookup("CustomerVendor", kPloomes, "milvus"), "30753");
-  for (const auto& m : *store_->Entity("CustomerVendor", kPloomes)) {
+  auto members = *store_->Entity("CustomerVendor", kPloomes);
+  ASSERT_EQ(members.size(), 2u);
+  for (const auto& m : members) {
     EXPECT_EQ(m.info.content_hash, m.ref.system == "ploomes" ? "hash-1" : "hash-m") << m.ref.ToString();
   }
   // Done is final: completing twice is refused, and a new intent makes a new delivery.
@@ -191,6 +194,7 @@ TEST_P(StoreConformance, CompleteRollsBackWhenTheLinkConflicts) {
 
 TEST_P(StoreConformance, RetryAndDeadLetterAndReplay) {
   auto id = *store_->RecordIntent(Intent("1"), At(0));
+  ASSERT_TRUE(store_->BeginAttempt(id, At(1)));
   ASSERT_TRUE(store_->RetryDelivery(id, "UNAVAILABLE: milvus: 503", At(60'000), At(1)));
   auto d = **store_->GetDelivery(id);
   EXPECT_EQ(d.attempts, 1);
@@ -251,6 +255,16 @@ TEST_P(StoreConformance, ClaimsHonourNextAttemptTime) {
   EXPECT_EQ(store_->ClaimDue("w", At(5000), milliseconds(10), 10)->size(), 1u);
 }
 
+TEST_P(StoreConformance, ClaimsCanBeLimitedToARoute) {
+  ASSERT_TRUE(store_->RecordIntent(Intent("1"), At(0)));
+  DeliveryIntent other = Intent("2");
+  other.route = "tasks_ploomes_to_milvus";
+  ASSERT_TRUE(store_->RecordIntent(other, At(0)));
+  auto tasks = *store_->ClaimDue("w", At(1), milliseconds(10), 10, "tasks_ploomes_to_milvus");
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].intent.origin.internal_id, "2");
+}
+
 TEST_P(StoreConformance, ConcurrentClaimersFromTwoConnectionsNeverShare) {
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(store_->RecordIntent(Intent(std::to_string(i)), At(0)));
   auto other = OpenStore(url_);
@@ -300,6 +314,19 @@ TEST_P(StoreConformance, TokenBucketIsSharedAndRefills) {
   EXPECT_EQ(*store_->TakeToken("ploomes", "k1", 2, 1.0, At(1000)), milliseconds(0));
   // Another key has its own bucket.
   EXPECT_EQ(*store_->TakeToken("ploomes", "k2", 2, 1.0, At(1000)), milliseconds(0));
+}
+
+TEST_P(StoreConformance, SkipsAreRecordedReplacedAndCleared) {
+  SystemRef task{"ploomes", "Task|40500001"};
+  ASSERT_TRUE(store_->RecordSkip({"tasks", task, "task has no contact", At(1)}));
+  ASSERT_TRUE(store_->RecordSkip({"tasks", task, "task has no configured tag", At(2)}));
+  auto skips = *store_->FindSkips("Task|40500001");
+  ASSERT_EQ(skips.size(), 1u);
+  EXPECT_EQ(skips[0].reason, "task has no configured tag");
+  ASSERT_TRUE(store_->ClearSkip("tasks", task));
+  EXPECT_TRUE(store_->FindSkips("Task|40500001")->empty());
+  auto id = *store_->RecordIntent(Intent("Task|40500001"), At(3));
+  EXPECT_EQ(store_->FindDeliveries("Task|40500001")->at(0).id, id);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values("sqlite", "postgres"),

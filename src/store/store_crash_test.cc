@@ -25,6 +25,7 @@ namespace {
                           "{}", ""};
     auto id = (*store)->RecordIntent(intent, SystemClock::Get().Now());
     if (!id) _exit(4);
+    if (!(*store)->BeginAttempt(*id, SystemClock::Get().Now())) _exit(6);
     auto done = (*store)->CompleteDelivery(*id, {"milvus", "m" + std::to_string(i)},
                                            {"", "", "r"}, SystemClock::Get().Now());
     if (!done) _exit(5);

@@ -73,10 +73,12 @@ void World::GenerateLocked() {
   }
   // Milvus: about half the clients are customers Ploomes also has (same document), the rest
   // exist only in Milvus.
+  std::set<size_t> shared;  // each Ploomes customer appears in Milvus at most once
   for (int i = 0; i < options.milvus_clients; ++i) {
     GeneratedPerson p;
-    if (!people.empty() && gen.Real() < 0.5) {
-      p = people[gen.Uniform(0, static_cast<int>(people.size()) - 1)];
+    const size_t pick = people.empty() ? 0 : static_cast<size_t>(gen.Uniform(0, static_cast<int>(people.size()) - 1));
+    if (!people.empty() && gen.Real() < 0.5 && shared.insert(pick).second) {
+      p = people[pick];
       if (!ParseDocument(p.document)) p = gen.Person(false);
     } else {
       p = gen.Person(false);

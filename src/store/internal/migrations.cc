@@ -94,6 +94,18 @@ CREATE TABLE rate_buckets (
   PRIMARY KEY (system, key_id)
 );
 )SQL"},
+      {2, R"SQL(
+-- Records a route read and did not deliver, and why: `ponte sync --explain ID` reads them.
+CREATE TABLE skipped_records (
+  route TEXT NOT NULL,
+  origin_system TEXT NOT NULL,
+  origin_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  seen_at BIGINT NOT NULL,
+  PRIMARY KEY (route, origin_system, origin_id)
+);
+CREATE INDEX skipped_by_id ON skipped_records (origin_id);
+)SQL"},
   };
   return kMigrations;
 }

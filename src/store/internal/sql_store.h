@@ -34,11 +34,13 @@ class SqlStore final : public Store {
   Result<int64_t> RecordIntent(const DeliveryIntent& intent, Instant now) override;
   Status CompleteDelivery(int64_t delivery_id, const SystemRef& target, const LinkInfo& info,
                           Instant now) override;
+  Status BeginAttempt(int64_t delivery_id, Instant now) override;
   Status RetryDelivery(int64_t delivery_id, std::string_view error, Instant next_attempt_at,
                        Instant now) override;
   Status KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) override;
   Result<std::vector<Delivery>> ClaimDue(std::string_view worker, Instant now,
-                                         std::chrono::milliseconds lease, size_t limit) override;
+                                         std::chrono::milliseconds lease, size_t limit,
+                                         std::string_view route) override;
   Status ReleaseClaims(std::string_view worker) override;
   Result<std::optional<Delivery>> GetDelivery(int64_t id) override;
   Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) override;
@@ -47,6 +49,11 @@ class SqlStore final : public Store {
   Result<std::vector<DeadLetter>> ListDeadLetters(bool include_replayed) override;
   Result<std::optional<DeadLetter>> GetDeadLetter(int64_t id) override;
   Status ReplayDeadLetter(int64_t id, Instant now) override;
+
+  Status RecordSkip(const SkipRecord& skip) override;
+  Status ClearSkip(std::string_view route, const SystemRef& origin) override;
+  Result<std::vector<SkipRecord>> FindSkips(std::string_view internal_id) override;
+  Result<std::vector<Delivery>> FindDeliveries(std::string_view internal_id) override;
 
   Result<std::optional<Cursor>> GetCursor(std::string_view route) override;
   Status SaveCursor(const Cursor& cursor, Instant now) override;

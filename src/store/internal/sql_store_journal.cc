@@ -100,7 +100,7 @@ Status SqlStore::CompleteDelivery(int64_t delivery_id, const SystemRef& target,
     }
     const SqlValue p[] = {target.internal_id, Millis(now), delivery_id};
     auto r = conn_->Query(
-        "UPDATE deliveries SET state = 'done', attempts = attempts + 1, target_id = ?, "
+        "UPDATE deliveries SET state = 'done', target_id = ?, "
         "claimed_by = NULL, lease_until = NULL, last_error = '', updated_at = ? WHERE id = ?",
         p);
     if (!r) return Fail(r.error());
@@ -108,12 +108,26 @@ Status SqlStore::CompleteDelivery(int64_t delivery_id, const SystemRef& target,
   });
 }
 
+Status SqlStore::BeginAttempt(int64_t delivery_id, Instant now) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Millis(now), delivery_id};
+  auto rows = conn_->Query(
+      "UPDATE deliveries SET attempts = attempts + 1, updated_at = ? WHERE id = ? AND "
+      "state = 'pending' RETURNING id",
+      p);
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) {
+    return Fail(Error::NotFound(fmt::format("no pending delivery {}", delivery_id)));
+  }
+  return {};
+}
+
 Status SqlStore::RetryDelivery(int64_t delivery_id, std::string_view error,
                                Instant next_attempt_at, Instant now) {
   std::lock_guard lock(mu_);
   const SqlValue p[] = {Text(error), Millis(next_attempt_at), Millis(now), delivery_id};
   auto rows = conn_->Query(
-      "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+      "UPDATE deliveries SET last_error = ?, next_attempt_at = ?, "
       "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'pending' "
       "RETURNING id",
       p);
@@ -128,7 +142,7 @@ Status SqlStore::KillDelivery(int64_t delivery_id, std::string_view reason, Inst
   return InTransaction([&]() -> Status {
     const SqlValue p[] = {Text(reason), Millis(now), delivery_id};
     auto rows = conn_->Query(
-        "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, "
+        "UPDATE deliveries SET state = 'dead', last_error = ?, "
         "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'pending' "
         "RETURNING route, origin_system, origin_id, payload",
         p);
@@ -149,16 +163,18 @@ Status SqlStore::KillDelivery(int64_t delivery_id, std::string_view reason, Inst
 }
 
 Result<std::vector<Delivery>> SqlStore::ClaimDue(std::string_view worker, Instant now,
-                                                 std::chrono::milliseconds lease, size_t limit) {
+                                                 std::chrono::milliseconds lease, size_t limit,
+                                                 std::string_view route) {
   return InTransaction([&]() -> Result<std::vector<Delivery>> {
     // PostgreSQL: concurrent workers skip each other's locked rows instead of waiting, so each
     // claim is disjoint. SQLite: BEGIN IMMEDIATE already makes this transaction the only writer.
     const bool postgres = conn_->dialect() == Dialect::kPostgres;
-    const SqlValue p[] = {Millis(now), Millis(now), static_cast<int64_t>(limit)};
+    const SqlValue p[] = {Millis(now), Millis(now), Text(route), Text(route),
+                          static_cast<int64_t>(limit)};
     auto ids = conn_->Query(
         fmt::format("SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? "
-                    "AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id "
-                    "LIMIT ?{}",
+                    "AND (lease_until IS NULL OR lease_until < ?) AND (? = '' OR route = ?) "
+                    "ORDER BY next_attempt_at, id LIMIT ?{}",
                     postgres ? " FOR UPDATE SKIP LOCKED" : ""),
         p);
     if (!ids) return Fail(ids.error());
@@ -291,6 +307,49 @@ Status SqlStore::ReplayDeadLetter(int64_t id, Instant now) {
     if (!r) return Fail(r.error());
     return {};
   });
+}
+
+Status SqlStore::RecordSkip(const SkipRecord& skip) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {skip.route, skip.origin.system, skip.origin.internal_id, skip.reason,
+                        Millis(skip.seen_at)};
+  auto r = conn_->Query(
+      "INSERT INTO skipped_records (route, origin_system, origin_id, reason, seen_at) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (route, origin_system, origin_id) DO UPDATE SET "
+      "reason = excluded.reason, seen_at = excluded.seen_at",
+      p);
+  if (!r) return Fail(r.error());
+  return {};
+}
+
+Status SqlStore::ClearSkip(std::string_view route, const SystemRef& origin) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Text(route), origin.system, origin.internal_id};
+  auto r = conn_->Query(
+      "DELETE FROM skipped_records WHERE route = ? AND origin_system = ? AND origin_id = ?", p);
+  if (!r) return Fail(r.error());
+  return {};
+}
+
+Result<std::vector<SkipRecord>> SqlStore::FindSkips(std::string_view internal_id) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Text(internal_id)};
+  auto rows = conn_->Query(
+      "SELECT route, origin_system, origin_id, reason, seen_at FROM skipped_records "
+      "WHERE origin_id = ? ORDER BY route",
+      p);
+  if (!rows) return Fail(rows.error());
+  std::vector<SkipRecord> out;
+  for (const auto& r : *rows) {
+    out.push_back({r.Text(0), {r.Text(1), r.Text(2)}, r.Text(3), FromMillis(r.Int(4))});
+  }
+  return out;
+}
+
+Result<std::vector<Delivery>> SqlStore::FindDeliveries(std::string_view internal_id) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Text(internal_id), Text(internal_id)};
+  return SelectDeliveries("WHERE origin_id = ? OR target_id = ? ORDER BY id", p);
 }
 
 }  // namespace ponte::detail

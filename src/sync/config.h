@@ -1,0 +1,60 @@
+#pragma once
+// ponte's configuration, one struct per TOML table (docs/config.md documents every key).
+// Keys match the fields one to one; the app's loader rejects unknown keys.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "connectors/milvus/milvus_mapping.h"
+
+namespace ponte {
+
+inline constexpr const char* kRouteCustomersToMilvus = "customers_ploomes_to_milvus";
+inline constexpr const char* kRouteCustomersToPloomes = "customers_milvus_to_ploomes";
+inline constexpr const char* kRouteTasks = "tasks_ploomes_to_milvus";
+inline constexpr const char* kRouteInteractions = "interactions_ploomes_to_milvus";
+
+struct SystemConfig {
+  std::string base_url;
+  std::string key_env;   // environment variable holding the API key
+  std::string key_file;  // or a file holding it (first line)
+  double requests_per_minute = 0;  // 0: no client-side limit
+  int burst = 0;                   // bucket capacity; 0: requests_per_minute
+  int timeout_ms = 30'000;
+  bool tls_insecure = false;       // logged loudly when set
+};
+
+struct RouteConfig {
+  bool enabled = true;
+  std::string cutoff;               // customers_ploomes_to_milvus: YYYY-MM-DD, local date
+  std::vector<std::string> tags;    // tasks/interactions: tag names
+  std::vector<int64_t> tag_ids;     // or TagIds directly
+};
+
+struct DeliveryConfig {
+  int max_attempts = 6;          // delivery attempts across runs before the dead-letter queue
+  int retry_base_seconds = 30;   // first wait between attempts, doubling, at most an hour
+  int lease_seconds = 300;       // how long a worker holds a claimed delivery
+};
+
+struct Config {
+  std::string store = "sqlite:ponte.db";
+  SystemConfig ploomes{"https://api2.ploomes.com", "PONTE_PLOOMES_KEY", "", 120, 0, 30'000, false};
+  SystemConfig milvus{"https://apiintegracao.milvus.com.br", "PONTE_MILVUS_TOKEN", "", 0, 0, 30'000, false};
+  std::map<std::string, RouteConfig> routes = {
+      {kRouteCustomersToMilvus, {true, "2024-02-24", {}, {}}},
+      {kRouteCustomersToPloomes, {true, "", {}, {}}},
+      {kRouteTasks, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}}},
+      {kRouteInteractions, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}}},
+  };
+  milvus::TicketDefaults tickets;
+  DeliveryConfig delivery;
+};
+
+// Route names in the order a full run takes them (customers before the tickets that need them).
+const std::vector<std::string>& RouteOrder();
+
+}  // namespace ponte

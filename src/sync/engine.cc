@@ -1,0 +1,693 @@
+#include "sync/engine.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/internal_id.h"
+#include "core/message.h"
+#include "sync/content_hash.h"
+
+namespace ponte {
+namespace {
+
+using milvus::ClientRef;
+
+constexpr std::string_view kCustomer = kCustomerVendorTransaction;
+constexpr std::string_view kTicket = kTicketTransaction;
+// Most deliveries claimed from the journal in one batch.
+constexpr size_t kClaimBatch = 100;
+// Longest wait between two delivery attempts.
+constexpr std::chrono::hours kMaxRetryWait{1};
+
+std::string DefaultWorker() {
+  char host[256] = "host";
+  gethostname(host, sizeof host - 1);
+  return fmt::format("{}:{}", host, getpid());
+}
+
+int64_t NumericOr0(const std::string& s) {
+  try {
+    return std::stoll(s);
+  } catch (...) {
+    return 0;
+  }
+}
+
+std::string TokenFrom(const std::vector<LinkRow>& members, const std::string& system) {
+  for (const auto& m : members) {
+    if (m.ref.system != system) continue;
+    auto attrs = nlohmann::json::parse(m.attributes, nullptr, false);
+    if (attrs.is_object()) return attrs.value("token", "");
+  }
+  return "";
+}
+
+const LinkRow* Member(const std::vector<LinkRow>& members, const std::string& system) {
+  for (const auto& m : members) {
+    if (m.ref.system == system) return &m;
+  }
+  return nullptr;
+}
+
+// Where a delivery went, for the report.
+struct Delivered {
+  Outcome outcome;
+  std::string target_id;
+  std::string detail;
+};
+
+}  // namespace
+
+std::string TicketOriginId(const std::string& source_message, const std::string& id) {
+  std::vector<std::string> parts = {source_message, id};
+  return ComposeInternalId(parts).value_or(source_message + "|" + id);
+}
+
+struct SyncEngine::Impl {
+  const Config& config;
+  Store& store;
+  ploomes::PloomesConnector& ploomes;
+  milvus::MilvusConnector& milvus;
+  CallCounter& calls;
+  const Clock& clock;
+  EngineOptions options;
+  std::optional<std::map<int64_t, std::string>> tags;
+  bool milvus_index_complete = false;
+  bool milvus_index_loaded = false;
+
+  // ---- bookkeeping ----
+
+  void Skip(RouteReport& r, const std::string& route, const SystemRef& origin,
+            const std::string& kind, const std::string& reason) {
+    ++r.skipped[kind];
+    r.records.push_back({origin.ToString(), Outcome::kSkipped, reason});
+    if (!options.dry_run) (void)store.RecordSkip({route, origin, reason, clock.Now()});
+  }
+
+  void Count(RouteReport& r, const std::string& origin, const Delivered& d) {
+    switch (d.outcome) {
+      case Outcome::kCreated: ++r.created; break;
+      case Outcome::kUpdated: ++r.updated; break;
+      case Outcome::kLinked: ++r.linked; break;
+      case Outcome::kUnchanged: ++r.unchanged; break;
+      default: break;
+    }
+    r.records.push_back({origin, d.outcome, d.detail});
+  }
+
+  // A failed delivery: retried later, or dead-lettered with the reason a person needs.
+  void Failed(RouteReport& r, const Delivery& d, const Error& e) {
+    const std::string origin = d.intent.origin.ToString();
+    const bool permanent = e.retry_class() == RetryClass::kDeadLetter;
+    if (permanent || d.attempts + 1 >= config.delivery.max_attempts) {
+      std::string reason = permanent ? e.ToString()
+                                     : fmt::format("gave up after {} attempts: {}", d.attempts + 1,
+                                                   e.ToString());
+      (void)store.KillDelivery(d.id, reason, clock.Now());
+      ++r.dead;
+      r.records.push_back({origin, Outcome::kDead, reason});
+      return;
+    }
+    auto wait = std::chrono::seconds(config.delivery.retry_base_seconds) * (1 << std::min(d.attempts, 16));
+    auto capped = std::min<std::chrono::milliseconds>(wait, kMaxRetryWait);
+    (void)store.RetryDelivery(d.id, e.ToString(), clock.Now() + capped, clock.Now());
+    ++r.retrying;
+    if (e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kDeadlineExceeded ||
+        e.code == ErrorCode::kResourceExhausted) {
+      r.unreachable = true;
+    }
+    r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
+  }
+
+  // ---- Milvus index: what ponte knows of Milvus clients, kept in the store ----
+
+  // Lists Milvus clients once per engine and remembers each (id, document, token), so most
+  // customers are linked or created without a per-document lookup.
+  Status EnsureMilvusIndex(RouteReport* report) {
+    if (milvus_index_loaded) return {};
+    auto listing = milvus.ListClients();
+    if (!listing) return Fail(listing.error());
+    for (const auto& c : listing->records) {
+      SystemRef ref{"milvus", c.internal_id};
+      const std::string doc = c.record.document ? c.record.document->canonical : "";
+      if (options.dry_run) continue;
+      (void)store.Remember(kCustomer, ref, {doc, "", "index"});
+    }
+    milvus_index_loaded = true;
+    milvus_index_complete = listing->complete;
+    if (!listing->complete && report) {
+      report->complete = false;
+      report->incomplete_reason = listing->incomplete_reason;
+    }
+    return {};
+  }
+
+  // The Milvus client known for a document, from the store's index.
+  std::optional<std::string> KnownMilvusClient(const std::string& doc) {
+    auto rows = store.FindByNaturalKey(kCustomer, doc);
+    if (!rows) return std::nullopt;
+    for (const auto& m : *rows) {
+      if (m.ref.system == "milvus") return m.ref.internal_id;
+    }
+    return std::nullopt;
+  }
+
+  // ---- customers ploomes -> milvus ----
+
+  Result<Delivered> DeliverCustomerToMilvus(const Delivery& d, const CustomerVendor& cv) {
+    const SystemRef& origin = d.intent.origin;
+    const std::string doc = cv.document->canonical;
+    auto members = store.Entity(kCustomer, origin);
+    if (!members) return Fail(members.error());
+    const LinkRow* linked = Member(*members, "milvus");
+    std::optional<std::string> known = linked ? std::optional(linked->ref.internal_id) : KnownMilvusClient(doc);
+    std::string token = linked ? TokenFrom(*members, "milvus") : "";
+    Delivered out;
+    std::string target_hash = MilvusCustomerHash(cv);
+    if (linked) {
+      if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, "would update Milvus client"};
+      PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+      PONTE_RETURN_IF_ERROR(milvus.UpdateClient(linked->ref.internal_id, cv));
+      out = {Outcome::kUpdated, linked->ref.internal_id, "Milvus client updated"};
+    } else {
+      // Reconcile first: a client with this document may exist (seen in the index, or created
+      // by an attempt that crashed before it was recorded).
+      std::optional<ClientRef> existing;
+      const bool must_look = d.attempts > 0 || !milvus_index_complete || known.has_value();
+      if (must_look) {
+        auto found = milvus.FindClientsByDocument(*cv.document);
+        if (!found) return Fail(found.error());
+        if (!found->empty()) existing = found->front();
+      }
+      if (existing) {
+        if (options.dry_run) return Delivered{Outcome::kLinked, existing->id, "would link to the Milvus client with this CPF/CNPJ"};
+        out = {Outcome::kLinked, existing->id, "already in Milvus (same CPF/CNPJ): linked"};
+        token = existing->token;
+        target_hash = MilvusCustomerHash(existing->customer);  // in sync as it is: no write
+      } else {
+        if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create a Milvus client"};
+        PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+        auto created = milvus.CreateClient(cv, NumericOr0(origin.internal_id));
+        if (!created) return Fail(created.error());
+        out = {Outcome::kCreated, created->id, "Milvus client created"};
+        token = created->token;
+      }
+    }
+    PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", out.target_id},
+                                                 {doc, target_hash, d.intent.route}, clock.Now()));
+    if (!token.empty()) {
+      (void)store.SetAttributes(kCustomer, {"milvus", out.target_id},
+                                nlohmann::json{{"token", token}}.dump());
+    }
+    return out;
+  }
+
+  // ---- customers milvus -> ploomes ----
+
+  Result<Delivered> DeliverCustomerToPloomes(const Delivery& d, const CustomerVendor& cv) {
+    const SystemRef& origin = d.intent.origin;
+    const std::string doc = cv.document->canonical;
+    auto members = store.Entity(kCustomer, origin);
+    if (!members) return Fail(members.error());
+    const LinkRow* linked = Member(*members, "ploomes");
+    Delivered out;
+    std::string target_hash;
+    if (linked) {
+      if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, "would update Ploomes contact"};
+      PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+      auto updated = ploomes.UpdateContact(linked->ref.internal_id, cv);
+      if (!updated) return Fail(updated.error());
+      out = {Outcome::kUpdated, linked->ref.internal_id, "Ploomes contact updated"};
+      target_hash = PloomesCustomerHash(updated->record);
+    } else {
+      auto found = ploomes.FindContactsByDocument(*cv.document);
+      if (!found) return Fail(found.error());
+      if (!found->empty()) {
+        if (options.dry_run) return Delivered{Outcome::kLinked, found->front(), "would link to the Ploomes contact with this CPF/CNPJ"};
+        auto contact = ploomes.GetContact(found->front());
+        if (!contact) return Fail(contact.error());
+        out = {Outcome::kLinked, found->front(), "already in Ploomes (same CPF/CNPJ): linked"};
+        if (*contact) target_hash = PloomesCustomerHash((*contact)->record);
+      } else {
+        if (options.dry_run) {
+          return Delivered{Outcome::kCreated, "", fmt::format("would create a Ploomes contact ({})",
+                                                              cv.document->is_person() ? "person" : "company")};
+        }
+        PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+        auto created = ploomes.CreateContact(cv);
+        if (!created) return Fail(created.error());
+        out = {Outcome::kCreated, created->internal_id, "Ploomes contact created"};
+        target_hash = PloomesCustomerHash(created->record);
+      }
+    }
+    PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"ploomes", out.target_id},
+                                                 {doc, target_hash, d.intent.route}, clock.Now()));
+    return out;
+  }
+
+  // ---- tickets ----
+
+  struct ClientForTicket {
+    std::string id;
+    std::string token;
+    std::string skip_reason;  // set when the ticket cannot have a client
+  };
+
+  // The Milvus client of a Ploomes contact, linking or creating it first if needed.
+  Result<ClientForTicket> EnsureClient(const std::string& contact_id, RouteReport& r) {
+    SystemRef contact{"ploomes", contact_id};
+    auto members = store.Entity(kCustomer, contact);
+    if (!members) return Fail(members.error());
+    if (const LinkRow* m = Member(*members, "milvus")) {
+      std::string token = TokenFrom(*members, "milvus");
+      if (token.empty()) {
+        // Linked by an import: learn the token once by document.
+        auto doc = ParseDocument(m->info.natural_key);
+        if (doc) {
+          auto found = milvus.FindClientsByDocument(*doc);
+          if (!found) return Fail(found.error());
+          for (const auto& c : *found) {
+            if (c.id == m->ref.internal_id) token = c.token;
+          }
+          if (!token.empty() && !options.dry_run) {
+            (void)store.SetAttributes(kCustomer, m->ref, nlohmann::json{{"token", token}}.dump());
+          }
+        }
+      }
+      return ClientForTicket{m->ref.internal_id, token, ""};
+    }
+    auto read = ploomes.GetContact(contact_id);
+    if (!read) {
+      if (read.error().code == ErrorCode::kInvalidArgument) {
+        return ClientForTicket{"", "", fmt::format("contact {} has no valid CPF/CNPJ: {}", contact_id,
+                                                   read.error().message)};
+      }
+      return Fail(read.error());
+    }
+    if (!*read) return ClientForTicket{"", "", fmt::format("contact {} does not exist in Ploomes", contact_id)};
+    PONTE_RETURN_IF_ERROR(EnsureMilvusIndex(nullptr));
+    const CustomerVendor& cv = (*read)->record;
+    Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", cv.ToBusinessContent());
+    DeliveryIntent intent{kRouteCustomersToMilvus, std::string(kCustomer), contact, "milvus",
+                          m.ToJson().dump(), PloomesCustomerHash(cv)};
+    if (options.dry_run) return ClientForTicket{"", "", ""};
+    auto d = RecordAndLoad(intent);
+    if (!d) return Fail(d.error());
+    auto delivered = DeliverCustomerToMilvus(*d, cv);
+    if (!delivered) {
+      Failed(r, *d, delivered.error());
+      return Fail(delivered.error());
+    }
+    Count(r, contact.ToString(), *delivered);
+    auto again = store.Entity(kCustomer, contact);
+    if (!again) return Fail(again.error());
+    return ClientForTicket{delivered->target_id, TokenFrom(*again, "milvus"), ""};
+  }
+
+  Result<Delivered> DeliverTicket(const Delivery& d, const Ticket& t, RouteReport& r) {
+    auto client = EnsureClient(t.customer_vendor_internal_id, r);
+    if (!client) return Fail(client.error());
+    if (!client->skip_reason.empty()) {
+      return Fail(Error::FailedPrecondition(client->skip_reason).WithSystem("ploomes"));
+    }
+    if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create a Milvus ticket"};
+    if (client->token.empty()) {
+      return Fail(Error::FailedPrecondition(fmt::format(
+                      "the Milvus client {} has no token known to ponte", client->id))
+                      .WithSystem("milvus"));
+    }
+    const std::string reference = milvus::TicketReference("ploomes", t.source_message, t.internal_id);
+    if (d.attempts > 0) {
+      // An earlier attempt may have created it before a crash: look for ponte's reference.
+      auto found = milvus.FindTicketByReference(client->token, reference);
+      if (!found) return Fail(found.error());
+      if (*found) {
+        PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", **found}, {"", "", d.intent.route}, clock.Now()));
+        return Delivered{Outcome::kLinked, **found, "found the ticket an interrupted attempt created"};
+      }
+    }
+    PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+    auto codigo = milvus.CreateTicket(t, client->token, reference);
+    if (!codigo) return Fail(codigo.error());
+    PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", *codigo}, {"", "", d.intent.route}, clock.Now()));
+    return Delivered{Outcome::kCreated, *codigo, fmt::format("Milvus ticket {} created", *codigo)};
+  }
+
+  // ---- dispatch ----
+
+  Result<Delivered> Deliver(const Delivery& d, RouteReport& r) {
+    auto json = nlohmann::json::parse(d.intent.payload, nullptr, false);
+    auto message = Message::FromJson(json);
+    if (!message) return Fail(message.error());
+    if (d.intent.message == kTicket) {
+      auto t = Ticket::FromBusinessContent(message->business_content);
+      if (!t) return Fail(t.error());
+      return DeliverTicket(d, *t, r);
+    }
+    auto cv = CustomerVendor::FromBusinessContent(message->business_content);
+    if (!cv) return Fail(cv.error());
+    if (!cv->document) return Fail(Error::InvalidArgument("the customer has no CPF/CNPJ"));
+    if (d.intent.target_system == "milvus") return DeliverCustomerToMilvus(d, *cv);
+    return DeliverCustomerToPloomes(d, *cv);
+  }
+
+  // Records the intent and returns the journal's row: a delivery already pending for the
+  // record comes back with its attempts, so an interrupted write is reconciled, not repeated.
+  Result<Delivery> RecordAndLoad(const DeliveryIntent& intent) {
+    auto id = store.RecordIntent(intent, clock.Now());
+    if (!id) return Fail(id.error());
+    auto row = store.GetDelivery(*id);
+    if (!row) return Fail(row.error());
+    if (!*row) return Fail(Error::Internal(fmt::format("delivery {} vanished", *id)));
+    return **row;
+  }
+
+  // Records the intent and delivers at once (or, in a dry run, only decides).
+  void Process(RouteReport& r, DeliveryIntent intent) {
+    const std::string origin = intent.origin.ToString();
+    Delivery d;
+    d.intent = std::move(intent);
+    if (!options.dry_run) {
+      (void)store.ClearSkip(d.intent.route, d.intent.origin);
+      auto row = RecordAndLoad(d.intent);
+      if (!row) {
+        r.error = row.error().ToString();
+        r.unreachable = true;
+        return;
+      }
+      d = std::move(*row);
+    }
+    auto delivered = Deliver(d, r);
+    if (delivered) {
+      Count(r, origin, *delivered);
+    } else if (options.dry_run) {
+      r.records.push_back({origin, Outcome::kSkipped, delivered.error().ToString()});
+    } else {
+      Failed(r, d, delivered.error());
+    }
+  }
+
+  // Deliveries of `route` that are due (retries, and ones a crash left behind).
+  void RunPending(RouteReport& r, const std::string& route) {
+    if (options.dry_run) return;
+    while (true) {
+      auto batch = store.ClaimDue(options.worker, clock.Now(),
+                                  std::chrono::seconds(config.delivery.lease_seconds), kClaimBatch, route);
+      if (!batch) {
+        r.error = batch.error().ToString();
+        r.unreachable = true;
+        return;
+      }
+      if (batch->empty()) return;
+      for (const auto& d : *batch) {
+        auto delivered = Deliver(d, r);
+        if (delivered) {
+          Count(r, d.intent.origin.ToString(), *delivered);
+        } else {
+          Failed(r, d, delivered.error());
+        }
+      }
+    }
+  }
+
+  // ---- cursors ----
+
+  struct CursorState {
+    std::optional<Instant> since;
+    std::set<std::string> boundary;
+    std::string text;
+  };
+
+  CursorState LoadCursor(const std::string& route) {
+    CursorState c;
+    auto cursor = store.GetCursor(route);
+    if (cursor && *cursor) {
+      c.text = (*cursor)->value;
+      if (auto t = ParseIsoInstant((*cursor)->value)) c.since = *t;
+      c.boundary.insert((*cursor)->boundary_ids.begin(), (*cursor)->boundary_ids.end());
+    }
+    return c;
+  }
+
+  // The new watermark: the newest server timestamp read, with every id read at exactly it.
+  template <typename T>
+  void SaveCursor(RouteReport& r, const std::string& route, const CursorState& before,
+                  const std::vector<SourceRecord<T>>& records) {
+    r.cursor_before = before.text;
+    r.cursor_after = before.text;
+    if (records.empty() || options.dry_run) return;
+    Instant newest = records.front().updated_at;
+    for (const auto& rec : records) newest = std::max(newest, rec.updated_at);
+    Cursor c{route, FormatUtc(newest), {}, {}};
+    for (const auto& rec : records) {
+      if (rec.updated_at == newest) c.boundary_ids.push_back(rec.internal_id);
+    }
+    if (before.since && *before.since == newest) {
+      c.boundary_ids.insert(c.boundary_ids.end(), before.boundary.begin(), before.boundary.end());
+    }
+    if (store.SaveCursor(c, clock.Now())) r.cursor_after = c.value;
+  }
+
+  template <typename T>
+  bool AtBoundary(const CursorState& c, const SourceRecord<T>& rec) {
+    return c.since && rec.updated_at == *c.since && c.boundary.count(rec.internal_id);
+  }
+
+  void Progress(const std::string& route, int done, int total) {
+    if (options.progress) options.progress(route, done, total);
+  }
+
+  // ---- routes ----
+
+  void CustomersToMilvus(RouteReport& r) {
+    const std::string route = kRouteCustomersToMilvus;
+    const auto& rc = config.routes.at(route);
+    std::optional<Instant> cutoff;
+    if (!rc.cutoff.empty()) {
+      if (auto d = ParseDate(rc.cutoff)) cutoff = StartOfLocalDay(*d);
+    }
+    RunPending(r, route);
+    CursorState cursor = LoadCursor(route);
+    auto listing = ploomes.ContactsChangedSince(cursor.since);
+    if (!listing) return Failure(r, listing.error());
+    if (auto s = EnsureMilvusIndex(&r); !s) return Failure(r, s.error());
+    r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
+    for (const auto& s : listing->skipped) {
+      Skip(r, route, {"ploomes", s.internal_id}, "no valid CPF/CNPJ", s.reason);
+    }
+    int done = 0;
+    for (const auto& rec : listing->records) {
+      Progress(route, ++done, static_cast<int>(listing->records.size()));
+      SystemRef origin{"ploomes", rec.internal_id};
+      if (AtBoundary(cursor, rec)) continue;
+      if (cutoff && rec.created_at < *cutoff) {
+        Skip(r, route, origin, "created before the cutoff",
+             fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)), rc.cutoff));
+        continue;
+      }
+      const std::string hash = PloomesCustomerHash(rec.record);
+      auto members = store.Entity(kCustomer, origin);
+      if (members) {
+        const LinkRow* self = Member(*members, "ploomes");
+        if (self && self->info.content_hash == hash && Member(*members, "milvus")) {
+          Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
+          continue;
+        }
+      }
+      Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes",
+                             rec.record.ToBusinessContent());
+      Process(r, {route, std::string(kCustomer), origin, "milvus", m.ToJson().dump(), hash});
+    }
+    SaveCursor(r, route, cursor, listing->records);
+  }
+
+  void CustomersToPloomes(RouteReport& r) {
+    const std::string route = kRouteCustomersToPloomes;
+    RunPending(r, route);
+    // Milvus clients carry no change timestamp: each run reads them all (within the cap) and
+    // compares content hashes with the de/para.
+    auto listing = milvus.ListClients();
+    if (!listing) return Failure(r, listing.error());
+    r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
+    if (!listing->complete) {
+      r.complete = false;
+      r.incomplete_reason = listing->incomplete_reason;
+    }
+    for (const auto& s : listing->skipped) {
+      Skip(r, route, {"milvus", s.internal_id}, "no valid CPF/CNPJ", s.reason);
+    }
+    int done = 0;
+    for (const auto& rec : listing->records) {
+      Progress(route, ++done, static_cast<int>(listing->records.size()));
+      SystemRef origin{"milvus", rec.internal_id};
+      const std::string hash = MilvusCustomerHash(rec.record);
+      auto members = store.Entity(kCustomer, origin);
+      if (members) {
+        const LinkRow* self = Member(*members, "milvus");
+        if (self && self->info.content_hash == hash && Member(*members, "ploomes")) {
+          Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
+          continue;
+        }
+      }
+      Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "milvus",
+                             rec.record.ToBusinessContent());
+      Process(r, {route, std::string(kCustomer), origin, "ploomes", m.ToJson().dump(), hash});
+    }
+  }
+
+  Result<std::map<int64_t, std::string>> Tags(const RouteConfig& rc) {
+    if (!tags) {
+      auto resolved = ploomes.ResolveTags(rc.tags);
+      if (!resolved) return Fail(resolved.error());
+      tags = *resolved;
+      for (int64_t id : rc.tag_ids) (*tags)[id] = fmt::format("Tag {}", id);
+    }
+    return *tags;
+  }
+
+  void TicketsRoute(RouteReport& r, const std::string& route, const std::string& source_message) {
+    const auto& rc = config.routes.at(route);
+    RunPending(r, route);
+    auto tag_map = Tags(rc);
+    if (!tag_map) return Failure(r, tag_map.error());
+    CursorState cursor = LoadCursor(route);
+    auto listing = source_message == "Task" ? ploomes.TasksChangedSince(cursor.since, *tag_map)
+                                            : ploomes.InteractionsChangedSince(cursor.since, *tag_map);
+    if (!listing) return Failure(r, listing.error());
+    r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
+    for (const auto& s : listing->skipped) {
+      Skip(r, route, {"ploomes", TicketOriginId(source_message, s.internal_id)}, "unreadable record", s.reason);
+    }
+    int done = 0;
+    for (const auto& rec : listing->records) {
+      Progress(route, ++done, static_cast<int>(listing->records.size()));
+      if (AtBoundary(cursor, rec)) continue;
+      TicketFromSource(r, route, source_message, rec.record);
+    }
+    SaveCursor(r, route, cursor, listing->records);
+  }
+
+  void TicketFromSource(RouteReport& r, const std::string& route, const std::string& source_message,
+                        const ploomes::TicketSource& src) {
+    SystemRef origin{"ploomes", TicketOriginId(source_message, src.ticket.internal_id)};
+    if (!src.tagged) {
+      Skip(r, route, origin, "no configured tag", "carries none of the configured tags");
+      return;
+    }
+    if (!src.contact_id) {
+      Skip(r, route, origin, "no contact",
+           fmt::format("the {} is not linked to a contact, and Milvus needs a client for a ticket",
+                       source_message == "Task" ? "task" : "interaction"));
+      return;
+    }
+    auto linked = store.Lookup(kTicket, origin, "milvus");
+    if (linked && *linked) {
+      // Milvus has no endpoint to update a ticket's fields: a ticket is created once.
+      Count(r, origin.ToString(), {Outcome::kUnchanged, **linked, "ticket already created"});
+      return;
+    }
+    Ticket t = src.ticket;
+    Message m = NewMessage(kTicketTransaction, kTicketVersion, "ploomes", t.ToBusinessContent());
+    Delivery probe;
+    probe.intent = {route, std::string(kTicket), origin, "milvus", m.ToJson().dump(), ""};
+    // A contact without a usable document is a skip, not a dead letter: the record is fine,
+    // its customer is not (yet).
+    if (auto client = EnsureClient(t.customer_vendor_internal_id, r);
+        client && !client->skip_reason.empty()) {
+      Skip(r, route, origin, "contact without valid CPF/CNPJ", client->skip_reason);
+      return;
+    }
+    Process(r, probe.intent);
+  }
+
+  void Failure(RouteReport& r, const Error& e) {
+    r.error = e.ToString();
+    r.complete = false;
+    r.unreachable = e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kDeadlineExceeded ||
+                    e.code == ErrorCode::kResourceExhausted || e.code == ErrorCode::kDataLoss;
+  }
+};
+
+SyncEngine::SyncEngine(const Config& config, Store& store, ploomes::PloomesConnector& ploomes,
+                       milvus::MilvusConnector& milvus, CallCounter& calls, const Clock& clock,
+                       EngineOptions options)
+    : impl_(std::make_unique<Impl>(Impl{config, store, ploomes, milvus, calls, clock, std::move(options)})) {
+  if (impl_->options.worker.empty()) impl_->options.worker = DefaultWorker();
+}
+
+SyncEngine::~SyncEngine() = default;
+
+RouteReport SyncEngine::RunRoute(const std::string& route) {
+  RouteReport r;
+  r.route = route;
+  auto it = impl_->config.routes.find(route);
+  if (it == impl_->config.routes.end() || !it->second.enabled) return r;
+  r.ran = true;
+  const int64_t calls_before = impl_->calls.Total();
+  if (route == kRouteCustomersToMilvus) {
+    impl_->CustomersToMilvus(r);
+  } else if (route == kRouteCustomersToPloomes) {
+    impl_->CustomersToPloomes(r);
+  } else if (route == kRouteTasks) {
+    impl_->TicketsRoute(r, route, "Task");
+  } else if (route == kRouteInteractions) {
+    impl_->TicketsRoute(r, route, "InteractionRecord");
+  }
+  r.api_calls = impl_->calls.Total() - calls_before;
+  return r;
+}
+
+std::vector<RouteReport> SyncEngine::RunAll() {
+  impl_->milvus_index_loaded = false;  // fresh knowledge of Milvus for each full run
+  impl_->tags.reset();
+  std::vector<RouteReport> out;
+  for (const auto& route : RouteOrder()) {
+    auto r = RunRoute(route);
+    if (r.ran) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::string& id) {
+  RouteReport r;
+  const int64_t calls_before = impl_->calls.Total();
+  if (entity_set == "Contacts") {
+    r.route = kRouteCustomersToMilvus;
+    r.ran = true;
+    auto contact = impl_->ploomes.GetContact(id);
+    if (!contact) {
+      impl_->Failure(r, contact.error());
+    } else if (*contact) {
+      r.read = 1;
+      auto& rec = **contact;
+      Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", rec.record.ToBusinessContent());
+      impl_->Process(r, {r.route, std::string(kCustomer), {"ploomes", rec.internal_id}, "milvus",
+                         m.ToJson().dump(), PloomesCustomerHash(rec.record)});
+    }
+  } else {
+    const bool task = entity_set == "Tasks";
+    r.route = task ? kRouteTasks : kRouteInteractions;
+    r.ran = true;
+    auto tag_map = impl_->Tags(impl_->config.routes.at(r.route));
+    if (!tag_map) {
+      impl_->Failure(r, tag_map.error());
+    } else {
+      auto src = impl_->ploomes.GetTicketSource(entity_set, id, *tag_map);
+      if (!src) {
+        impl_->Failure(r, src.error());
+      } else if (*src) {
+        r.read = 1;
+        impl_->TicketFromSource(r, r.route, task ? "Task" : "InteractionRecord", (*src)->record);
+      }
+    }
+  }
+  r.api_calls = impl_->calls.Total() - calls_before;
+  return r;
+}
+
+}  // namespace ponte

@@ -1,0 +1,51 @@
+#pragma once
+// The sync engine: the four routes of DESIGN.md section 1, each a source listing read from a
+// durable cursor, route rules, and deliveries through the journal (intent, reconcile, write,
+// link + done) so a crash at any point neither duplicates nor loses a record.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "connectors/milvus/milvus_connector.h"
+#include "connectors/ploomes/ploomes_connector.h"
+#include "core/time.h"
+#include "net/call_counter.h"
+#include "store/store.h"
+#include "sync/config.h"
+#include "sync/report.h"
+
+namespace ponte {
+
+struct EngineOptions {
+  bool dry_run = false;     // read, decide and report; write nothing (no journal either)
+  std::string worker = "";  // claims in the journal; default host:pid
+  // Progress of a long listing: (route, records done, records total).
+  std::function<void(const std::string&, int, int)> progress;
+};
+
+class SyncEngine {
+ public:
+  SyncEngine(const Config& config, Store& store, ploomes::PloomesConnector& ploomes,
+             milvus::MilvusConnector& milvus, CallCounter& calls, const Clock& clock,
+             EngineOptions options = {});
+  ~SyncEngine();
+
+  // Runs one route once: its due pending deliveries first, then its source from the cursor.
+  RouteReport RunRoute(const std::string& route);
+  // Every enabled route, in RouteOrder().
+  std::vector<RouteReport> RunAll();
+  // Delivers one Ploomes record now (a webhook's hint): re-reads it, applies the route rules.
+  // entity_set: "Contacts", "Tasks" or "InteractionRecords".
+  RouteReport DeliverOne(const std::string& entity_set, const std::string& id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Composes the Ticket de/para InternalId of a Ploomes task or interaction: "Task|40500001".
+std::string TicketOriginId(const std::string& source_message, const std::string& id);
+
+}  // namespace ponte

@@ -1,0 +1,45 @@
+#pragma once
+// What a route run did, for the CLI report, --json and the admin API.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ponte {
+
+enum class Outcome { kCreated, kUpdated, kLinked, kUnchanged, kSkipped, kRetrying, kDead };
+
+struct RecordOutcome {
+  std::string origin;  // "ploomes:40100001"
+  Outcome outcome;
+  std::string detail;  // skip reason, error, or what would be done (dry run)
+};
+
+struct RouteReport {
+  std::string route;
+  bool ran = false;
+  int read = 0;
+  int created = 0;
+  int updated = 0;
+  int linked = 0;
+  int unchanged = 0;
+  int retrying = 0;
+  int dead = 0;
+  std::map<std::string, int> skipped;  // reason kind -> count
+  bool complete = true;                // the listing saw everything
+  std::string incomplete_reason;
+  std::string error;                   // the run failed (source unreachable, ...)
+  bool unreachable = false;
+  std::string cursor_before;
+  std::string cursor_after;
+  int64_t api_calls = 0;
+  std::vector<RecordOutcome> records;  // filled in dry runs and for --json
+
+  int Delivered() const { return created + updated + linked; }
+  int Skipped() const;
+  nlohmann::json ToJson() const;
+};
+
+}  // namespace ponte

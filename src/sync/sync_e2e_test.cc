@@ -1,0 +1,362 @@
+// The sync engine end to end against the sandbox over loopback: every route, rule and skip
+// reason; second runs that create nothing; late runs; midnight; echo suppression; the old
+// script's migration; faults; dry runs; and reconciliation of an interrupted delivery.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <set>
+
+#include "connectors/milvus/milvus_connector.h"
+#include "connectors/ploomes/ploomes_connector.h"
+#include "core/document.h"
+#include "sandbox/sandbox.h"
+#include "store/depara_io.h"
+#include "support/temp_postgres.h"
+#include "sync/engine.h"
+
+namespace ponte {
+namespace {
+
+using Json = nlohmann::json;
+using std::chrono::milliseconds;
+
+class SyncTest : public ::testing::Test {
+ protected:
+  void Start(sandbox::SandboxOptions o) {
+    o.port = 0;
+    o.ploomes_requests_per_minute = 0;
+    o.milvus_listings_per_minute = 0;
+    sandbox_ = std::move(*sandbox::Sandbox::Start(o));
+    admin_ = std::make_unique<httplib::Client>(sandbox_->base_url());
+    store_ = std::move(*OpenStore("sqlite:" + testing::NewSqlitePath()));
+    RetryPolicy fast;
+    fast.base_backoff = milliseconds(10);
+    fast.max_backoff = milliseconds(100);
+    fast.quota_wait_floor = milliseconds(20);
+    ploomes_api_ = std::make_unique<ApiClient>(
+        ApiClientOptions{"ploomes", sandbox_->ploomes_url(), "User-Key", "sandbox-ploomes-key",
+                         "PONTE_PLOOMES_KEY", milliseconds(1000), fast},
+        *transport_, nullptr, calls_, SystemClock::Get());
+    milvus_api_ = std::make_unique<ApiClient>(
+        ApiClientOptions{"milvus", sandbox_->milvus_url(), "Authorization", "sandbox-milvus-token",
+                         "PONTE_MILVUS_TOKEN", milliseconds(1000), fast},
+        *transport_, nullptr, calls_, SystemClock::Get());
+    ploomes_ = std::make_unique<ploomes::PloomesConnector>(*ploomes_api_);
+    milvus_ = std::make_unique<milvus::MilvusConnector>(*milvus_api_, milvus::TicketDefaults{});
+    config_.delivery.retry_base_seconds = 0;
+  }
+  void SetUp() override {
+    sandbox::SandboxOptions o;
+    o.contacts = 120;
+    o.tasks = 150;
+    o.interactions = 80;
+    o.milvus_clients = 60;
+    Start(o);
+  }
+  std::vector<RouteReport> Run(EngineOptions options = {}) {
+    SyncEngine engine(config_, *store_, *ploomes_, *milvus_, calls_, SystemClock::Get(), options);
+    return engine.RunAll();
+  }
+  Json Stats() { return sandbox_->Stats(); }
+  Json Get(const std::string& path) { return Json::parse(admin_->Get(path, {{"User-Key", "sandbox-ploomes-key"}})->body); }
+  Json Post(const std::string& path, const Json& body) {
+    auto r = admin_->Post(path, body.dump(), "application/json");
+    EXPECT_EQ(r->status, 200) << r->body;
+    return Json::parse(r->body);
+  }
+  const RouteReport& Of(const std::vector<RouteReport>& reports, const std::string& route) {
+    for (const auto& r : reports) {
+      if (r.route == route) return r;
+    }
+    static RouteReport none;
+    return none;
+  }
+  // Every Milvus client document and every ticket source reference, straight from the sandbox.
+  std::set<std::string> MilvusDocuments() {
+    std::set<std::string> docs;
+    auto r = admin_->Get("/milvus/api/cliente/busca?status=3", {{"Authorization", "sandbox-milvus-token"}});
+    Json lista = Json::parse(r->body)["lista"];  // a named copy: a temporary would dangle
+    for (const auto& c : lista) docs.insert(c["cnpj_cpf"].get<std::string>());
+    return docs;
+  }
+
+  std::unique_ptr<sandbox::Sandbox> sandbox_;
+  std::unique_ptr<httplib::Client> admin_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<HttpTransport> transport_ = MakeCurlTransport();
+  CallCounter calls_;
+  std::unique_ptr<ApiClient> ploomes_api_, milvus_api_;
+  std::unique_ptr<ploomes::PloomesConnector> ploomes_;
+  std::unique_ptr<milvus::MilvusConnector> milvus_;
+  Config config_;
+};
+
+TEST_F(SyncTest, EveryRouteDeliversAndASecondRunCreatesNothing) {
+  auto first = Run();
+  ASSERT_EQ(first.size(), 4u);
+  for (const auto& r : first) {
+    EXPECT_TRUE(r.error.empty()) << r.route << ": " << r.error;
+    EXPECT_EQ(r.dead, 0) << r.route;
+    EXPECT_EQ(r.retrying, 0) << r.route;
+    for (const auto& rec : r.records) {
+      if (rec.outcome == Outcome::kDead || rec.outcome == Outcome::kRetrying) {
+        ADD_FAILURE() << r.route << " " << rec.origin << ": " << rec.detail;
+      }
+    }
+  }
+  EXPECT_GT(Of(first, kRouteCustomersToMilvus).created, 0);
+  EXPECT_GT(Of(first, kRouteCustomersToMilvus).linked, 0);  // customers already in Milvus
+  EXPECT_GT(Of(first, kRouteCustomersToPloomes).created, 0);
+  EXPECT_GT(Of(first, kRouteTasks).created, 0);
+  EXPECT_GT(Of(first, kRouteInteractions).created, 0);
+  Json stats = Stats();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0) << stats["ploomes"]["duplicates"].dump();
+
+  // Every eligible contact (valid document, created on or after the cutoff) has its client.
+  auto milvus_docs = MilvusDocuments();
+  const Instant cutoff = StartOfLocalDay(*ParseDate("2024-02-24"));
+  int eligible = 0;
+  for (int skip = 0;; skip += 300) {
+    Json page = Get("/ploomes/Contacts?$top=300&$skip=" + std::to_string(skip));
+    for (const auto& c : page["value"]) {
+      std::string raw = c["CNPJ"].is_string() ? c["CNPJ"].get<std::string>()
+                                              : (c["CPF"].is_string() ? c["CPF"].get<std::string>() : "");
+      auto doc = ParseDocument(raw);
+      if (!doc || *ParseIsoInstant(c["CreateDate"].get<std::string>()) < cutoff) continue;
+      ++eligible;
+      EXPECT_TRUE(milvus_docs.count(doc->canonical)) << "contact " << c["Id"] << " not in Milvus";
+    }
+    if (page["value"].size() < 300) break;
+  }
+  EXPECT_GT(eligible, 0);
+  // Every tagged task with a contact that has a valid document got exactly one ticket.
+  Json sources = Stats()["milvus"]["tickets_by_source"];
+  Json tasks = Get("/ploomes/Tasks?$expand=Tags&$top=300");
+  for (const auto& t : tasks["value"]) {
+    bool tagged = false;
+    for (const auto& tag : t["Tags"]) tagged |= tag["TagId"] == 40049715 || tag["TagId"] == 40049716;
+    if (!tagged || t["ContactId"].is_null()) continue;
+    Json contact = Get("/ploomes/Contacts(" + t["ContactId"].dump() + ")")["value"][0];
+    std::string raw = contact["CNPJ"].is_string() ? contact["CNPJ"].get<std::string>()
+                                                  : (contact["CPF"].is_string() ? contact["CPF"].get<std::string>() : "");
+    const std::string key = "ploomes:Task:" + t["Id"].dump();
+    if (ParseDocument(raw)) {
+      EXPECT_EQ(sources.value(key, 0), 1) << key;
+    } else {
+      EXPECT_EQ(sources.value(key, 0), 0) << key;
+    }
+  }
+
+  const int64_t calls_before = calls_.Total();
+  auto second = Run();
+  for (const auto& r : second) {
+    EXPECT_EQ(r.created, 0) << r.route;
+    EXPECT_EQ(r.updated, 0) << r.route;
+    EXPECT_EQ(r.linked, 0) << r.route;
+    EXPECT_EQ(r.dead, 0) << r.route;
+  }
+  // A second run only reads: a few listing pages, no writes.
+  EXPECT_LT(calls_.Total() - calls_before, 12);
+  EXPECT_EQ(Stats()["milvus"]["duplicate_documents"], 0);
+}
+
+TEST_F(SyncTest, SkipReasonsAreRecordedAndExplained) {
+  auto reports = Run();
+  const auto& customers = Of(reports, kRouteCustomersToMilvus);
+  EXPECT_GT(customers.skipped.at("no valid CPF/CNPJ"), 0);
+  EXPECT_GT(customers.skipped.at("created before the cutoff"), 0);
+  const auto& tasks = Of(reports, kRouteTasks);
+  EXPECT_GT(tasks.skipped.at("no contact"), 0);
+  // The reason of one skipped task is in the store for `ponte sync --explain`.
+  std::string skipped_origin;
+  for (const auto& rec : tasks.records) {
+    if (rec.outcome == Outcome::kSkipped) {
+      skipped_origin = rec.origin.substr(rec.origin.find(':') + 1);
+      break;
+    }
+  }
+  ASSERT_FALSE(skipped_origin.empty());
+  auto skips = *store_->FindSkips(skipped_origin);
+  ASSERT_EQ(skips.size(), 1u);
+  EXPECT_FALSE(skips[0].reason.empty());
+}
+
+TEST_F(SyncTest, ARunHoursLateDeliversEverythingSinceTheLastRun) {
+  Run();
+  // Three hours pass; people create tagged tasks; the next run starts late.
+  Post("/_sandbox/clock", {{"advance_seconds", 3 * 3600}});
+  std::vector<int64_t> created;
+  for (int i = 0; i < 5; ++i) {
+    Json t = Post("/_sandbox/ploomes/Tasks", {{"Title", "Entrega " + std::to_string(i)}, {"ContactId", nullptr},
+                                             {"Tags", Json::array({{{"TagId", 40049715}}})}});
+    created.push_back(t["Id"]);
+  }
+  // Give them a contact that has a valid document: the first one the customers route linked.
+  auto linked = store_->ListLinks({.message = "CustomerVendor", .system = "ploomes", .limit = 1});
+  ASSERT_FALSE(linked->empty());
+  for (auto id : created) {
+    admin_->Patch("/_sandbox/ploomes/Tasks/" + std::to_string(id),
+                  Json{{"ContactId", std::stoll(linked->front().ref.internal_id)}}.dump(), "application/json");
+  }
+  Post("/_sandbox/clock", {{"advance_seconds", 3 * 3600}});
+  auto late = Run();
+  EXPECT_EQ(Of(late, kRouteTasks).created, 5);
+  Json sources = Stats()["milvus"]["tickets_by_source"];
+  for (auto id : created) EXPECT_EQ(sources.value("ploomes:Task:" + std::to_string(id), 0), 1);
+}
+
+TEST_F(SyncTest, RecordsOnBothSidesOfMidnightInSaoPaulo) {
+  Run();
+  auto linked = store_->ListLinks({.message = "CustomerVendor", .system = "ploomes", .limit = 1});
+  const int64_t contact = std::stoll(linked->front().ref.internal_id);
+  // 23:59:30 in São Paulo is 02:59:30 UTC.
+  Post("/_sandbox/clock", {{"set", "2026-11-25T02:59:30Z"}});
+  Json before = Post("/_sandbox/ploomes/Tasks", {{"Title", "Antes da meia-noite"}, {"ContactId", contact},
+                                                  {"Tags", Json::array({{{"TagId", 40049716}}})}});
+  auto mid = Run();
+  EXPECT_EQ(Of(mid, kRouteTasks).created, 1);
+  Post("/_sandbox/clock", {{"set", "2026-11-25T03:00:30Z"}});
+  Json after = Post("/_sandbox/ploomes/Tasks", {{"Title", "Depois da meia-noite"}, {"ContactId", contact},
+                                                 {"Tags", Json::array({{{"TagId", 40049716}}})}});
+  auto next = Run();
+  EXPECT_EQ(Of(next, kRouteTasks).created, 1);
+  Json sources = Stats()["milvus"]["tickets_by_source"];
+  EXPECT_EQ(sources.value("ploomes:Task:" + before["Id"].dump(), 0), 1);
+  EXPECT_EQ(sources.value("ploomes:Task:" + after["Id"].dump(), 0), 1);
+}
+
+TEST_F(SyncTest, EditsPropagateOnceAndNeverBounceBack) {
+  Run();
+  // A contact linked to a client that ponte created.
+  auto links = *store_->ListLinks({.message = "CustomerVendor", .system = "ploomes"});
+  std::string contact_id, client_id;
+  for (const auto& l : links) {
+    if (l.info.route != kRouteCustomersToMilvus) continue;
+    auto peer = store_->Lookup("CustomerVendor", l.ref, "milvus");
+    if (peer && *peer) {
+      contact_id = l.ref.internal_id;
+      client_id = **peer;
+      break;
+    }
+  }
+  ASSERT_FALSE(contact_id.empty());
+  auto calls = [&](const std::string& endpoint) {
+    int64_t n = 0;
+    for (const auto& [k, v] : calls_.Snapshot()) {
+      if (k.endpoint == endpoint) n += v;
+    }
+    return n;
+  };
+  // Edit in Ploomes: one Milvus update, no Ploomes write back.
+  admin_->Patch("/_sandbox/ploomes/Contacts/" + contact_id, Json{{"Note", "Cliente desde 2019"}}.dump(), "application/json");
+  const auto milvus_updates = calls("PUT /api/cliente/alterar/:id");
+  const auto ploomes_patches = calls("PATCH /Contacts(id)");
+  Run();
+  EXPECT_EQ(calls("PUT /api/cliente/alterar/:id") - milvus_updates, 1);
+  EXPECT_EQ(calls("PATCH /Contacts(id)") - ploomes_patches, 0);
+  // Edit in Milvus: one Ploomes update, no Milvus write back.
+  admin_->Patch("/_sandbox/milvus/clients/" + client_id, Json{{"cliente_observacao", "Pagamento em dia"}}.dump(), "application/json");
+  Run();
+  EXPECT_EQ(calls("PATCH /Contacts(id)") - ploomes_patches, 1);
+  EXPECT_EQ(calls("PUT /api/cliente/alterar/:id") - milvus_updates, 1);
+  Json contact = Get("/ploomes/Contacts(" + contact_id + ")")["value"][0];
+  EXPECT_EQ(contact["Note"], "Pagamento em dia");
+  // And a quiet run writes nothing at all.
+  Run();
+  EXPECT_EQ(calls("PATCH /Contacts(id)") - ploomes_patches, 1);
+  EXPECT_EQ(calls("PUT /api/cliente/alterar/:id") - milvus_updates, 1);
+}
+
+TEST_F(SyncTest, DryRunWritesNothing) {
+  auto reports = Run({.dry_run = true});
+  int would_create = 0;
+  for (const auto& r : reports) {
+    for (const auto& rec : r.records) would_create += rec.outcome == Outcome::kCreated;
+  }
+  EXPECT_GT(would_create, 0);
+  EXPECT_EQ(*store_->CountLinks(), 0);
+  EXPECT_EQ(*store_->CountDeliveries(DeliveryState::kPending), 0);
+  Json calls = Stats()["calls"];
+  EXPECT_FALSE(calls.contains("milvus POST /api/cliente/criar"));
+  EXPECT_FALSE(calls.contains("ploomes POST /{set}"));
+}
+
+TEST_F(SyncTest, AnInterruptedDeliveryIsReconciledNotRepeated) {
+  // A delivery whose POST reached Milvus before the process died: intent recorded, attempt
+  // begun, client created, but no link and no "done".
+  auto listing = *ploomes_->ContactsChangedSince(std::nullopt);
+  const SourceRecord<CustomerVendor>* rec = nullptr;
+  for (const auto& r : listing.records) {
+    if (r.created_at >= StartOfLocalDay(*ParseDate("2024-02-24")) &&
+        milvus_->FindClientsByDocument(*r.record.document)->empty()) {
+      rec = &r;
+      break;
+    }
+  }
+  ASSERT_NE(rec, nullptr);
+  Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", rec->record.ToBusinessContent());
+  auto id = *store_->RecordIntent({kRouteCustomersToMilvus, "CustomerVendor", {"ploomes", rec->internal_id},
+                                   "milvus", m.ToJson().dump(), "h"}, SystemClock::Get().Now());
+  ASSERT_TRUE(store_->BeginAttempt(id, SystemClock::Get().Now()));
+  ASSERT_TRUE(milvus_->CreateClient(rec->record, 0).has_value());
+  Run();
+  EXPECT_EQ(milvus_->FindClientsByDocument(*rec->record.document)->size(), 1u);
+  EXPECT_EQ((**store_->GetDelivery(id)).state, DeliveryState::kDone);
+  EXPECT_EQ(Stats()["milvus"]["duplicate_documents"], 0);
+}
+
+TEST_F(SyncTest, MigrationFromTheOldScriptLinksInsteadOfCreating) {
+  // The old script already sent some customers to Milvus and kept their documents in MongoDB.
+  auto listing = *ploomes_->ContactsChangedSince(std::nullopt);
+  std::string sent;
+  int already = 0;
+  for (const auto& r : listing.records) {
+    if (already == 3) break;
+    if (r.created_at < StartOfLocalDay(*ParseDate("2024-02-24"))) continue;
+    if (!milvus_->FindClientsByDocument(*r.record.document)->empty()) continue;
+    ASSERT_TRUE(milvus_->CreateClient(r.record, 0).has_value());  // what the script did
+    sent += Json{{"_id", {{"$oid", "65e0c0ffee" + std::to_string(already)}}},
+                 {"cnpj_cpf", r.record.document->canonical}}.dump() + "\n";
+    ++already;
+  }
+  std::istringstream in(sent);
+  auto pairs = ReadDePara(in, {DeParaFormat::kMongoexport});
+  ASSERT_TRUE(pairs.has_value());
+  ASSERT_TRUE(store_->ImportLinks(*pairs));
+  auto reports = Run();
+  EXPECT_EQ(Stats()["milvus"]["duplicate_documents"], 0);
+  EXPECT_GE(Of(reports, kRouteCustomersToMilvus).linked, 3);
+  // Each customer the script had sent is one Milvus client, linked to its Ploomes contact.
+  std::istringstream again(sent);
+  for (std::string line; std::getline(again, line);) {
+    auto doc = *ParseDocument(Json::parse(line)["cnpj_cpf"].get<std::string>());
+    auto clients = *milvus_->FindClientsByDocument(doc);
+    ASSERT_EQ(clients.size(), 1u) << doc.canonical;
+    auto members = *store_->FindByNaturalKey("CustomerVendor", doc.canonical);
+    bool linked = false;
+    for (const auto& m : members) linked |= m.ref == SystemRef{"milvus", clients[0].id};
+    EXPECT_TRUE(linked) << doc.canonical;
+  }
+}
+
+TEST_F(SyncTest, FaultsLeaveEverythingDeliveredOrDeadLetteredWithoutDuplicates) {
+  Post("/_sandbox/faults", {{"spec", "429=0.05,500=0.05,503=0.05,reset=0.03,malformed=0.03,truncated=0.02,timeout=0.01,timeout_ms=1500"}});
+  config_.delivery.max_attempts = 20;
+  for (int i = 0; i < 6; ++i) Run();
+  Post("/_sandbox/faults", {{"spec", ""}});
+  auto last = Run();
+  Json stats = Stats();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0);
+  EXPECT_GT(stats["faults_injected"].size(), 0u);
+  EXPECT_EQ(*store_->CountDeliveries(DeliveryState::kPending), 0);
+  auto letters = *store_->ListDeadLetters(false);
+  for (const auto& d : letters) EXPECT_FALSE(d.reason.empty());
+}
+
+}  // namespace
+}  // namespace ponte
