@@ -57,11 +57,4 @@ TEST(CliTest, DocCheckPrintsOneLinePerValue) {
       << bad.out;
 }
 
-TEST(CliTest, DemoRuns) {
-  auto demo = Ponte("demo");
-  EXPECT_EQ(demo.exit_code, 0) << demo.out;
-  EXPECT_NE(demo.out.find("3 valid message(s), 1 record(s) skipped"), std::string::npos)
-      << demo.out;
-}
-
 }  // namespace

@@ -43,7 +43,8 @@ int RunCli(int argc, char** argv) {
   AddCoreCommands(app, exit_code);
   AddDeParaCommands(app, global, exit_code);
   AddSandboxCommand(app, exit_code);
-  AddDemoCommand(app, exit_code);
+  AddSyncCommands(app, global, exit_code);
+  AddDemoCommand(app, global, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -45,8 +45,9 @@ int RunCli(int argc, char** argv);
 
 // Registration hooks, one per file of commands.
 void AddCoreCommands(CLI::App& app, int& exit_code);
-void AddDemoCommand(CLI::App& app, int& exit_code);
+void AddDemoCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddSandboxCommand(CLI::App& app, int& exit_code);
+void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace ponte

@@ -16,6 +16,7 @@ struct SourceRecord {
   std::string internal_id;  // in the source system
   Instant updated_at{};     // the server's LastUpdateDate (or equivalent)
   Instant created_at{};
+  std::string token;  // a connector's second key, when it has one (a Milvus client's token)
 };
 
 struct SkippedRecord {

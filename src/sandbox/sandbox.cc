@@ -100,6 +100,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
   server.set_payload_max_length(10 * 1024 * 1024);
   // Idle keep-alive connections close after a second, so stopping the sandbox is quick.
   server.set_keep_alive_timeout(1);
+  server.set_tcp_nodelay(true);  // small JSON answers go out at once, not after a delayed ACK
   detail::RegisterPloomesRoutes(server, impl->world);
   detail::RegisterMilvusRoutes(server, impl->world);
   detail::RegisterAdminRoutes(server, impl->world);

@@ -93,6 +93,17 @@ TEST_P(StoreConformance, AnInternalIdBelongsToOneEntityOnly) {
   EXPECT_FALSE(store_->Link("CustomerVendor", kPloomes, {"ploomes", "3"}, {}).has_value());
 }
 
+TEST_P(StoreConformance, JoiningARememberedIdGivesItTheLinkInfo) {
+  ASSERT_TRUE(store_->Remember("CustomerVendor", kMilvus, {"12345678000195", "", "index"}));
+  ASSERT_TRUE(store_->Link("CustomerVendor", kPloomes, kMilvus, {"12345678000195", "h", "customers"}));
+  auto members = *store_->Entity("CustomerVendor", kPloomes);
+  ASSERT_EQ(members.size(), 2u);
+  for (const auto& m : members) {
+    EXPECT_EQ(m.info.content_hash, "h") << m.ref.ToString();
+    EXPECT_EQ(m.info.route, "customers");
+  }
+}
+
 TEST_P(StoreConformance, NaturalKeyIndexAndAttributes) {
   ASSERT_TRUE(store_->Link("CustomerVendor", kPloomes, kMilvus, {"12345678000195", "", "r"}));
   auto rows = store_->FindByNaturalKey("CustomerVendor", "12345678000195");

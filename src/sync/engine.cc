@@ -137,6 +137,7 @@ struct SyncEngine::Impl {
       const std::string doc = c.record.document ? c.record.document->canonical : "";
       if (options.dry_run) continue;
       (void)store.Remember(kCustomer, ref, {doc, "", "index"});
+      if (!c.token.empty()) (void)store.SetAttributes(kCustomer, ref, nlohmann::json{{"token", c.token}}.dump());
     }
     milvus_index_loaded = true;
     milvus_index_complete = listing->complete;
@@ -537,6 +538,9 @@ struct SyncEngine::Impl {
       Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "milvus",
                              rec.record.ToBusinessContent());
       Process(r, {route, std::string(kCustomer), origin, "ploomes", m.ToJson().dump(), hash});
+      if (!rec.token.empty() && !options.dry_run) {
+        (void)store.SetAttributes(kCustomer, origin, nlohmann::json{{"token", rec.token}}.dump());
+      }
     }
   }
 

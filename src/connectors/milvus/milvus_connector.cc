@@ -82,7 +82,7 @@ Result<Listing<CustomerVendor>> MilvusConnector::ListClients() {
       out.skipped.push_back({id, cv.error().message});
       continue;
     }
-    out.records.push_back({*cv, cv->internal_id, Instant{}, Instant{}});
+    out.records.push_back({*cv, cv->internal_id, Instant{}, Instant{}, TokenOf(c)});
   }
   return out;
 }

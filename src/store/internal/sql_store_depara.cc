@@ -81,6 +81,18 @@ Status SqlStore::LinkLocked(std::string_view message, const SystemRef& a, const 
   }
   if (!*ea) PONTE_RETURN_IF_ERROR(InsertMemberLocked(message, a, entity, info, now));
   if (!*eb) PONTE_RETURN_IF_ERROR(InsertMemberLocked(message, b, entity, info, now));
+  // The member that was already there (remembered from a listing, say) takes the link's info
+  // too: its hash now describes the version both sides were linked at.
+  if (*ea || *eb) {
+    const SystemRef& existing = *ea ? a : b;
+    const SqlValue p[] = {info.natural_key, info.content_hash, info.route, Text(message),
+                          existing.system, existing.internal_id};
+    auto r = conn_->Query(
+        "UPDATE links SET natural_key = ?, content_hash = ?, route = ? "
+        "WHERE message = ? AND system = ? AND internal_id = ?",
+        p);
+    if (!r) return Fail(r.error());
+  }
   return {};
 }
 

@@ -1,0 +1,177 @@
+#include "app/config_loader.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "core/time.h"
+
+namespace ponte {
+namespace {
+
+Error KeyError(const std::string& source, const std::string& key, const std::string& problem) {
+  return Error::InvalidArgument(fmt::format("{}: {}: {}", source, key, problem));
+}
+
+Status CheckKeys(const toml::table& t, const std::set<std::string>& allowed, const std::string& where,
+                 const std::string& source) {
+  for (const auto& [k, v] : t) {
+    if (!allowed.count(std::string(k.str()))) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      return Fail(KeyError(source, where.empty() ? std::string(k.str()) : where + "." + std::string(k.str()),
+                           "unknown key (known here: " + list + ")"));
+    }
+  }
+  return {};
+}
+
+template <typename T>
+Status Read(const toml::table& t, const char* key, T& out, const std::string& where, const std::string& source) {
+  auto node = t.get(key);
+  if (!node) return {};
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (auto v = node->value<std::string>()) { out = *v; return {}; }
+    return Fail(KeyError(source, where + key, "expected a string"));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (auto v = node->value<bool>()) { out = *v; return {}; }
+    return Fail(KeyError(source, where + key, "expected true or false"));
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (auto v = node->value<double>()) { out = *v; return {}; }
+    return Fail(KeyError(source, where + key, "expected a number"));
+  } else {
+    if (auto v = node->value<int64_t>()) { out = static_cast<T>(*v); return {}; }
+    return Fail(KeyError(source, where + key, "expected a whole number"));
+  }
+}
+
+Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, const std::string& source) {
+  auto t = root[name].as_table();
+  if (!t) return {};
+  const std::string where = std::string("systems.") + name + ".";
+  PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"base_url", "key_env", "key_file", "requests_per_minute", "burst",
+                                      "timeout_ms", "tls_insecure"},
+                                  std::string("systems.") + name, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "base_url", s.base_url, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "key_env", s.key_env, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "key_file", s.key_file, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "requests_per_minute", s.requests_per_minute, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "burst", s.burst, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "timeout_ms", s.timeout_ms, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "tls_insecure", s.tls_insecure, where, source));
+  if (!s.base_url.starts_with("http://") && !s.base_url.starts_with("https://")) {
+    return Fail(KeyError(source, where + "base_url", "must start with http:// or https://"));
+  }
+  if (s.requests_per_minute < 0) return Fail(KeyError(source, where + "requests_per_minute", "cannot be negative"));
+  return {};
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return Fail(Error::InvalidArgument(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description())));
+  }
+  Config c;
+  PONTE_RETURN_IF_ERROR(CheckKeys(root, {"store", "systems", "routes", "tickets", "delivery"}, "", source));
+  PONTE_RETURN_IF_ERROR(Read(root, "store", c.store, "", source));
+  if (auto systems = root["systems"].as_table()) {
+    PONTE_RETURN_IF_ERROR(CheckKeys(*systems, {"ploomes", "milvus"}, "systems", source));
+    PONTE_RETURN_IF_ERROR(ReadSystem(*systems, "ploomes", c.ploomes, source));
+    PONTE_RETURN_IF_ERROR(ReadSystem(*systems, "milvus", c.milvus, source));
+  }
+  if (auto routes = root["routes"].as_table()) {
+    for (const auto& [name, node] : *routes) {
+      const std::string key(name.str());
+      auto it = c.routes.find(key);
+      if (it == c.routes.end()) {
+        return Fail(KeyError(source, "routes." + key, "unknown route (customers_ploomes_to_milvus, "
+                                                      "customers_milvus_to_ploomes, tasks_ploomes_to_milvus, "
+                                                      "interactions_ploomes_to_milvus)"));
+      }
+      auto t = node.as_table();
+      if (!t) return Fail(KeyError(source, "routes." + key, "expected a table"));
+      const std::string where = "routes." + key + ".";
+      PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"enabled", "cutoff", "tags", "tag_ids"}, "routes." + key, source));
+      PONTE_RETURN_IF_ERROR(Read(*t, "enabled", it->second.enabled, where, source));
+      PONTE_RETURN_IF_ERROR(Read(*t, "cutoff", it->second.cutoff, where, source));
+      if (!it->second.cutoff.empty() && !ParseDate(it->second.cutoff)) {
+        return Fail(KeyError(source, where + "cutoff", "expected a date YYYY-MM-DD (local, America/Sao_Paulo)"));
+      }
+      if (auto tags = (*t)["tags"].as_array()) {
+        it->second.tags.clear();
+        for (const auto& tag : *tags) {
+          auto s = tag.value<std::string>();
+          if (!s) return Fail(KeyError(source, where + "tags", "expected a list of tag names"));
+          it->second.tags.push_back(*s);
+        }
+      }
+      if (auto ids = (*t)["tag_ids"].as_array()) {
+        for (const auto& id : *ids) {
+          auto n = id.value<int64_t>();
+          if (!n) return Fail(KeyError(source, where + "tag_ids", "expected a list of numbers"));
+          it->second.tag_ids.push_back(*n);
+        }
+      }
+    }
+  }
+  if (auto tickets = root["tickets"].as_table()) {
+    PONTE_RETURN_IF_ERROR(CheckKeys(*tickets, {"mesa", "setor", "tecnico", "category_by_tag"}, "tickets", source));
+    PONTE_RETURN_IF_ERROR(Read(*tickets, "mesa", c.tickets.mesa, "tickets.", source));
+    PONTE_RETURN_IF_ERROR(Read(*tickets, "setor", c.tickets.setor, "tickets.", source));
+    PONTE_RETURN_IF_ERROR(Read(*tickets, "tecnico", c.tickets.tecnico, "tickets.", source));
+    if (auto map = (*tickets)["category_by_tag"].as_table()) {
+      for (const auto& [tag, value] : *map) {
+        auto s = value.value<std::string>();
+        if (!s) return Fail(KeyError(source, "tickets.category_by_tag." + std::string(tag.str()), "expected a string"));
+        c.tickets.category_by_tag[std::string(tag.str())] = *s;
+      }
+    }
+  }
+  if (auto d = root["delivery"].as_table()) {
+    PONTE_RETURN_IF_ERROR(CheckKeys(*d, {"max_attempts", "retry_base_seconds", "lease_seconds"}, "delivery", source));
+    PONTE_RETURN_IF_ERROR(Read(*d, "max_attempts", c.delivery.max_attempts, "delivery.", source));
+    PONTE_RETURN_IF_ERROR(Read(*d, "retry_base_seconds", c.delivery.retry_base_seconds, "delivery.", source));
+    PONTE_RETURN_IF_ERROR(Read(*d, "lease_seconds", c.delivery.lease_seconds, "delivery.", source));
+    if (c.delivery.max_attempts < 1) return Fail(KeyError(source, "delivery.max_attempts", "must be at least 1"));
+  }
+  return c;
+}
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return Fail(Error::InvalidArgument(fmt::format(
+        "cannot read the configuration {} (create it from docs/config.md, or pass --config)", path)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path);
+}
+
+Result<std::string> ReadApiKey(const SystemConfig& s, const std::string& name) {
+  if (!s.key_env.empty()) {
+    if (const char* v = std::getenv(s.key_env.c_str()); v && *v) return std::string(v);
+  }
+  if (!s.key_file.empty()) {
+    std::ifstream in(s.key_file);
+    std::string key;
+    if (in && std::getline(in, key) && !key.empty()) {
+      while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
+      return key;
+    }
+    return Fail(Error::FailedPrecondition(fmt::format(
+        "the {} API key file {} cannot be read or is empty", name, s.key_file)));
+  }
+  return Fail(Error::FailedPrecondition(fmt::format(
+      "no {} API key: set the environment variable {} (or systems.{}.key_file)", name,
+      s.key_env.empty() ? "named by systems." + name + ".key_env" : s.key_env, name)));
+}
+
+}  // namespace ponte

@@ -1,0 +1,64 @@
+#include "app/runtime.h"
+
+#include <iostream>
+
+#include "app/config_loader.h"
+
+namespace ponte {
+namespace {
+
+std::unique_ptr<RateLimiter> Limiter(const SystemConfig& s) {
+  if (s.requests_per_minute <= 0) return nullptr;
+  const double capacity = s.burst > 0 ? s.burst : s.requests_per_minute;
+  return std::make_unique<TokenBucket>(capacity, s.requests_per_minute / 60.0);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& store_override,
+                                             const std::string& ploomes_key,
+                                             const std::string& milvus_key) {
+  auto rt = std::make_unique<Runtime>();
+  rt->config = std::move(config);
+  if (!store_override.empty()) rt->config.store = store_override;
+  auto store = OpenStore(rt->config.store);
+  if (!store) return Fail(store.error());
+  rt->store = std::move(*store);
+  std::string pkey = ploomes_key, mkey = milvus_key;
+  if (pkey.empty()) {
+    auto k = ReadApiKey(rt->config.ploomes, "ploomes");
+    if (!k) return Fail(k.error());
+    pkey = *k;
+  }
+  if (mkey.empty()) {
+    auto k = ReadApiKey(rt->config.milvus, "milvus");
+    if (!k) return Fail(k.error());
+    mkey = *k;
+  }
+  for (const auto* s : {&rt->config.ploomes, &rt->config.milvus}) {
+    if (s->tls_insecure) {
+      std::cerr << "ponte: WARNING: TLS certificate verification is OFF for " << s->base_url
+                << " (tls_insecure = true); anyone on the network path can read the API key\n";
+    }
+  }
+  TransportOptions topts;
+  topts.tls_insecure = rt->config.ploomes.tls_insecure || rt->config.milvus.tls_insecure;
+  rt->transport = MakeCurlTransport(topts);
+  rt->ploomes_limiter = Limiter(rt->config.ploomes);
+  rt->milvus_limiter = Limiter(rt->config.milvus);
+  rt->ploomes_api = std::make_unique<ApiClient>(
+      ApiClientOptions{"ploomes", rt->config.ploomes.base_url, "User-Key", pkey,
+                       rt->config.ploomes.key_env.empty() ? "systems.ploomes.key_file" : rt->config.ploomes.key_env,
+                       std::chrono::milliseconds(rt->config.ploomes.timeout_ms)},
+      *rt->transport, rt->ploomes_limiter.get(), rt->calls, SystemClock::Get());
+  rt->milvus_api = std::make_unique<ApiClient>(
+      ApiClientOptions{"milvus", rt->config.milvus.base_url, "Authorization", mkey,
+                       rt->config.milvus.key_env.empty() ? "systems.milvus.key_file" : rt->config.milvus.key_env,
+                       std::chrono::milliseconds(rt->config.milvus.timeout_ms)},
+      *rt->transport, rt->milvus_limiter.get(), rt->calls, SystemClock::Get());
+  rt->ploomes = std::make_unique<ploomes::PloomesConnector>(*rt->ploomes_api);
+  rt->milvus = std::make_unique<milvus::MilvusConnector>(*rt->milvus_api, rt->config.tickets);
+  return rt;
+}
+
+}  // namespace ponte

@@ -1,0 +1,35 @@
+#pragma once
+// Everything a run needs, built from Config: the store, the HTTP transport, one rate limiter and
+// one API client per system, and the two connectors.
+
+#include <memory>
+
+#include "connectors/milvus/milvus_connector.h"
+#include "connectors/ploomes/ploomes_connector.h"
+#include "net/call_counter.h"
+#include "net/http.h"
+#include "net/rate_limiter.h"
+#include "store/store.h"
+#include "sync/config.h"
+
+namespace ponte {
+
+struct Runtime {
+  Config config;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<HttpTransport> transport;
+  CallCounter calls;
+  std::unique_ptr<RateLimiter> ploomes_limiter;
+  std::unique_ptr<RateLimiter> milvus_limiter;
+  std::unique_ptr<ApiClient> ploomes_api;
+  std::unique_ptr<ApiClient> milvus_api;
+  std::unique_ptr<ploomes::PloomesConnector> ploomes;
+  std::unique_ptr<milvus::MilvusConnector> milvus;
+};
+
+// Opens the store and builds the clients. Keys come from the environment or key files.
+Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& store_override,
+                                             const std::string& ploomes_key = "",
+                                             const std::string& milvus_key = "");
+
+}  // namespace ponte

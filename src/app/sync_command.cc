@@ -1,0 +1,273 @@
+// `ponte sync`, `ponte config check` and `ponte dlq`: running the routes from ponte.toml and
+// handling what failed.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <iostream>
+#include <memory>
+#include <mutex>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/cli.h"
+#include "app/config_loader.h"
+#include "app/report_printer.h"
+#include "app/runtime.h"
+#include "app/signals.h"
+#include "sync/engine.h"
+
+namespace ponte {
+namespace {
+
+struct SyncOptions {
+  std::string config = "ponte.toml";
+  bool once = false;
+  bool watch = false;
+  std::string route;
+  bool dry_run = false;
+  bool json = false;
+  std::string explain;
+  int interval_seconds = 60;
+  std::string dlq_id;
+  bool all = false;
+};
+
+Result<Config> LoadOrReport(const std::string& path, int& exit_code) {
+  auto config = LoadConfigFile(path);
+  if (!config) {
+    std::cerr << "ponte: " << config.error().message << "\n";
+    exit_code = kExitUsage;
+  }
+  return config;
+}
+
+Result<std::unique_ptr<Runtime>> RuntimeOrReport(const GlobalOptions& g, const SyncOptions& o, int& exit_code) {
+  auto config = LoadOrReport(o.config, exit_code);
+  if (!config) return Fail(config.error());
+  auto rt = MakeRuntime(*config, g.store_url);
+  if (!rt) {
+    std::cerr << "ponte: " << rt.error().ToString() << "\n";
+    exit_code = rt.error().code == ErrorCode::kUnavailable ? kExitUnreachable : kExitUsage;
+  }
+  return rt;
+}
+
+std::function<void(const std::string&, int, int)> ProgressPrinter() {
+  const bool tty = isatty(STDERR_FILENO);
+  auto last = std::make_shared<int>(-1);
+  return [tty, last](const std::string& route, int done, int total) {
+    if (tty) {
+      std::cerr << fmt::format("\r{}: {}/{} ", route, done, total) << (done == total ? "\n" : "") << std::flush;
+    } else if (done == total || done / 500 != *last) {
+      *last = done / 500;
+      std::cerr << fmt::format("{}: {}/{}\n", route, done, total);
+    }
+  };
+}
+
+void Explain(Runtime& rt, const std::string& id, int& exit_code) {
+  auto skips = rt.store->FindSkips(id);
+  auto deliveries = rt.store->FindDeliveries(id);
+  if (!ReportIfError(skips, exit_code) || !ReportIfError(deliveries, exit_code)) return;
+  if (skips->empty() && deliveries->empty()) {
+    std::cout << fmt::format("ponte has no record of {} (not read yet, or not on any route)\n", id);
+    exit_code = kExitSomeFailed;
+    return;
+  }
+  for (const auto& s : *skips) {
+    std::cout << fmt::format("{} {}: skipped on {}: {}\n", s.route, s.origin.ToString(), FormatUtc(s.seen_at), s.reason);
+  }
+  for (const auto& d : *deliveries) {
+    std::cout << fmt::format("{} {} -> {}:{}: delivery {} {} after {} attempt(s){}{}\n", d.intent.route,
+                             d.intent.origin.ToString(), d.intent.target_system,
+                             d.target_id.empty() ? "?" : d.target_id, d.id, DeliveryStateName(d.state),
+                             d.attempts, d.last_error.empty() ? "" : "; last error: ", d.last_error);
+  }
+}
+
+void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
+  if (o.once && o.watch) {
+    std::cerr << "ponte: choose --once or --watch, not both\n";
+    exit_code = kExitUsage;
+    return;
+  }
+  if (!o.route.empty() && std::find(RouteOrder().begin(), RouteOrder().end(), o.route) == RouteOrder().end()) {
+    std::cerr << fmt::format("ponte: unknown route '{}' (customers_ploomes_to_milvus, customers_milvus_to_ploomes, "
+                             "tasks_ploomes_to_milvus, interactions_ploomes_to_milvus)\n", o.route);
+    exit_code = kExitUsage;
+    return;
+  }
+  auto rt = RuntimeOrReport(g, o, exit_code);
+  if (!rt) return;
+  if (!o.explain.empty()) return Explain(**rt, o.explain, exit_code);
+  EngineOptions eo;
+  eo.dry_run = o.dry_run;
+  if (!o.json) eo.progress = ProgressPrinter();
+  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls,
+                    SystemClock::Get(), eo);
+  auto run_once = [&] {
+    std::vector<RouteReport> reports;
+    if (o.route.empty()) {
+      reports = engine.RunAll();
+    } else {
+      reports.push_back(engine.RunRoute(o.route));
+    }
+    if (o.json) {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& r : reports) j.push_back(r.ToJson());
+      std::cout << j.dump() << std::endl;
+    } else {
+      if (o.dry_run) {
+        std::cout << "DRY RUN: nothing was written\n";
+        for (const auto& r : reports) {
+          for (const auto& rec : r.records) {
+            static const char* kWords[] = {"create", "update", "link", "unchanged", "skip", "retry", "dead"};
+            if (rec.outcome == Outcome::kUnchanged) continue;
+            std::cout << fmt::format("  {} {} {}: {}\n", r.route, kWords[static_cast<int>(rec.outcome)], rec.origin, rec.detail);
+          }
+        }
+      }
+      PrintReports(std::cout, reports);
+    }
+    return ExitCodeFor(reports);
+  };
+  if (!o.watch) {
+    exit_code = run_once();
+    return;
+  }
+  BlockTerminationSignals();
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  OnTerminationSignal([&] {
+    std::lock_guard lock(mu);
+    stop = true;
+    cv.notify_all();
+  });
+  std::cerr << fmt::format("ponte sync --watch: every {} s; Ctrl-C or SIGTERM stops after the current run\n",
+                           o.interval_seconds);
+  while (true) {
+    exit_code = run_once();
+    std::unique_lock lock(mu);
+    if (cv.wait_for(lock, std::chrono::seconds(o.interval_seconds), [&] { return stop; })) break;
+  }
+  exit_code = kExitOk;
+}
+
+void ConfigCheck(const SyncOptions& o, int& exit_code) {
+  auto config = LoadOrReport(o.config, exit_code);
+  if (!config) return;
+  std::cout << fmt::format("{}: ok\n", o.config);
+  for (const auto& [name, s] : {std::pair{"ploomes", config->ploomes}, std::pair{"milvus", config->milvus}}) {
+    auto key = ReadApiKey(s, name);
+    std::cout << fmt::format("  {}: {} (key: {})\n", name, s.base_url, key ? "found" : key.error().message);
+  }
+  for (const auto& route : RouteOrder()) {
+    std::cout << fmt::format("  route {}: {}\n", route, config->routes.at(route).enabled ? "enabled" : "disabled");
+  }
+}
+
+void DlqList(GlobalOptions& g, SyncOptions& o, int& exit_code) {
+  auto rt = RuntimeOrReport(g, o, exit_code);
+  if (!rt) return;
+  auto letters = (*rt)->store->ListDeadLetters(false);
+  if (!ReportIfError(letters, exit_code)) return;
+  for (const auto& d : *letters) {
+    std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", d.id, d.route, d.origin.ToString(), FormatUtc(d.created_at), d.reason);
+  }
+  std::cerr << fmt::format("{} dead letter(s)\n", letters->size());
+}
+
+void DlqShow(GlobalOptions& g, SyncOptions& o, int& exit_code) {
+  auto rt = RuntimeOrReport(g, o, exit_code);
+  if (!rt) return;
+  auto d = (*rt)->store->GetDeadLetter(std::atoll(o.dlq_id.c_str()));
+  if (!ReportIfError(d, exit_code)) return;
+  if (!*d) {
+    std::cerr << fmt::format("ponte: no dead letter {}\n", o.dlq_id);
+    exit_code = kExitSomeFailed;
+    return;
+  }
+  const auto& l = **d;
+  std::cout << fmt::format("dead letter {} (delivery {})\nroute: {}\nrecord: {}\nwhen: {}\nreason: {}\nreplayed: {}\nmessage:\n{}\n",
+                           l.id, l.delivery_id, l.route, l.origin.ToString(), FormatUtc(l.created_at), l.reason,
+                           l.replayed_at ? FormatUtc(*l.replayed_at) : "no",
+                           nlohmann::json::parse(l.payload, nullptr, false).dump(2));
+}
+
+void DlqReplay(GlobalOptions& g, SyncOptions& o, int& exit_code) {
+  auto rt = RuntimeOrReport(g, o, exit_code);
+  if (!rt) return;
+  std::vector<int64_t> ids;
+  if (o.all) {
+    auto letters = (*rt)->store->ListDeadLetters(false);
+    if (!ReportIfError(letters, exit_code)) return;
+    for (const auto& l : *letters) ids.push_back(l.id);
+  } else if (!o.dlq_id.empty()) {
+    ids.push_back(std::atoll(o.dlq_id.c_str()));
+  } else {
+    std::cerr << "ponte: give a dead letter id or --all\n";
+    exit_code = kExitUsage;
+    return;
+  }
+  for (int64_t id : ids) {
+    auto s = (*rt)->store->ReplayDeadLetter(id, SystemClock::Get().Now());
+    if (!ReportIfError(s, exit_code)) return;
+  }
+  // Deliver them now.
+  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls, SystemClock::Get());
+  std::vector<RouteReport> reports;
+  for (const auto& route : RouteOrder()) {
+    // Only the pending deliveries are processed when the source has nothing new.
+    reports.push_back(engine.RunRoute(route));
+  }
+  std::cout << fmt::format("replayed {} dead letter(s)\n", ids.size());
+  PrintReports(std::cout, reports);
+  exit_code = ExitCodeFor(reports);
+}
+
+}  // namespace
+
+void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
+  auto o = std::make_shared<SyncOptions>();
+  auto* sync = app.add_subcommand("sync", "Run the routes of ponte.toml: once (default) or watching");
+  sync->add_option("--config", o->config, "Configuration file")->capture_default_str();
+  sync->add_flag("--once", o->once, "Run every route once and exit (the default)");
+  sync->add_flag("--watch", o->watch, "Run again every --interval seconds until SIGTERM");
+  sync->add_option("--interval", o->interval_seconds, "Seconds between runs with --watch")->capture_default_str();
+  sync->add_option("--route", o->route, "Run only this route");
+  sync->add_flag("--dry-run", o->dry_run, "Show what would be created, updated, linked and skipped; write nothing");
+  sync->add_flag("--json", o->json, "Print the reports as JSON");
+  sync->add_option("--explain", o->explain, "Say what ponte did with a record (its InternalId), and why");
+  sync->footer("Exit codes: 0 all delivered, 1 some went to the dead-letter queue, 2 config or usage error, "
+               "3 a system or the store is unreachable.");
+  sync->callback([&g, o, &exit_code] { RunSync(g, *o, exit_code); });
+
+  auto* config = app.add_subcommand("config", "The configuration file");
+  config->require_subcommand(1);
+  auto* check = config->add_subcommand("check", "Validate ponte.toml and say which key is wrong");
+  check->add_option("--config", o->config, "Configuration file")->capture_default_str();
+  check->callback([o, &exit_code] { ConfigCheck(*o, exit_code); });
+
+  auto* dlq = app.add_subcommand("dlq", "The dead-letter queue: deliveries that failed for good");
+  dlq->require_subcommand(1);
+  dlq->add_option("--config", o->config, "Configuration file")->capture_default_str();
+  auto* list = dlq->add_subcommand("list", "List dead letters with their reasons");
+  list->add_option("--config", o->config, "Configuration file")->capture_default_str();
+  list->callback([&g, o, &exit_code] { DlqList(g, *o, exit_code); });
+  auto* show = dlq->add_subcommand("show", "Show one dead letter and its message");
+  show->add_option("--config", o->config, "Configuration file")->capture_default_str();
+  show->add_option("id", o->dlq_id, "Dead letter id")->required();
+  show->callback([&g, o, &exit_code] { DlqShow(g, *o, exit_code); });
+  auto* replay = dlq->add_subcommand("replay", "Deliver dead letters again (after fixing the cause)");
+  replay->add_option("id", o->dlq_id, "Dead letter id");
+  replay->add_flag("--all", o->all, "Replay every dead letter");
+  replay->add_option("--config", o->config, "Configuration file")->capture_default_str();
+  replay->callback([&g, o, &exit_code] { DlqReplay(g, *o, exit_code); });
+}
+
+}  // namespace ponte
