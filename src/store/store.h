@@ -167,6 +167,12 @@ class Store {
   // Records the intent to write (one transaction). If a pending delivery for the same route,
   // origin and target exists, its payload is refreshed and its id returned: never two.
   virtual Result<int64_t> RecordIntent(const DeliveryIntent& intent, Instant now) = 0;
+  // RecordIntent and a claim of the delivery for `worker` until `now + lease`, in one
+  // transaction. nullopt when another worker's lease holds it (that worker is delivering this
+  // record right now): the caller must leave it alone, or two writes of one record could race.
+  virtual Result<std::optional<Delivery>> ClaimIntent(const DeliveryIntent& intent,
+                                                      std::string_view worker, Instant now,
+                                                      std::chrono::milliseconds lease) = 0;
   // In one transaction: links origin and target, marks done. The target member keeps
   // info.content_hash (what was written), the origin member the intent's content_hash (what was
   // read), so each side detects its own echo.

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -274,6 +275,56 @@ TEST_P(StoreConformance, ClaimsCanBeLimitedToARoute) {
   auto tasks = *store_->ClaimDue("w", At(1), milliseconds(10), 10, "tasks_ploomes_to_milvus");
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0].intent.origin.internal_id, "2");
+}
+
+TEST_P(StoreConformance, ClaimIntentGivesARecordToOneWorkerAtATime) {
+  auto a = store_->ClaimIntent(Intent("1"), "worker-a", At(0), milliseconds(1000));
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ((*a)->claimed_by, "worker-a");
+  // Worker b reads the same record (a webhook and a poll): it must leave it to a, and a's
+  // payload stays what a is writing.
+  DeliveryIntent newer = Intent("1");
+  newer.payload = R"({"newer":true})";
+  auto b = store_->ClaimIntent(newer, "worker-b", At(10), milliseconds(1000));
+  ASSERT_TRUE(b.has_value());
+  EXPECT_FALSE(b->has_value());
+  EXPECT_EQ((*store_->GetDelivery((*a)->id))->intent.payload, Intent("1").payload);
+  // Nor can a batch claim take it while the lease holds.
+  EXPECT_TRUE(store_->ClaimDue("worker-c", At(20), milliseconds(1000), 10)->empty());
+  // The holder may claim it again (the same worker re-reading it).
+  auto again = store_->ClaimIntent(Intent("1"), "worker-a", At(30), milliseconds(1000));
+  ASSERT_TRUE(again && again->has_value());
+  EXPECT_EQ((*again)->id, (*a)->id);
+  // After the lease (worker a died), b takes it over, with the payload it read.
+  auto later = store_->ClaimIntent(newer, "worker-b", At(5000), milliseconds(1000));
+  ASSERT_TRUE(later && later->has_value());
+  EXPECT_EQ((*later)->id, (*a)->id);
+  EXPECT_EQ((*later)->intent.payload, newer.payload);
+  // Once done, a new read of the record is a new delivery.
+  ASSERT_TRUE(store_->CompleteDelivery((*a)->id, {"milvus", "m1"}, {}, At(5001)));
+  auto next = store_->ClaimIntent(Intent("1"), "worker-a", At(5002), milliseconds(1000));
+  ASSERT_TRUE(next && next->has_value());
+  EXPECT_NE((*next)->id, (*a)->id);
+}
+
+TEST_P(StoreConformance, ConcurrentClaimIntentsOfOneRecordPickOneWorker) {
+  auto other = OpenStore(url_);
+  ASSERT_TRUE(other.has_value());
+  for (int round = 0; round < 20; ++round) {
+    const std::string record = "race-" + std::to_string(round);
+    std::atomic<int> winners = 0;
+    auto claim = [&](Store& s, const char* worker) {
+      auto got = s.ClaimIntent(Intent(record), worker, At(round), milliseconds(60'000));
+      ASSERT_TRUE(got.has_value()) << got.error().ToString();
+      if (got->has_value()) ++winners;
+    };
+    std::thread ta([&] { claim(*store_, "a"); });
+    std::thread tb([&] { claim(**other, "b"); });
+    ta.join();
+    tb.join();
+    EXPECT_EQ(winners.load(), 1) << record;
+  }
 }
 
 TEST_P(StoreConformance, ConcurrentClaimersFromTwoConnectionsNeverShare) {

@@ -297,8 +297,12 @@ struct SyncEngine::Impl {
     DeliveryIntent intent{kRouteCustomersToMilvus, std::string(kCustomer), contact, "milvus",
                           m.ToJson().dump(), PloomesCustomerHash(cv)};
     if (options.dry_run) return ClientForTicket{"", "", ""};
-    auto d = RecordAndLoad(intent);
-    if (!d) return Fail(d.error());
+    auto claimed = Claim(intent);
+    if (!claimed) return Fail(claimed.error());
+    if (!*claimed) {
+      return Fail(Error::Unavailable(fmt::format("contact {} is being delivered by another worker", contact_id)));
+    }
+    auto d = std::move(*claimed);
     auto delivered = DeliverCustomerToMilvus(*d, cv);
     if (!delivered) {
       Failed(r, *d, delivered.error());
@@ -357,15 +361,9 @@ struct SyncEngine::Impl {
     return DeliverCustomerToPloomes(d, *cv);
   }
 
-  // Records the intent and returns the journal's row: a delivery already pending for the
-  // record comes back with its attempts, so an interrupted write is reconciled, not repeated.
-  Result<Delivery> RecordAndLoad(const DeliveryIntent& intent) {
-    auto id = store.RecordIntent(intent, clock.Now());
-    if (!id) return Fail(id.error());
-    auto row = store.GetDelivery(*id);
-    if (!row) return Fail(row.error());
-    if (!*row) return Fail(Error::Internal(fmt::format("delivery {} vanished", *id)));
-    return **row;
+  Result<std::optional<Delivery>> Claim(const DeliveryIntent& intent) {
+    return store.ClaimIntent(intent, options.worker, clock.Now(),
+                             std::chrono::seconds(config.delivery.lease_seconds));
   }
 
   // Records the intent and delivers at once (or, in a dry run, only decides).
@@ -375,13 +373,20 @@ struct SyncEngine::Impl {
     d.intent = std::move(intent);
     if (!options.dry_run) {
       (void)store.ClearSkip(d.intent.route, d.intent.origin);
-      auto row = RecordAndLoad(d.intent);
+      // The claim makes this worker the only writer of the record until the lease ends; a
+      // pending delivery left by a crash comes back with its attempts, so an interrupted write
+      // is reconciled, not repeated.
+      auto row = Claim(d.intent);
       if (!row) {
         r.error = row.error().ToString();
         r.unreachable = true;
         return;
       }
-      d = std::move(*row);
+      if (!*row) {
+        Count(r, origin, {Outcome::kUnchanged, "", "another worker is delivering it now"});
+        return;
+      }
+      d = std::move(**row);
     }
     auto delivered = Deliver(d, r);
     if (delivered) {

@@ -32,6 +32,8 @@ class SqlStore final : public Store {
   Result<std::vector<IntegrityProblem>> CheckDePara() override;
 
   Result<int64_t> RecordIntent(const DeliveryIntent& intent, Instant now) override;
+  Result<std::optional<Delivery>> ClaimIntent(const DeliveryIntent& intent, std::string_view worker,
+                                              Instant now, std::chrono::milliseconds lease) override;
   Status CompleteDelivery(int64_t delivery_id, const SystemRef& target, const LinkInfo& info,
                           Instant now) override;
   Status BeginAttempt(int64_t delivery_id, Instant now) override;

@@ -41,6 +41,54 @@ Result<std::vector<Delivery>> SqlStore::SelectDeliveries(std::string_view where,
   return out;
 }
 
+Result<std::optional<Delivery>> SqlStore::ClaimIntent(const DeliveryIntent& intent,
+                                                      std::string_view worker, Instant now,
+                                                      std::chrono::milliseconds lease) {
+  return InTransaction([&]() -> Result<std::optional<Delivery>> {
+    const bool postgres = conn_->dialect() == Dialect::kPostgres;
+    const SqlValue key[] = {intent.route, intent.origin.system, intent.origin.internal_id,
+                            intent.target_system};
+    // The row lock (PostgreSQL) makes a concurrent claimer of the same record wait here and
+    // then see this transaction's lease.
+    auto existing = conn_->Query(
+        fmt::format("SELECT id, claimed_by, lease_until FROM deliveries WHERE route = ? AND "
+                    "origin_system = ? AND origin_id = ? AND target_system = ? AND state = 'pending'{}",
+                    postgres ? " FOR UPDATE" : ""),
+        key);
+    if (!existing) return Fail(existing.error());
+    if (!existing->empty()) {
+      const SqlRow& row = existing->front();
+      const bool leased = !row.IsNull(2) && FromMillis(row.Int(2)) >= now && row.Text(1) != worker;
+      // Another worker is writing this record now. Its payload is left as it is: that worker
+      // will store the hash of what it wrote, and a newer version is seen on the next read.
+      if (leased) return std::optional<Delivery>();
+      const SqlValue p[] = {intent.payload, intent.content_hash, Text(worker), Millis(now + lease),
+                            Millis(now), row.Int(0)};
+      auto rows = conn_->Query(
+          "UPDATE deliveries SET payload = ?, content_hash = ?, claimed_by = ?, lease_until = ?, "
+          "updated_at = ? WHERE id = ? RETURNING " PONTE_DELIVERY_COLUMNS,
+          p);
+      if (!rows) return Fail(rows.error());
+      return std::optional<Delivery>(ToDelivery(rows->front()));
+    }
+    const SqlValue p[] = {intent.route,         intent.message,      intent.origin.system,
+                          intent.origin.internal_id, intent.target_system, intent.payload,
+                          intent.content_hash,  Millis(now),         Text(worker),
+                          Millis(now + lease),  Millis(now),         Millis(now)};
+    // A concurrent claimer may insert the same pending row first: then this one gets nothing.
+    auto rows = conn_->Query(
+        "INSERT INTO deliveries (route, message, origin_system, origin_id, target_system, "
+        "payload, content_hash, state, next_attempt_at, claimed_by, lease_until, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) "
+        "ON CONFLICT (route, origin_system, origin_id, target_system) WHERE state = 'pending' "
+        "DO NOTHING RETURNING " PONTE_DELIVERY_COLUMNS,
+        p);
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::optional<Delivery>();
+    return std::optional<Delivery>(ToDelivery(rows->front()));
+  });
+}
+
 Result<int64_t> SqlStore::RecordIntent(const DeliveryIntent& intent, Instant now) {
   return InTransaction([&]() -> Result<int64_t> {
     const SqlValue key[] = {intent.route, intent.origin.system, intent.origin.internal_id,
