@@ -7,7 +7,7 @@ ifeq ($(CI),true)
   CMAKE_FLAGS += -DPONTE_WERROR=ON
 endif
 
-.PHONY: demo test bench deps configure build clean
+.PHONY: demo test bench deps browser-deps configure build clean
 
 deps:
 	@scripts/install-deps
@@ -23,7 +23,11 @@ build: configure
 demo: build
 	@$(BUILD_DIR)/src/app/ponte demo
 
-test: build
+# playwright-core for the dashboard test, pinned by tests/browser/package-lock.json.
+browser-deps:
+	@[ -d tests/browser/node_modules/playwright-core ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
+
+test: build browser-deps
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: build

@@ -44,6 +44,7 @@ int RunCli(int argc, char** argv) {
   AddDeParaCommands(app, global, exit_code);
   AddSandboxCommand(app, exit_code);
   AddSyncCommands(app, global, exit_code);
+  AddServeCommands(app, global, exit_code);
   AddDemoCommand(app, global, exit_code);
   try {
     app.parse(argc, argv);

@@ -49,5 +49,6 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddSandboxCommand(CLI::App& app, int& exit_code);
 void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddServeCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace ponte

@@ -79,7 +79,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
     return Fail(Error::InvalidArgument(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description())));
   }
   Config c;
-  PONTE_RETURN_IF_ERROR(CheckKeys(root, {"store", "systems", "routes", "tickets", "delivery"}, "", source));
+  PONTE_RETURN_IF_ERROR(CheckKeys(root, {"store", "systems", "routes", "tickets", "delivery", "server"}, "", source));
   PONTE_RETURN_IF_ERROR(Read(root, "store", c.store, "", source));
   if (auto systems = root["systems"].as_table()) {
     PONTE_RETURN_IF_ERROR(CheckKeys(*systems, {"ploomes", "milvus"}, "systems", source));
@@ -141,6 +141,27 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
     PONTE_RETURN_IF_ERROR(Read(*d, "lease_seconds", c.delivery.lease_seconds, "delivery.", source));
     if (c.delivery.max_attempts < 1) return Fail(KeyError(source, "delivery.max_attempts", "must be at least 1"));
   }
+  if (auto t = root["server"].as_table()) {
+    auto& sv = c.server;
+    PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"listen", "poll_interval_seconds", "webhook_key_env", "webhook_key_file",
+                                         "webhook_key_header", "admin_token_env", "admin_token_file",
+                                         "max_body_bytes", "public_url"},
+                                    "server", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "listen", sv.listen, "server.", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "poll_interval_seconds", sv.poll_interval_seconds, "server.", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "webhook_key_env", sv.webhook_key_env, "server.", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "webhook_key_file", sv.webhook_key_file, "server.", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "webhook_key_header", sv.webhook_key_header, "server.", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "admin_token_env", sv.admin_token_env, "server.", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "admin_token_file", sv.admin_token_file, "server.", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "max_body_bytes", sv.max_body_bytes, "server.", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "public_url", sv.public_url, "server.", source));
+    if (sv.poll_interval_seconds < 1) return Fail(KeyError(source, "server.poll_interval_seconds", "must be at least 1"));
+    if (sv.max_body_bytes < 1024) return Fail(KeyError(source, "server.max_body_bytes", "must be at least 1024"));
+    if (sv.listen.find(':') == std::string::npos) {
+      return Fail(KeyError(source, "server.listen", "expected HOST:PORT, such as 127.0.0.1:8400"));
+    }
+  }
   return c;
 }
 
@@ -155,23 +176,27 @@ Result<Config> LoadConfigFile(const std::string& path) {
   return ParseConfig(text.str(), path);
 }
 
-Result<std::string> ReadApiKey(const SystemConfig& s, const std::string& name) {
-  if (!s.key_env.empty()) {
-    if (const char* v = std::getenv(s.key_env.c_str()); v && *v) return std::string(v);
+Result<std::string> ReadSecret(const std::string& env, const std::string& file, const std::string& what,
+                               const std::string& config_keys) {
+  if (!env.empty()) {
+    if (const char* v = std::getenv(env.c_str()); v && *v) return std::string(v);
   }
-  if (!s.key_file.empty()) {
-    std::ifstream in(s.key_file);
-    std::string key;
-    if (in && std::getline(in, key) && !key.empty()) {
-      while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
-      return key;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    std::string secret;
+    if (in && std::getline(in, secret) && !secret.empty()) {
+      while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+      return secret;
     }
-    return Fail(Error::FailedPrecondition(fmt::format(
-        "the {} API key file {} cannot be read or is empty", name, s.key_file)));
+    return Fail(Error::FailedPrecondition(fmt::format("the {} file {} cannot be read or is empty", what, file)));
   }
   return Fail(Error::FailedPrecondition(fmt::format(
-      "no {} API key: set the environment variable {} (or systems.{}.key_file)", name,
-      s.key_env.empty() ? "named by systems." + name + ".key_env" : s.key_env, name)));
+      "no {}: set the environment variable {} (or {})", what,
+      env.empty() ? "named by " + config_keys + "_env" : env, config_keys + "_file")));
+}
+
+Result<std::string> ReadApiKey(const SystemConfig& s, const std::string& name) {
+  return ReadSecret(s.key_env, s.key_file, name + " API key", "systems." + name + ".key");
 }
 
 }  // namespace ponte

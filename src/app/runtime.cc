@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "app/cli.h"
 #include "app/config_loader.h"
 
 namespace ponte {
@@ -58,6 +59,27 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
       *rt->transport, rt->milvus_limiter.get(), rt->calls, SystemClock::Get());
   rt->ploomes = std::make_unique<ploomes::PloomesConnector>(*rt->ploomes_api);
   rt->milvus = std::make_unique<milvus::MilvusConnector>(*rt->milvus_api, rt->config.tickets);
+  return rt;
+}
+
+Result<Config> LoadConfigOrReport(const std::string& config_path, int& exit_code) {
+  auto config = LoadConfigFile(config_path);
+  if (!config) {
+    std::cerr << "ponte: " << config.error().message << "\n";
+    exit_code = kExitUsage;
+  }
+  return config;
+}
+
+Result<std::unique_ptr<Runtime>> RuntimeOrReport(const std::string& store_override, const std::string& config_path,
+                                                 int& exit_code) {
+  auto config = LoadConfigOrReport(config_path, exit_code);
+  if (!config) return Fail(config.error());
+  auto rt = MakeRuntime(*config, store_override);
+  if (!rt) {
+    std::cerr << "ponte: " << rt.error().ToString() << "\n";
+    exit_code = rt.error().code == ErrorCode::kUnavailable ? kExitUnreachable : kExitUsage;
+  }
   return rt;
 }
 

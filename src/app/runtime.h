@@ -32,4 +32,10 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
                                              const std::string& ploomes_key = "",
                                              const std::string& milvus_key = "");
 
+// For commands: loads the config file and builds the runtime, printing what is wrong and
+// setting the exit code (usage error, or unreachable store) when that fails.
+Result<Config> LoadConfigOrReport(const std::string& config_path, int& exit_code);
+Result<std::unique_ptr<Runtime>> RuntimeOrReport(const std::string& store_override, const std::string& config_path,
+                                                 int& exit_code);
+
 }  // namespace ponte

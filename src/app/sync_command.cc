@@ -36,26 +36,6 @@ struct SyncOptions {
   bool all = false;
 };
 
-Result<Config> LoadOrReport(const std::string& path, int& exit_code) {
-  auto config = LoadConfigFile(path);
-  if (!config) {
-    std::cerr << "ponte: " << config.error().message << "\n";
-    exit_code = kExitUsage;
-  }
-  return config;
-}
-
-Result<std::unique_ptr<Runtime>> RuntimeOrReport(const GlobalOptions& g, const SyncOptions& o, int& exit_code) {
-  auto config = LoadOrReport(o.config, exit_code);
-  if (!config) return Fail(config.error());
-  auto rt = MakeRuntime(*config, g.store_url);
-  if (!rt) {
-    std::cerr << "ponte: " << rt.error().ToString() << "\n";
-    exit_code = rt.error().code == ErrorCode::kUnavailable ? kExitUnreachable : kExitUsage;
-  }
-  return rt;
-}
-
 std::function<void(const std::string&, int, int)> ProgressPrinter() {
   const bool tty = isatty(STDERR_FILENO);
   auto last = std::make_shared<int>(-1);
@@ -101,7 +81,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     exit_code = kExitUsage;
     return;
   }
-  auto rt = RuntimeOrReport(g, o, exit_code);
+  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
   if (!rt) return;
   if (!o.explain.empty()) return Explain(**rt, o.explain, exit_code);
   EngineOptions eo;
@@ -159,7 +139,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
 }
 
 void ConfigCheck(const SyncOptions& o, int& exit_code) {
-  auto config = LoadOrReport(o.config, exit_code);
+  auto config = LoadConfigOrReport(o.config, exit_code);
   if (!config) return;
   std::cout << fmt::format("{}: ok\n", o.config);
   for (const auto& [name, s] : {std::pair{"ploomes", config->ploomes}, std::pair{"milvus", config->milvus}}) {
@@ -172,7 +152,7 @@ void ConfigCheck(const SyncOptions& o, int& exit_code) {
 }
 
 void DlqList(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g, o, exit_code);
+  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
   if (!rt) return;
   auto letters = (*rt)->store->ListDeadLetters(false);
   if (!ReportIfError(letters, exit_code)) return;
@@ -183,7 +163,7 @@ void DlqList(GlobalOptions& g, SyncOptions& o, int& exit_code) {
 }
 
 void DlqShow(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g, o, exit_code);
+  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
   if (!rt) return;
   auto d = (*rt)->store->GetDeadLetter(std::atoll(o.dlq_id.c_str()));
   if (!ReportIfError(d, exit_code)) return;
@@ -200,7 +180,7 @@ void DlqShow(GlobalOptions& g, SyncOptions& o, int& exit_code) {
 }
 
 void DlqReplay(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g, o, exit_code);
+  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
   if (!rt) return;
   std::vector<int64_t> ids;
   if (o.all) {
@@ -222,8 +202,7 @@ void DlqReplay(GlobalOptions& g, SyncOptions& o, int& exit_code) {
   SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls, SystemClock::Get());
   std::vector<RouteReport> reports;
   for (const auto& route : RouteOrder()) {
-    // Only the pending deliveries are processed when the source has nothing new.
-    reports.push_back(engine.RunRoute(route));
+    if (auto r = engine.RunDue(route); r.ran) reports.push_back(std::move(r));
   }
   std::cout << fmt::format("replayed {} dead letter(s)\n", ids.size());
   PrintReports(std::cout, reports);

@@ -40,6 +40,19 @@ struct DeliveryConfig {
   int lease_seconds = 300;       // how long a worker holds a claimed delivery
 };
 
+// `ponte serve`: where it listens and where its secrets come from (never the secrets).
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8400";
+  int poll_interval_seconds = 60;  // the polling safety net under the webhooks
+  std::string webhook_key_env = "PONTE_WEBHOOK_KEY";  // the ValidationKey given to Ploomes
+  std::string webhook_key_file;
+  std::string webhook_key_header = "X-Ploomes-Validation-Key";
+  std::string admin_token_env = "PONTE_ADMIN_TOKEN";  // bearer token of the admin API
+  std::string admin_token_file;
+  int64_t max_body_bytes = 1 << 20;  // larger webhook or API bodies get 413
+  std::string public_url;  // how Ploomes reaches this server, for `ponte webhooks register`
+};
+
 struct Config {
   std::string store = "sqlite:ponte.db";
   SystemConfig ploomes{"https://api2.ploomes.com", "PONTE_PLOOMES_KEY", "", 120, 0, 30'000, false};
@@ -52,6 +65,7 @@ struct Config {
   };
   milvus::TicketDefaults tickets;
   DeliveryConfig delivery;
+  ServerConfig server;
 };
 
 // Route names in the order a full run takes them (customers before the tickets that need them).

@@ -54,6 +54,11 @@ const LinkRow* Member(const std::vector<LinkRow>& members, const std::string& sy
   return nullptr;
 }
 
+// Whether an earlier write of this delivery may have reached the target: an attempt was
+// counted, or it failed before (a replayed dead letter has its attempts reset but keeps its
+// last error, and a 500 after a POST may still have created the record).
+bool MayHaveLanded(const Delivery& d) { return d.attempts > 0 || !d.last_error.empty(); }
+
 // Where a delivery went, for the report.
 struct Delivered {
   Outcome outcome;
@@ -179,7 +184,7 @@ struct SyncEngine::Impl {
       // Reconcile first: a client with this document may exist (seen in the index, or created
       // by an attempt that crashed before it was recorded).
       std::optional<ClientRef> existing;
-      const bool must_look = d.attempts > 0 || !milvus_index_complete || known.has_value();
+      const bool must_look = MayHaveLanded(d) || !milvus_index_complete || known.has_value();
       if (must_look) {
         auto found = milvus.FindClientsByDocument(*cv.document);
         if (!found) return Fail(found.error());
@@ -327,7 +332,7 @@ struct SyncEngine::Impl {
                       .WithSystem("milvus"));
     }
     const std::string reference = milvus::TicketReference("ploomes", t.source_message, t.internal_id);
-    if (d.attempts > 0) {
+    if (MayHaveLanded(d)) {
       // An earlier attempt may have created it before a crash: look for ponte's reference.
       auto found = milvus.FindTicketByReference(client->token, reference);
       if (!found) return Fail(found.error());
@@ -411,6 +416,10 @@ struct SyncEngine::Impl {
       }
       if (batch->empty()) return;
       for (const auto& d : *batch) {
+        if (Stopping(r)) {
+          (void)store.ReleaseClaims(options.worker);
+          return;
+        }
         auto delivered = Deliver(d, r);
         if (delivered) {
           Count(r, d.intent.origin.ToString(), *delivered);
@@ -464,6 +473,15 @@ struct SyncEngine::Impl {
     return c.since && rec.updated_at == *c.since && c.boundary.count(rec.internal_id);
   }
 
+  // A shutdown was asked for: the run ends after the record in hand, without moving its cursor,
+  // so the next run (or another worker) reads on from where this one was sure of.
+  bool Stopping(RouteReport& r) {
+    if (!options.stop_requested || !options.stop_requested()) return false;
+    r.complete = false;
+    r.incomplete_reason = "stopped before the end of the listing; the next run reads on from the saved cursor";
+    return true;
+  }
+
   void Progress(const std::string& route, int done, int total) {
     if (options.progress) options.progress(route, done, total);
   }
@@ -488,6 +506,7 @@ struct SyncEngine::Impl {
     }
     int done = 0;
     for (const auto& rec : listing->records) {
+      if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
       Progress(route, ++done, static_cast<int>(listing->records.size()));
       SystemRef origin{"ploomes", rec.internal_id};
       if (AtBoundary(cursor, rec)) continue;
@@ -529,6 +548,7 @@ struct SyncEngine::Impl {
     }
     int done = 0;
     for (const auto& rec : listing->records) {
+      if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
       Progress(route, ++done, static_cast<int>(listing->records.size()));
       SystemRef origin{"milvus", rec.internal_id};
       const std::string hash = MilvusCustomerHash(rec.record);
@@ -574,6 +594,7 @@ struct SyncEngine::Impl {
     }
     int done = 0;
     for (const auto& rec : listing->records) {
+      if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
       Progress(route, ++done, static_cast<int>(listing->records.size()));
       if (AtBoundary(cursor, rec)) continue;
       TicketFromSource(r, route, source_message, rec.record);
@@ -656,20 +677,51 @@ std::vector<RouteReport> SyncEngine::RunAll() {
   impl_->tags.reset();
   std::vector<RouteReport> out;
   for (const auto& route : RouteOrder()) {
+    if (impl_->options.stop_requested && impl_->options.stop_requested()) break;
     auto r = RunRoute(route);
-    if (r.ran) out.push_back(std::move(r));
+    if (!r.ran) continue;
+    if (impl_->options.route_finished) impl_->options.route_finished(r);
+    out.push_back(std::move(r));
   }
   return out;
+}
+
+RouteReport SyncEngine::RunDue(const std::string& route) {
+  RouteReport r;
+  r.route = route;
+  auto it = impl_->config.routes.find(route);
+  if (it == impl_->config.routes.end() || !it->second.enabled) return r;
+  r.ran = true;
+  const int64_t calls_before = impl_->calls.Total();
+  impl_->RunPending(r, route);
+  r.api_calls = impl_->calls.Total() - calls_before;
+  return r;
 }
 
 RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::string& id) {
   RouteReport r;
   const int64_t calls_before = impl_->calls.Total();
+  const std::string route = entity_set == "Contacts" ? kRouteCustomersToMilvus
+                            : entity_set == "Tasks"  ? kRouteTasks
+                                                     : kRouteInteractions;
+  if (!impl_->config.routes.at(route).enabled) {
+    r.route = route;
+    return r;
+  }
+  // A webhook comes at any time, long after the last listing of Milvus: the document index may
+  // be stale, so every client is looked up by document before one is created (one busca, instead
+  // of a full listing per event).
+  impl_->milvus_index_loaded = true;
+  impl_->milvus_index_complete = false;
   if (entity_set == "Contacts") {
     r.route = kRouteCustomersToMilvus;
     r.ran = true;
     auto contact = impl_->ploomes.GetContact(id);
-    if (!contact) {
+    if (!contact && contact.error().code == ErrorCode::kInvalidArgument) {
+      // The record is readable but has no usable document: the same skip a poll records.
+      r.read = 1;
+      impl_->Skip(r, r.route, {"ploomes", id}, "no valid CPF/CNPJ", contact.error().message);
+    } else if (!contact) {
       impl_->Failure(r, contact.error());
     } else if (*contact) {
       r.read = 1;

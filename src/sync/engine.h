@@ -23,6 +23,10 @@ struct EngineOptions {
   std::string worker = "";  // claims in the journal; default host:pid
   // Progress of a long listing: (route, records done, records total).
   std::function<void(const std::string&, int, int)> progress;
+  // Asked between records; true ends the run early (graceful shutdown) without moving cursors.
+  std::function<bool()> stop_requested;
+  // Called by RunAll as each route ends (the server's status page shows it at once).
+  std::function<void(const RouteReport&)> route_finished;
 };
 
 class SyncEngine {
@@ -36,8 +40,11 @@ class SyncEngine {
   RouteReport RunRoute(const std::string& route);
   // Every enabled route, in RouteOrder().
   std::vector<RouteReport> RunAll();
+  // Only the route's due pending deliveries (retries, replayed dead letters); no listing.
+  RouteReport RunDue(const std::string& route);
   // Delivers one Ploomes record now (a webhook's hint): re-reads it, applies the route rules.
-  // entity_set: "Contacts", "Tasks" or "InteractionRecords".
+  // entity_set: "Contacts", "Tasks" or "InteractionRecords". A disabled route does nothing
+  // (ran is false).
   RouteReport DeliverOne(const std::string& entity_set, const std::string& id);
 
  private:

@@ -213,6 +213,16 @@ Result<std::optional<SourceRecord<TicketSource>>> PloomesConnector::GetTicketSou
   return std::optional<SourceRecord<TicketSource>>(std::move(*s));
 }
 
+Result<std::set<std::pair<int, int>>> PloomesConnector::WebhooksFor(const std::string& url) {
+  auto hooks = client_.Find("Webhooks", "");
+  if (!hooks) return Fail(hooks.error());
+  std::set<std::pair<int, int>> out;
+  for (const auto& h : *hooks) {
+    if (h.is_object() && h.value("CallbackUrl", "") == url) out.insert({h.value("EntityId", 0), h.value("ActionId", 0)});
+  }
+  return out;
+}
+
 Result<std::string> PloomesConnector::RegisterWebhook(int entity_id, int action_id,
                                                       const std::string& url,
                                                       const std::string& validation_key) {

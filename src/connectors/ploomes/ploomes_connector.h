@@ -3,6 +3,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,8 @@ class PloomesConnector {
   Result<std::optional<SourceRecord<TicketSource>>> GetTicketSource(
       const std::string& entity_set, const std::string& id, const std::map<int64_t, std::string>& tags);
 
+  // Webhooks already registered for this callback URL, as (EntityId, ActionId) pairs.
+  Result<std::set<std::pair<int, int>>> WebhooksFor(const std::string& url);
   Result<std::string> RegisterWebhook(int entity_id, int action_id, const std::string& url,
                                       const std::string& validation_key);
 

@@ -1,0 +1,194 @@
+// `ponte serve`: the routes in watch mode plus the HTTP server (webhooks, admin API, metrics,
+// dashboard), and `ponte webhooks register`, which points Ploomes' webhooks at it.
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/cli.h"
+#include "app/config_loader.h"
+#include "app/runtime.h"
+#include "app/signals.h"
+#include "server/http_server.h"
+#include "server/sync_service.h"
+
+namespace ponte {
+namespace {
+
+struct ServeOptions {
+  std::string config = "ponte.toml";
+  std::string listen;  // overrides server.listen
+  int interval_seconds = 0;  // overrides server.poll_interval_seconds
+  std::string url;  // webhooks register: the callback URL
+};
+
+std::string ThisWorker() {
+  char host[256] = "host";
+  gethostname(host, sizeof host - 1);
+  return fmt::format("{}:{}", host, getpid());
+}
+
+// An optional secret: absent is fine (the feature is off), unreadable is an error.
+Result<std::string> OptionalSecret(const std::string& env, const std::string& file, const std::string& what,
+                                   const std::string& keys) {
+  auto secret = ReadSecret(env, file, what, keys);
+  if (secret) return secret;
+  if (file.empty()) return std::string();
+  return Fail(secret.error());
+}
+
+void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
+  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
+  if (!rt) return;
+  Runtime& r = **rt;
+  ServerConfig& sc = r.config.server;
+  if (!o.listen.empty()) sc.listen = o.listen;
+  if (o.interval_seconds > 0) sc.poll_interval_seconds = o.interval_seconds;
+  auto address = server::ParseListenAddress(sc.listen);
+  if (!address) {
+    std::cerr << "ponte: " << address.error().message << "\n";
+    exit_code = kExitUsage;
+    return;
+  }
+  auto webhook_key = OptionalSecret(sc.webhook_key_env, sc.webhook_key_file, "webhook validation key", "server.webhook_key");
+  auto admin_token = OptionalSecret(sc.admin_token_env, sc.admin_token_file, "admin token", "server.admin_token");
+  for (const auto* s : {&webhook_key, &admin_token}) {
+    if (!*s) {
+      std::cerr << "ponte: " << s->error().message << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
+  }
+  server::ServerOptions so;
+  so.host = address->first;
+  so.port = address->second;
+  so.webhook_key = *webhook_key;
+  so.webhook_key_header = sc.webhook_key_header;
+  so.admin_token = *admin_token;
+  so.max_body_bytes = static_cast<size_t>(sc.max_body_bytes);
+
+  BlockTerminationSignals();
+  server::SyncService service({r.config, *r.store, *r.ploomes, *r.milvus, r.calls, SystemClock::Get()}, ThisWorker());
+  auto http = server::HttpServer::Start(so, service, *r.store, r.calls, SystemClock::Get());
+  if (!http) {
+    std::cerr << "ponte: " << http.error().message << "\n";
+    exit_code = http.error().code == ErrorCode::kUnavailable ? kExitUnreachable : kExitUsage;
+    return;
+  }
+  service.Start();
+  std::cout << fmt::format("ponte serve: listening on {} (dashboard /, API /api, metrics /metrics)", (*http)->url())
+            << std::endl;
+  if (so.webhook_key.empty()) {
+    std::cerr << fmt::format("ponte serve: webhooks are OFF: no validation key in {}; polling every {} s still runs\n",
+                             sc.webhook_key_env.empty() ? "server.webhook_key_file" : sc.webhook_key_env,
+                             sc.poll_interval_seconds);
+  } else {
+    std::cerr << fmt::format("ponte serve: webhooks on at {}/webhooks/ploomes; polling every {} s as the safety net\n",
+                             (*http)->url(), sc.poll_interval_seconds);
+  }
+  if (so.admin_token.empty()) std::cerr << "ponte serve: admin API open to loopback clients only\n";
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  OnTerminationSignal([&] {
+    std::lock_guard lock(mu);
+    stop = true;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return stop; });
+  }
+  std::cerr << "ponte serve: stopping: finishing the record in hand and giving back claimed deliveries\n";
+  (*http)->Stop();
+  service.Stop();
+  std::cerr << "ponte serve: stopped\n";
+  exit_code = kExitOk;
+}
+
+void RegisterWebhooks(GlobalOptions& g, ServeOptions& o, int& exit_code) {
+  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
+  if (!rt) return;
+  Runtime& r = **rt;
+  const ServerConfig& sc = r.config.server;
+  std::string url = o.url;
+  if (url.empty() && !sc.public_url.empty()) {
+    url = sc.public_url + (sc.public_url.ends_with("/") ? "" : "/") + "webhooks/ploomes";
+  }
+  if (url.empty()) {
+    std::cerr << "ponte: give --url (how Ploomes reaches this server, such as https://ponte.example.com/webhooks/ploomes) "
+                 "or set server.public_url\n";
+    exit_code = kExitUsage;
+    return;
+  }
+  if (!url.starts_with("https://") && !url.starts_with("http://")) {
+    std::cerr << fmt::format("ponte: the callback URL '{}' must start with https://\n", url);
+    exit_code = kExitUsage;
+    return;
+  }
+  if (url.starts_with("http://")) {
+    std::cerr << "ponte: WARNING: the callback URL is plain http; the validation key will cross the network unencrypted\n";
+  }
+  auto key = ReadSecret(sc.webhook_key_env, sc.webhook_key_file, "webhook validation key", "server.webhook_key");
+  if (!key) {
+    std::cerr << "ponte: " << key.error().message << " (ponte serve must know the same key)\n";
+    exit_code = kExitUsage;
+    return;
+  }
+  auto existing = r.ploomes->WebhooksFor(url);
+  if (!ReportIfError(existing, exit_code)) return;
+  struct Wanted {
+    const char* route;
+    int entity_id;
+    const char* set;
+  };
+  const Wanted wanted[] = {{kRouteCustomersToMilvus, 1, "Contacts"},
+                           {kRouteTasks, 12, "Tasks"},
+                           {kRouteInteractions, 36, "InteractionRecords"}};
+  int added = 0, kept = 0;
+  for (const auto& w : wanted) {
+    if (!r.config.routes.at(w.route).enabled) continue;
+    for (const auto& [action_id, action] : {std::pair{1, "Create"}, std::pair{2, "Update"}}) {
+      if (existing->count({w.entity_id, action_id})) {
+        ++kept;
+        std::cout << fmt::format("{} {}: already registered\n", w.set, action);
+        continue;
+      }
+      auto id = r.ploomes->RegisterWebhook(w.entity_id, action_id, url, *key);
+      if (!ReportIfError(id, exit_code)) return;
+      ++added;
+      std::cout << fmt::format("{} {}: registered (webhook {})\n", w.set, action, *id);
+    }
+  }
+  std::cout << fmt::format("{} webhook(s) registered, {} already there, calling {}\n", added, kept, url);
+}
+
+}  // namespace
+
+void AddServeCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* serve = app.add_subcommand("serve", "Run the routes continuously with webhooks, an admin API, metrics and a dashboard");
+  serve->add_option("--config", o->config, "Configuration file")->capture_default_str();
+  serve->add_option("--listen", o->listen, "HOST:PORT to listen on (default server.listen, 127.0.0.1:8400; port 0: any)");
+  serve->add_option("--interval", o->interval_seconds, "Seconds between polls (default server.poll_interval_seconds)");
+  serve->footer(
+      "Secrets come from the environment: PONTE_WEBHOOK_KEY (the webhooks' validation key; without it webhooks are "
+      "refused and only polling runs) and PONTE_ADMIN_TOKEN (bearer token of the admin API; required to listen "
+      "beyond loopback). SIGTERM or Ctrl-C stops gracefully. See docs/api.md.");
+  serve->callback([&g, o, &exit_code] { Serve(g, *o, exit_code); });
+
+  auto* webhooks = app.add_subcommand("webhooks", "Ploomes webhooks that call ponte serve");
+  webhooks->require_subcommand(1);
+  auto* reg = webhooks->add_subcommand("register", "Register create and update webhooks for every enabled route (idempotent)");
+  reg->add_option("--config", o->config, "Configuration file")->capture_default_str();
+  reg->add_option("--url", o->url, "Callback URL (default server.public_url + /webhooks/ploomes)");
+  reg->callback([&g, o, &exit_code] { RegisterWebhooks(g, *o, exit_code); });
+}
+
+}  // namespace ponte

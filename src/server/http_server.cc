@@ -1,0 +1,225 @@
+#include "server/http_server.h"
+
+#include <arpa/inet.h>
+
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "server/admin_api.h"
+#include "server/webhook.h"
+
+namespace ponte::server {
+
+std::string_view DashboardHtml();  // generated from dashboard.html
+
+namespace {
+
+using Json = nlohmann::json;
+
+bool IsLoopbackClient(const std::string& addr) {
+  return addr == "127.0.0.1" || addr == "::1" || addr.starts_with("127.") || addr == "::ffff:127.0.0.1";
+}
+
+// The key Ploomes sent: the configured header, the body's ValidationKey, or ?key= in the
+// callback URL (some integrators register it there). The notes say the delivery of the key is
+// unconfirmed, so all three are accepted.
+std::string PresentedKey(const httplib::Request& req, const std::string& header, const WebhookEvent* event) {
+  if (req.has_header(header.c_str())) return req.get_header_value(header.c_str());
+  if (req.has_param("key")) return req.get_param_value("key");
+  if (event) return event->validation_key;
+  return "";
+}
+
+}  // namespace
+
+Result<std::pair<std::string, int>> ParseListenAddress(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Fail(Error::InvalidArgument(fmt::format("listen address '{}' is not HOST:PORT (such as 127.0.0.1:8400)", listen)));
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port_text = listen.substr(colon + 1);
+  int port = -1;
+  if (!port_text.empty() && port_text.size() <= 5 && port_text.find_first_not_of("0123456789") == std::string::npos) {
+    port = std::stoi(port_text);
+  }
+  if (port < 0 || port > 65535) {
+    return Fail(Error::InvalidArgument(fmt::format("listen address '{}' has no valid port (0 to 65535)", listen)));
+  }
+  return std::pair{host, port};
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost" || host == "::1") return true;
+  in_addr a{};
+  if (inet_pton(AF_INET, host.c_str(), &a) == 1) return (ntohl(a.s_addr) >> 24) == 127;
+  return false;
+}
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  AdminContext admin;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+
+  Impl(const ServerOptions& o, SyncService& service, Store& store, CallCounter& calls, const Clock& clock)
+      : options(o), admin{service, store, calls, clock, !o.webhook_key.empty()} {}
+
+  // Admin requests: the token when one is set, else loopback only.
+  bool Authorized(const httplib::Request& req) const {
+    if (!options.admin_token.empty()) {
+      const std::string auth = req.get_header_value("Authorization");
+      return auth.starts_with("Bearer ") && SecretsEqual(auth.substr(7), options.admin_token);
+    }
+    return IsLoopbackClient(req.remote_addr);
+  }
+
+  httplib::Server::HandlerResponse Guard(const httplib::Request& req, httplib::Response& res) {
+    const bool admin_path = req.path.starts_with("/api/") || req.path == "/metrics";
+    if (!admin_path) return httplib::Server::HandlerResponse::Unhandled;
+    if (!Authorized(req)) {
+      std::cerr << fmt::format("ponte serve: refused {} {} from {}: {}\n", req.method, req.path, req.remote_addr,
+                               options.admin_token.empty() ? "not a loopback client" : "missing or wrong bearer token");
+      res.set_header("WWW-Authenticate", "Bearer realm=\"ponte\"");
+      SendError(res, 401, "unauthorized",
+                options.admin_token.empty() ? "the admin API answers loopback clients only"
+                                            : "send the admin token as 'Authorization: Bearer <token>'");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // A web page on another site can make a browser send a simple POST to localhost; it cannot
+    // add a custom header without a CORS preflight, which ponte never grants.
+    if (req.method == "POST" && req.get_header_value("X-Ponte-Request") != "1") {
+      SendError(res, 403, "forbidden", "admin POST requests need the header 'X-Ponte-Request: 1'");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  void Webhook(const httplib::Request& req, httplib::Response& res) {
+    if (options.webhook_key.empty()) {
+      CountWebhook("refused");
+      std::cerr << fmt::format("ponte serve: refused a webhook from {}: no validation key is configured\n", req.remote_addr);
+      SendError(res, 503, "webhooks_off",
+                "this ponte has no webhook validation key; set server.webhook_key_env (PONTE_WEBHOOK_KEY)");
+      return;
+    }
+    auto event = ParseWebhookBody(req.body);
+    // The key is checked before anything about the body is answered.
+    const std::string presented = PresentedKey(req, options.webhook_key_header, event ? &*event : nullptr);
+    if (!SecretsEqual(presented, options.webhook_key)) {
+      CountWebhook("unauthorized");
+      std::cerr << fmt::format("ponte serve: refused a webhook from {}: {} validation key\n", req.remote_addr,
+                               presented.empty() ? "missing" : "wrong");
+      SendError(res, 401, "unauthorized", "missing or wrong validation key");
+      return;
+    }
+    if (!event) {
+      CountWebhook("malformed");
+      std::cerr << fmt::format("ponte serve: malformed webhook from {}: {}\n", req.remote_addr, event.error().message);
+      SendError(res, 400, "malformed", event.error().message);
+      return;
+    }
+    std::string why;
+    if (!IsRoutable(*event, &why)) {
+      CountWebhook("ignored");
+      res.status = 202;
+      res.set_content(Json{{"queued", false}, {"reason", why}}.dump(), "application/json");
+      return;
+    }
+    auto pushed = admin.service.Submit({WorkItem::Kind::kRecord, event->entity_set, event->id, "", {}});
+    if (pushed == WorkQueue::Push::kFull || pushed == WorkQueue::Push::kClosed) {
+      CountWebhook("busy");
+      res.set_header("Retry-After", "30");
+      SendError(res, 503, "busy", pushed == WorkQueue::Push::kFull ? "the queue is full; the poll will read the record"
+                                                                   : "ponte is shutting down");
+      return;
+    }
+    CountWebhook(pushed == WorkQueue::Push::kQueued ? "accepted" : "duplicate");
+    res.status = 202;
+    res.set_content(Json{{"queued", true}, {"record", event->entity_set + "(" + event->id + ")"}}.dump(),
+                    "application/json");
+  }
+
+  void CountWebhook(const std::string& result) { admin.service.CountWebhook(result); }
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& options, SyncService& service, Store& store,
+                                                      CallCounter& calls, const Clock& clock) {
+  if (!IsLoopbackHost(options.host) && options.admin_token.empty()) {
+    return Fail(Error::FailedPrecondition(fmt::format(
+        "ponte serve will not listen on {} without an admin token: the admin API would be open to the network. "
+        "Set PONTE_ADMIN_TOKEN (server.admin_token_env), or listen on 127.0.0.1",
+        options.host)));
+  }
+  auto impl = std::make_unique<Impl>(options, service, store, calls, clock);
+  Impl* self = impl.get();
+  auto& s = impl->server;
+  s.set_payload_max_length(options.max_body_bytes);
+  s.set_read_timeout(10, 0);
+  s.set_write_timeout(10, 0);
+  s.set_keep_alive_timeout(5);
+  s.set_pre_routing_handler([self](const auto& req, auto& res) { return self->Guard(req, res); });
+  s.set_exception_handler([](const auto&, auto& res, std::exception_ptr) {
+    SendError(res, 500, "internal", "ponte could not answer this request; see its log");
+  });
+  s.set_error_handler([](const auto& req, auto& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      SendError(res, 413, "too_large", "the body is larger than server.max_body_bytes");
+    } else if (res.status == 404) {
+      SendError(res, 404, "not_found", fmt::format("no endpoint {} {} (see docs/api.md)", req.method, req.path));
+    }
+  });
+  s.Post("/webhooks/ploomes", [self](const auto& req, auto& res) { self->Webhook(req, res); });
+  s.Get("/", [](const auto&, auto& res) {
+    res.set_header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_content(std::string(DashboardHtml()), "text/html; charset=utf-8");
+  });
+  s.Get("/healthz", [](const auto&, auto& res) { res.set_content("ok\n", "text/plain"); });
+  s.Get("/readyz", [self](const auto&, auto& res) {
+    auto version = self->admin.store.SchemaVersion();
+    const bool ready = version.has_value() && self->admin.service.running();
+    res.status = ready ? 200 : 503;
+    res.set_content(ready ? "ready\n" : (version ? "not running\n" : "store unreachable\n"), "text/plain");
+  });
+  RegisterAdminApi(s, impl->admin);
+  if (options.port == 0) {
+    impl->port = s.bind_to_any_port(options.host);
+    if (impl->port <= 0) return Fail(Error::Unavailable(fmt::format("cannot listen on {}", options.host)));
+  } else {
+    if (!s.bind_to_port(options.host, options.port)) {
+      return Fail(Error::Unavailable(fmt::format(
+          "cannot listen on {}:{} (in use, or not an address of this machine); choose another with --listen",
+          options.host, options.port)));
+    }
+    impl->port = options.port;
+  }
+  impl->thread = std::thread([self] { self->server.listen_after_bind(); });
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+int HttpServer::port() const { return impl_->port; }
+
+std::string HttpServer::url() const {
+  const bool v6 = impl_->options.host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", impl_->options.host, v6 ? "]" : "", impl_->port);
+}
+
+void HttpServer::Stop() {
+  if (!impl_) return;
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace ponte::server

@@ -1,0 +1,304 @@
+// `ponte serve`'s server against the sandbox over loopback: a Ploomes webhook becomes a Milvus
+// ticket without any poll; keys, sizes and malformed bodies; the admin API's auth; /metrics as
+// Prometheus text; graceful stop.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "server/http_server.h"
+#include "server/sync_service.h"
+#include "support/sandbox_harness.h"
+#include "sync/engine.h"
+
+namespace ponte::server {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kHookKey = "hook-secret-7f3a";
+constexpr const char* kAdminToken = "admin-token-91bc";
+constexpr int64_t kTagEntrega = 40049715;
+
+sandbox::SandboxOptions SmallWorld() {
+  sandbox::SandboxOptions o;
+  o.contacts = 40;
+  o.tasks = 30;
+  o.interactions = 10;
+  o.milvus_clients = 20;
+  o.ploomes_requests_per_minute = 0;
+  o.milvus_listings_per_minute = 0;
+  return o;
+}
+
+// Waits for `done` for at most `limit`; true when it came.
+template <typename F>
+bool WaitFor(F done, std::chrono::milliseconds limit = 15s) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return done();
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void Start(ServerOptions options = {}, bool poll = false, sandbox::SandboxOptions world = SmallWorld()) {
+    h_ = std::make_unique<testing::SandboxHarness>(world);
+    h_->config.server.poll_interval_seconds = 3600;
+    service_ = std::make_unique<SyncService>(
+        ServiceParts{h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get()}, "test:1", poll);
+    service_->Start();
+    options.port = 0;
+    auto server = HttpServer::Start(options, *service_, *h_->store, h_->calls, SystemClock::Get());
+    ASSERT_TRUE(server.has_value()) << server.error().ToString();
+    server_ = std::move(*server);
+    client_ = std::make_unique<httplib::Client>(server_->url());
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (service_) service_->Stop();
+  }
+  httplib::Result PostWebhook(const std::string& body, const httplib::Headers& headers, const std::string& query = "") {
+    return client_->Post(("/webhooks/ploomes" + query).c_str(), headers, body, "application/json");
+  }
+  Json GetJson(const std::string& path, const httplib::Headers& headers = {}) {
+    auto r = client_->Get(path.c_str(), headers);
+    EXPECT_TRUE(r && r->status == 200) << path << ": " << (r ? r->body : "no answer");
+    return r ? Json::parse(r->body, nullptr, false) : Json();
+  }
+  // A Ploomes contact with a valid CNPJ, made by a person (its webhooks fire).
+  int64_t NewContact(const std::string& cnpj) {
+    return h_->AdminPost("/_sandbox/ploomes/Contacts",
+                         {{"Name", "Padaria Ponte " + cnpj}, {"TypeId", 1}, {"CNPJ", cnpj}})["Id"].get<int64_t>();
+  }
+  int64_t NewTask(int64_t contact_id, const std::string& title) {
+    return h_->AdminPost("/_sandbox/ploomes/Tasks", {{"Title", title},
+                                                     {"ContactId", contact_id},
+                                                     {"Tags", Json::array({{{"TagId", kTagEntrega}}})}})["Id"]
+        .get<int64_t>();
+  }
+  int TicketsFor(int64_t task_id) {
+    auto sources = h_->Stats()["milvus"]["tickets_by_source"];
+    const std::string key = "ploomes:Task:" + std::to_string(task_id);
+    return sources.contains(key) ? sources[key].get<int>() : 0;
+  }
+
+  std::unique_ptr<testing::SandboxHarness> h_;
+  std::unique_ptr<SyncService> service_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ServerTest, AWebhookBecomesATicketWithoutAPoll) {
+  ServerOptions o;
+  o.webhook_key = kHookKey;
+  Start(o, /*poll=*/false);
+  auto hook = h_->ploomes->RegisterWebhook(12, 1, server_->url() + "/webhooks/ploomes", kHookKey);
+  ASSERT_TRUE(hook.has_value()) << hook.error().ToString();
+  const int64_t task = NewTask(NewContact("11.222.333/0001-81"), "Entrega de forno");
+  ASSERT_TRUE(WaitFor([&] { return TicketsFor(task) > 0; })) << h_->Stats().dump();
+  // The sandbox delivers webhooks at least once; still one ticket.
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(TicketsFor(task), 1);
+  EXPECT_EQ(h_->Stats()["milvus"]["duplicate_tickets"], 0);
+  Json status = GetJson("/api/status");
+  EXPECT_GE(status["webhooks"]["accepted"].get<int>(), 1) << status.dump();
+  EXPECT_GE(status["webhook_latency_seconds"]["count"].get<int>(), 1);
+  // The customer came along with the ticket, and the de/para finds it by document.
+  Json found = GetJson("/api/depara?q=11222333000181");
+  std::set<std::string> systems;
+  for (const auto& l : found["links"]) systems.insert(l["system"]);
+  EXPECT_EQ(systems, (std::set<std::string>{"ploomes", "milvus"})) << found.dump();
+  Json explained = GetJson("/api/explain?id=Task%7C" + std::to_string(task));
+  ASSERT_EQ(explained["deliveries"].size(), 1u) << explained.dump();
+  EXPECT_EQ(explained["deliveries"][0]["state"], "done");
+}
+
+TEST_F(ServerTest, WebhooksNeedTheValidationKey) {
+  ServerOptions o;
+  o.webhook_key = kHookKey;
+  o.max_body_bytes = 4096;
+  Start(o);
+  const std::string event = R"({"Action":"Create","Entity":"Tasks","New":{"Id":40500001}})";
+  auto missing = PostWebhook(event, {});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 401);
+  EXPECT_EQ(missing->body.find(kHookKey), std::string::npos);
+  EXPECT_EQ(PostWebhook(event, {{"X-Ploomes-Validation-Key", "wrong"}})->status, 401);
+  EXPECT_EQ(PostWebhook(event, {{"X-Ploomes-Validation-Key", kHookKey}})->status, 202);
+  // The key may also come in the callback URL's query or in the body.
+  EXPECT_EQ(PostWebhook(event, {}, std::string("?key=") + kHookKey)->status, 202);
+  EXPECT_EQ(PostWebhook(R"({"Entity":"Tasks","New":{"Id":40500002},"ValidationKey":")" + std::string(kHookKey) + "\"}", {})->status, 202);
+  // A wrong key is refused before the body is judged, so a prober learns nothing.
+  EXPECT_EQ(PostWebhook("not json", {{"X-Ploomes-Validation-Key", "wrong"}})->status, 401);
+  auto malformed = PostWebhook("{\"Entity\": ", {{"X-Ploomes-Validation-Key", kHookKey}});
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_NE(malformed->body.find("not valid JSON"), std::string::npos) << malformed->body;
+  auto no_id = PostWebhook(R"({"Entity":"Tasks","New":{"Title":"x"}})", {{"X-Ploomes-Validation-Key", kHookKey}});
+  EXPECT_EQ(no_id->status, 400);
+  auto oversized = PostWebhook(std::string(64 * 1024, ' ') + event, {{"X-Ploomes-Validation-Key", kHookKey}});
+  ASSERT_TRUE(oversized);
+  EXPECT_EQ(oversized->status, 413);
+  auto deal = PostWebhook(R"({"Action":"Win","Entity":"Deals","New":{"Id":9}})", {{"X-Ploomes-Validation-Key", kHookKey}});
+  EXPECT_EQ(deal->status, 202);
+  EXPECT_EQ(Json::parse(deal->body)["queued"], false);
+  Json status = GetJson("/api/status");
+  EXPECT_EQ(status["webhooks"]["unauthorized"], 3) << status.dump();
+  EXPECT_EQ(status["webhooks"]["malformed"], 2);
+  EXPECT_EQ(status["webhooks"]["ignored"], 1);
+}
+
+TEST_F(ServerTest, WebhooksAreRefusedWhenNoKeyIsConfigured) {
+  Start();
+  auto r = PostWebhook(R"({"Entity":"Tasks","New":{"Id":1}})", {{"X-Ploomes-Validation-Key", "anything"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("PONTE_WEBHOOK_KEY"), std::string::npos);
+  EXPECT_EQ(GetJson("/api/status")["webhooks_configured"], false);
+}
+
+TEST_F(ServerTest, TheAdminApiWantsTheTokenWhenOneIsSet) {
+  ServerOptions o;
+  o.admin_token = kAdminToken;
+  Start(o);
+  for (const char* path : {"/api/status", "/api/dlq", "/api/deliveries", "/metrics"}) {
+    auto none = client_->Get(path);
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 401) << path;
+    EXPECT_EQ(client_->Get(path, {{"Authorization", "Bearer wrong"}})->status, 401) << path;
+    EXPECT_EQ(client_->Get(path, {{"Authorization", std::string("Bearer ") + kAdminToken}})->status, 200) << path;
+  }
+  // Health checks and the page itself hold no data.
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+  EXPECT_EQ(client_->Get("/readyz")->status, 200);
+  auto page = client_->Get("/");
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<title>ponte</title>"), std::string::npos);
+  // A POST from a page on another site cannot add the custom header.
+  const httplib::Headers auth = {{"Authorization", std::string("Bearer ") + kAdminToken}};
+  EXPECT_EQ(client_->Post("/api/poll", auth, "", "text/plain")->status, 403);
+  httplib::Headers with = auth;
+  with.emplace("X-Ponte-Request", "1");
+  EXPECT_EQ(client_->Post("/api/poll", with, "", "text/plain")->status, 202);
+  // The sandbox's own admin endpoints are not part of ponte serve.
+  EXPECT_EQ(client_->Get("/_sandbox/stats", auth)->status, 404);
+}
+
+TEST(ServerListen, RefusesANonLoopbackAddressWithoutAToken) {
+  testing::SandboxHarness h(SmallWorld());
+  SyncService service({h.config, *h.store, *h.ploomes, *h.milvus, h.calls, SystemClock::Get()}, "test:2", false);
+  ServerOptions o;
+  o.host = "0.0.0.0";
+  o.port = 0;
+  auto refused = HttpServer::Start(o, service, *h.store, h.calls, SystemClock::Get());
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(refused.error().message.find("PONTE_ADMIN_TOKEN"), std::string::npos);
+  o.admin_token = kAdminToken;
+  auto open = HttpServer::Start(o, service, *h.store, h.calls, SystemClock::Get());
+  ASSERT_TRUE(open.has_value()) << open.error().ToString();
+  httplib::Client c("127.0.0.1", (*open)->port());
+  EXPECT_EQ(c.Get("/api/status")->status, 401);
+  EXPECT_EQ(c.Get("/api/status", {{"Authorization", std::string("Bearer ") + kAdminToken}})->status, 200);
+  EXPECT_FALSE(ParseListenAddress("8400").has_value());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:99999").has_value());
+  EXPECT_EQ(ParseListenAddress("[::1]:8400")->first, "::1");
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.2"));
+  EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
+}
+
+// Checks the Prometheus text exposition format line by line: comments, then samples of declared
+// families, with parseable values; histogram buckets never decrease.
+void ExpectPrometheusText(const std::string& text) {
+  static const std::regex kHelp(R"(^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*$)");
+  static const std::regex kType(R"(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$)");
+  static const std::regex kSample(
+      R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.e+]+|\+Inf|-Inf|NaN)$)");
+  std::set<std::string> families;
+  std::map<std::string, double> last_bucket;
+  std::istringstream lines(text);
+  int samples = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (line.starts_with("# HELP")) {
+      EXPECT_TRUE(std::regex_match(line, kHelp)) << line;
+    } else if (std::regex_match(line, m, kType)) {
+      EXPECT_TRUE(families.insert(m[1]).second) << "family declared twice: " << line;
+    } else {
+      ASSERT_TRUE(std::regex_match(line, m, kSample)) << "not a sample: " << line;
+      std::string family = m[1];
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        if (family.ends_with(suffix) && !families.count(family)) family = family.substr(0, family.size() - std::strlen(suffix));
+      }
+      EXPECT_TRUE(families.count(family)) << "sample before its # TYPE: " << line;
+      if (std::string(m[1]).ends_with("_bucket")) {
+        const double v = std::stod(m[5]);
+        EXPECT_GE(v, last_bucket[family]) << line;
+        last_bucket[family] = v;
+      }
+      ++samples;
+    }
+  }
+  EXPECT_GT(samples, 10);
+}
+
+TEST_F(ServerTest, MetricsAreValidPrometheusTextWithoutSecrets) {
+  ServerOptions o;
+  o.webhook_key = kHookKey;
+  Start(o, /*poll=*/true);
+  ASSERT_TRUE(WaitFor([&] { return service_->Routes().back().runs > 0; }, 60s));
+  PostWebhook(R"({"Action":"Update","Entity":"Contacts","New":{"Id":40100001}})", {{"X-Ploomes-Validation-Key", kHookKey}});
+  ASSERT_TRUE(WaitFor([&] { return service_->queue_depth() == 0; }));
+  auto r = client_->Get("/metrics");
+  ASSERT_TRUE(r && r->status == 200);
+  EXPECT_TRUE(r->get_header_value("Content-Type").starts_with("text/plain; version=0.0.4"));
+  ExpectPrometheusText(r->body);
+  for (const char* family : {"ponte_deliveries_total{", "ponte_api_calls_total{", "ponte_api_throttled_total{",
+                             "ponte_api_retries_total{", "ponte_dead_letters ", "ponte_cursor_lag_seconds{",
+                             "ponte_webhook_delivery_seconds_bucket{", "ponte_webhooks_total{result=\"accepted\"}"}) {
+    EXPECT_NE(r->body.find(family), std::string::npos) << family << "\n" << r->body;
+  }
+  for (const char* secret : {"sandbox-ploomes-key", "sandbox-milvus-token", kHookKey}) {
+    EXPECT_EQ(r->body.find(secret), std::string::npos) << secret;
+    EXPECT_EQ(GetJson("/api/status").dump().find(secret), std::string::npos) << secret;
+  }
+  Json status = GetJson("/api/status");
+  for (const auto& route : status["routes"]) {
+    EXPECT_EQ(route["runs"], 1) << route.dump();
+    EXPECT_EQ(route["last_report"]["error"], "") << route.dump();
+  }
+}
+
+TEST_F(ServerTest, StopIsGracefulAndLosesNothing) {
+  auto world = SmallWorld();
+  world.contacts = 400;
+  world.tasks = 300;
+  world.milvus_clients = 100;
+  Start({}, /*poll=*/true, world);
+  std::this_thread::sleep_for(700ms);  // in the middle of the first poll
+  server_->Stop();
+  service_->Stop();
+  // Nothing is left claimed by the stopped threads.
+  auto pending = h_->store->ListDeliveries({DeliveryState::kPending, "", 1000});
+  ASSERT_TRUE(pending.has_value());
+  for (const auto& d : *pending) EXPECT_TRUE(d.claimed_by.empty() || d.lease_until < SystemClock::Get().Now()) << d.id;
+  // A later run finishes the work: every tagged task with a customer gets exactly one ticket.
+  SyncEngine engine(h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get());
+  for (const auto& r : engine.RunAll()) EXPECT_EQ(r.error, "") << r.route;
+  auto stats = h_->Stats();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0);
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  EXPECT_GT(stats["milvus"]["tickets"].get<int>(), 0);
+  SyncEngine again(h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get());
+  for (const auto& r : again.RunAll()) EXPECT_EQ(r.created, 0) << r.route;
+}
+
+}  // namespace
+}  // namespace ponte::server

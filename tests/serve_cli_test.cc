@@ -1,0 +1,146 @@
+// `ponte serve` and `ponte webhooks register` as an operator runs them: against a `ponte
+// sandbox` process, stopped with SIGTERM, and never printing a secret.
+
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/child_process.h"
+#include "support/run_ponte.h"
+#include "support/temp_postgres.h"
+
+namespace ponte {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kHookKey = "serve-hook-key-5d21";
+
+std::string UrlIn(const std::string& line) {
+  auto at = line.find("http://");
+  if (at == std::string::npos) return "";
+  auto end = line.find_first_of(" )", at);
+  return line.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+class ServeCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+        PONTE_BINARY, "sandbox", "--listen", "127.0.0.1:0", "--no-quotas", "--contacts", "30", "--tasks", "20",
+        "--interactions", "5", "--milvus-clients", "10"});
+    auto first = sandbox_->ReadLine(20s);
+    ASSERT_TRUE(first.has_value());
+    sandbox_url_ = UrlIn(*first);
+    config_ = (std::filesystem::temp_directory_path() / ("ponte-serve-" + std::to_string(getpid()) + ".toml")).string();
+    std::ofstream(config_) << "store = \"sqlite:" << testing::NewSqlitePath() << "\"\n"
+                           << "[systems.ploomes]\nbase_url = \"" << sandbox_url_ << "/ploomes\"\n"
+                           << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = 0\n"
+                           << "[systems.milvus]\nbase_url = \"" << sandbox_url_ << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
+                           << "[server]\nlisten = \"127.0.0.1:0\"\npoll_interval_seconds = 3600\n"
+                           << "webhook_key_env = \"TEST_WEBHOOK_KEY\"\n";
+    setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
+    setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
+    setenv("TEST_WEBHOOK_KEY", kHookKey, 1);
+  }
+  std::unique_ptr<testing::ChildProcess> Serve(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {PONTE_BINARY, "serve", "--config", config_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<testing::ChildProcess>(args);
+  }
+  std::unique_ptr<testing::ChildProcess> sandbox_;
+  std::string sandbox_url_, config_;
+};
+
+TEST_F(ServeCliTest, WebhookToTicketThenAGracefulStop) {
+  auto serve = Serve();
+  std::string url;
+  for (int i = 0; i < 10 && url.empty(); ++i) {
+    auto line = serve->ReadLine(20s);
+    ASSERT_TRUE(line.has_value()) << serve->Drain();
+    if (line->find("listening on") != std::string::npos) url = UrlIn(*line);
+  }
+  ASSERT_FALSE(url.empty());
+  httplib::Client server(url);
+  EXPECT_EQ(server.Get("/healthz")->status, 200);
+
+  auto reg = testing::RunPonte("webhooks register --config " + config_ + " --url " + url + "/webhooks/ploomes");
+  ASSERT_EQ(reg.exit_code, 0) << reg.out;
+  EXPECT_NE(reg.out.find("6 webhook(s) registered"), std::string::npos) << reg.out;
+  auto again = testing::RunPonte("webhooks register --config " + config_ + " --url " + url + "/webhooks/ploomes");
+  EXPECT_NE(again.out.find("0 webhook(s) registered, 6 already there"), std::string::npos) << again.out;
+
+  httplib::Client sandbox(sandbox_url_);
+  auto contact = Json::parse(sandbox.Post("/_sandbox/ploomes/Contacts",
+                                          R"({"Name":"Oficina Ponte","TypeId":1,"CNPJ":"11222333000181"})",
+                                          "application/json")->body)["Id"];
+  auto task = Json::parse(sandbox.Post("/_sandbox/ploomes/Tasks",
+                                       Json{{"Title", "Instalação"}, {"ContactId", contact},
+                                            {"Tags", Json::array({{{"TagId", 40049715}}})}}.dump(),
+                                       "application/json")->body)["Id"];
+  const std::string source = "ploomes:Task:" + task.dump();
+  bool delivered = false;
+  for (int i = 0; i < 300 && !delivered; ++i) {
+    auto stats = Json::parse(sandbox.Get("/_sandbox/stats")->body);
+    delivered = stats["milvus"]["tickets_by_source"].contains(source);
+    if (!delivered) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(delivered) << source;
+  // A webhook with a wrong key is refused and logged, without the key.
+  auto refused = server.Post("/webhooks/ploomes", {{"X-Ploomes-Validation-Key", "guess"}},
+                             R"({"Entity":"Tasks","New":{"Id":1}})", "application/json");
+  EXPECT_EQ(refused->status, 401);
+
+  serve->Signal(SIGTERM);
+  EXPECT_EQ(serve->Wait(), 0);
+  const std::string log = serve->Drain();
+  EXPECT_NE(log.find("ponte serve: stopped"), std::string::npos) << log;
+  EXPECT_NE(log.find("wrong validation key"), std::string::npos) << log;
+  for (const char* secret : {kHookKey, "sandbox-ploomes-key", "sandbox-milvus-token", "guess"}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked:\n" << log;
+    EXPECT_EQ(reg.out.find(secret), std::string::npos) << secret;
+  }
+}
+
+TEST_F(ServeCliTest, WillNotListenBeyondLoopbackWithoutAToken) {
+  unsetenv("PONTE_ADMIN_TOKEN");
+  auto serve = Serve({"--listen", "0.0.0.0:0"});
+  EXPECT_EQ(serve->Wait(), 2);
+  EXPECT_NE(serve->Drain().find("PONTE_ADMIN_TOKEN"), std::string::npos);
+}
+
+TEST_F(ServeCliTest, ServerConfigErrorsNameTheKey) {
+  std::ofstream(config_, std::ios::app) << "max_body_bytes = 10\n";
+  auto small = testing::RunPonte("config check --config " + config_);
+  EXPECT_EQ(small.exit_code, 2);
+  EXPECT_NE(small.out.find("server.max_body_bytes: must be at least 1024"), std::string::npos) << small.out;
+  std::ofstream(config_, std::ios::app) << "admin_tokn_env = \"X\"\n";
+  auto typo = testing::RunPonte("config check --config " + config_);
+  EXPECT_NE(typo.out.find("server.admin_tokn_env: unknown key"), std::string::npos) << typo.out;
+  auto serve = testing::RunPonte("serve --config " + config_);
+  EXPECT_EQ(serve.exit_code, 2) << serve.out;
+}
+
+TEST_F(ServeCliTest, AnUnreadableTokenFileStopsServe) {
+  std::ofstream(config_, std::ios::app) << "admin_token_file = \"/nonexistent/token\"\n";
+  auto serve = testing::RunPonte("serve --config " + config_);
+  EXPECT_EQ(serve.exit_code, 2);
+  EXPECT_NE(serve.out.find("the admin token file /nonexistent/token cannot be read"), std::string::npos) << serve.out;
+}
+
+TEST_F(ServeCliTest, RegisterNeedsACallbackUrl) {
+  auto r = testing::RunPonte("webhooks register --config " + config_);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("--url"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace ponte

@@ -1,0 +1,49 @@
+#include "support/sandbox_harness.h"
+
+#include <stdexcept>
+
+#include <httplib.h>
+
+#include "support/temp_postgres.h"
+
+namespace ponte::testing {
+
+using std::chrono::milliseconds;
+
+SandboxHarness::SandboxHarness(sandbox::SandboxOptions o, std::string store_url) {
+  o.port = 0;
+  auto started = sandbox::Sandbox::Start(o);
+  if (!started) throw std::runtime_error(started.error().ToString());
+  sandbox = std::move(*started);
+  auto opened = OpenStore(store_url.empty() ? "sqlite:" + NewSqlitePath() : store_url);
+  if (!opened) throw std::runtime_error(opened.error().ToString());
+  store = std::move(*opened);
+  transport = MakeCurlTransport({});
+  RetryPolicy fast;
+  fast.base_backoff = milliseconds(10);
+  fast.max_backoff = milliseconds(100);
+  fast.quota_wait_floor = milliseconds(20);
+  fast.budget = milliseconds(5000);
+  ploomes_api = std::make_unique<ApiClient>(
+      ApiClientOptions{"ploomes", sandbox->ploomes_url(), "User-Key", "sandbox-ploomes-key", "PONTE_PLOOMES_KEY",
+                       milliseconds(2000), fast},
+      *transport, nullptr, calls, SystemClock::Get());
+  milvus_api = std::make_unique<ApiClient>(
+      ApiClientOptions{"milvus", sandbox->milvus_url(), "Authorization", "sandbox-milvus-token", "PONTE_MILVUS_TOKEN",
+                       milliseconds(2000), fast},
+      *transport, nullptr, calls, SystemClock::Get());
+  ploomes = std::make_unique<ploomes::PloomesConnector>(*ploomes_api);
+  milvus = std::make_unique<milvus::MilvusConnector>(*milvus_api, milvus::TicketDefaults{});
+  config.delivery.retry_base_seconds = 0;
+}
+
+nlohmann::json SandboxHarness::AdminPost(const std::string& path, const nlohmann::json& body) {
+  httplib::Client client(sandbox->base_url());
+  auto r = client.Post(path, body.dump(), "application/json");
+  if (!r || r->status != 200) {
+    throw std::runtime_error("sandbox " + path + ": " + (r ? std::to_string(r->status) + " " + r->body : "no answer"));
+  }
+  return nlohmann::json::parse(r->body);
+}
+
+}  // namespace ponte::testing
