@@ -9,7 +9,8 @@ namespace ponte {
 void PrintReports(std::ostream& out, const std::vector<RouteReport>& reports) {
   for (const auto& r : reports) {
     const int delivered = r.Delivered();
-    out << fmt::format("{}\n", r.route);
+    out << fmt::format("{}{}\n", r.route, r.polled_elsewhere ? "   (another worker is reading its source; delivered what was due)" : "");
+    if (r.queued > 0) out << fmt::format("  queued {:>4} for the workers to deliver\n", r.queued);
     out << fmt::format("  read {:>5}   created {:>4}   updated {:>4}   linked {:>4}   unchanged {:>4}\n",
                        r.read, r.created, r.updated, r.linked, r.unchanged);
     if (r.Skipped() > 0) {

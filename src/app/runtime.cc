@@ -2,16 +2,35 @@
 
 #include <iostream>
 
+#include <fmt/format.h>
+#include <openssl/sha.h>
+
 #include "app/cli.h"
 #include "app/config_loader.h"
 
 namespace ponte {
 namespace {
 
-std::unique_ptr<RateLimiter> Limiter(const SystemConfig& s) {
+// A fingerprint of an API key, to name its shared bucket: never the key itself.
+std::string KeyFingerprint(const std::string& key) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  std::string hex;
+  for (int i = 0; i < 8; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+// One bucket per system and key. On a shared store (several workers) the bucket lives in the
+// store, so all workers together stay under the quota; otherwise in this process.
+std::unique_ptr<RateLimiter> Limiter(const SystemConfig& s, const char* system, const std::string& key, Store& store) {
   if (s.requests_per_minute <= 0) return nullptr;
   const double capacity = s.burst > 0 ? s.burst : s.requests_per_minute;
-  return std::make_unique<TokenBucket>(capacity, s.requests_per_minute / 60.0);
+  const double refill = s.requests_per_minute / 60.0;
+  if (!IsSharedStore(store)) return std::make_unique<TokenBucket>(capacity, refill);
+  return std::make_unique<SharedRateLimiter>(
+      [&store, system = std::string(system), id = KeyFingerprint(key), capacity, refill](Instant now) {
+        return store.TakeToken(system, id, capacity, refill, now);
+      });
 }
 
 }  // namespace
@@ -45,8 +64,8 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
   TransportOptions topts;
   topts.tls_insecure = rt->config.ploomes.tls_insecure || rt->config.milvus.tls_insecure;
   rt->transport = MakeCurlTransport(topts);
-  rt->ploomes_limiter = Limiter(rt->config.ploomes);
-  rt->milvus_limiter = Limiter(rt->config.milvus);
+  rt->ploomes_limiter = Limiter(rt->config.ploomes, "ploomes", pkey, *rt->store);
+  rt->milvus_limiter = Limiter(rt->config.milvus, "milvus", mkey, *rt->store);
   rt->ploomes_api = std::make_unique<ApiClient>(
       ApiClientOptions{"ploomes", rt->config.ploomes.base_url, "User-Key", pkey,
                        rt->config.ploomes.key_env.empty() ? "systems.ploomes.key_file" : rt->config.ploomes.key_env,

@@ -86,6 +86,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
   if (!o.explain.empty()) return Explain(**rt, o.explain, exit_code);
   EngineOptions eo;
   eo.dry_run = o.dry_run;
+  eo.share_work = IsSharedStore(*(*rt)->store);
   if (!o.json) eo.progress = ProgressPrinter();
   SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls,
                     SystemClock::Get(), eo);

@@ -245,6 +245,17 @@ void RegisterAdminApi(httplib::Server& server, AdminContext& c) {
     SendJson(res, {{"id", id}, {"skips", s}, {"deliveries", d}});
   });
 
+  server.Get("/api/workers", [&c](const httplib::Request&, httplib::Response& res) {
+    auto workers = c.store.ListWorkers(c.clock.Now(), std::chrono::minutes(5));
+    if (!Check(workers, res)) return;
+    Json list = Json::array();
+    for (const auto& w : *workers) {
+      list.push_back({{"name", w.name}, {"started_at", FormatUtc(w.started_at)}, {"heartbeat_at", FormatUtc(w.heartbeat_at)},
+                      {"routes", w.routes}, {"claimed", w.claimed}});
+    }
+    SendJson(res, {{"workers", list}});
+  });
+
   server.Post("/api/poll", [&c](const httplib::Request&, httplib::Response& res) {
     c.service.PollNow();
     res.status = 202;

@@ -105,6 +105,7 @@ void SyncService::Record(const RouteReport& r) {
 void SyncService::PollLoop() {
   EngineOptions options;
   options.worker = worker_ + "/poll";
+  options.share_work = IsSharedStore(parts_.store);
   options.stop_requested = [this] { return stopping_.load(); };
   options.route_finished = [this](const RouteReport& r) {
     Record(r);

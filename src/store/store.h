@@ -94,6 +94,15 @@ struct Cursor {
   Instant updated_at{};
 };
 
+// A live (or recently seen) worker and what it holds, for `ponte workers`.
+struct WorkerInfo {
+  std::string name;                 // "host:pid", "host:pid/poll"
+  Instant started_at{};
+  Instant heartbeat_at{};
+  std::vector<std::string> routes;  // routes whose source it is polling now
+  int64_t claimed = 0;              // deliveries it holds a live lease on
+};
+
 // A record a route read and did not deliver, with the reason (for `ponte sync --explain`).
 struct SkipRecord {
   std::string route;
@@ -170,6 +179,8 @@ class Store {
   // RecordIntent and a claim of the delivery for `worker` until `now + lease`, in one
   // transaction. nullopt when another worker's lease holds it (that worker is delivering this
   // record right now): the caller must leave it alone, or two writes of one record could race.
+  // A lease of 0 records the intent (unless another worker holds it) without claiming it, for
+  // any worker's ClaimDue to take.
   virtual Result<std::optional<Delivery>> ClaimIntent(const DeliveryIntent& intent,
                                                       std::string_view worker, Instant now,
                                                       std::chrono::milliseconds lease) = 0;
@@ -222,11 +233,29 @@ class Store {
                                                       std::string_view key_id, double capacity,
                                                       double refill_per_second, Instant now) = 0;
 
+  // ---- several workers ----
+  // One worker at a time reads a route's source. PostgreSQL: a session advisory lock, released
+  // when the worker's connection ends (exit, crash, network loss). SQLite: a lease row, taken
+  // over when it ran out or its holder's process on this host is gone. Re-locking a route one
+  // already holds succeeds (and renews the lease).
+  virtual Result<bool> TryLockRoute(std::string_view route, std::string_view worker, Instant now,
+                                    std::chrono::milliseconds lease) = 0;
+  virtual Status UnlockRoute(std::string_view route, std::string_view worker) = 0;
+  // Records that `worker` is alive now (first call: started).
+  virtual Status Heartbeat(std::string_view worker, Instant now) = 0;
+  virtual Status RemoveWorker(std::string_view worker) = 0;
+  // Workers seen within `window` of `now`, with the routes and deliveries they hold.
+  virtual Result<std::vector<WorkerInfo>> ListWorkers(Instant now, std::chrono::milliseconds window) = 0;
+
   // ---- maintenance ----
   virtual Result<std::string> IntegrityCheck() = 0;  // "ok" or the back end's findings
   virtual Result<int> SchemaVersion() = 0;
   virtual std::string Describe() const = 0;  // "sqlite:ponte.db" (never a password)
 };
+
+// Whether several processes are meant to share this store (PostgreSQL): then routes share the
+// work and the rate-limit buckets through it.
+inline bool IsSharedStore(const Store& store) { return store.Describe().starts_with("postgres"); }
 
 // "sqlite:PATH" (or a bare path), "sqlite::memory:", "postgres://..." / "postgresql://...".
 // Opens, applies pending migrations, and returns the store; Unavailable when the database cannot

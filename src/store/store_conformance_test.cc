@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <set>
@@ -14,6 +15,12 @@
 
 namespace ponte {
 namespace {
+
+std::string HostName() {
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  return host;
+}
 
 using std::chrono::milliseconds;
 
@@ -48,10 +55,10 @@ const SystemRef kPloomes{"ploomes", "401234567"};
 const SystemRef kMilvus{"milvus", "30753"};
 
 TEST_P(StoreConformance, MigrationsAreAppliedOnceAndReopenIsHarmless) {
-  EXPECT_EQ(*store_->SchemaVersion(), 2);
+  EXPECT_EQ(*store_->SchemaVersion(), 3);
   auto again = OpenStore(url_);
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
-  EXPECT_EQ(*(*again)->SchemaVersion(), 2);
+  EXPECT_EQ(*(*again)->SchemaVersion(), 3);
   EXPECT_EQ(*store_->IntegrityCheck(), "ok");
 }
 
@@ -325,6 +332,63 @@ TEST_P(StoreConformance, ConcurrentClaimIntentsOfOneRecordPickOneWorker) {
     tb.join();
     EXPECT_EQ(winners.load(), 1) << record;
   }
+}
+
+TEST_P(StoreConformance, OneWorkerPollsARouteAtATime) {
+  auto other = OpenStore(url_);
+  ASSERT_TRUE(other.has_value());
+  const std::string me = HostName() + ":" + std::to_string(getpid());
+  ASSERT_TRUE(*store_->TryLockRoute("tasks", me + "/a", At(0), milliseconds(60'000)));
+  EXPECT_FALSE(*(*other)->TryLockRoute("tasks", me + "/b", At(1), milliseconds(60'000)));
+  EXPECT_TRUE(*(*other)->TryLockRoute("contacts", me + "/b", At(1), milliseconds(60'000)));
+  ASSERT_TRUE(store_->Heartbeat(me + "/a", At(2)));
+  ASSERT_TRUE((*other)->Heartbeat(me + "/b", At(2)));
+  auto workers = store_->ListWorkers(At(3), milliseconds(60'000));
+  ASSERT_TRUE(workers.has_value()) << workers.error().ToString();
+  ASSERT_EQ(workers->size(), 2u);
+  EXPECT_EQ(workers->at(0).routes, std::vector<std::string>{"tasks"});
+  EXPECT_EQ(workers->at(1).routes, std::vector<std::string>{"contacts"});
+  ASSERT_TRUE(store_->UnlockRoute("tasks", me + "/a"));
+  EXPECT_TRUE(*(*other)->TryLockRoute("tasks", me + "/b", At(4), milliseconds(60'000)));
+  // A worker that dies (its connection ends, or its process is gone) frees its routes.
+  other->reset();
+  auto third = OpenStore(url_);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_TRUE(*(*third)->TryLockRoute("tasks", me + "/c", At(5), milliseconds(60'000)) || GetParam() == "sqlite");
+  EXPECT_TRUE(*(*third)->TryLockRoute("tasks", HostName() + ":999999999/c", At(120'000), milliseconds(60'000)));
+  // Workers not seen within the window are not listed.
+  EXPECT_TRUE(store_->ListWorkers(At(500'000), milliseconds(60'000))->empty());
+}
+
+// SQLite only: PostgreSQL frees the lock with the connection (tested above).
+TEST(SqliteRouteLocks, ALeaseHolderOnThisHostThatIsGoneLosesTheRoute) {
+  auto opened = OpenStore("sqlite:" + testing::NewSqlitePath());
+  ASSERT_TRUE(opened.has_value());
+  auto& store_ = *opened;
+  auto At = [](int64_t ms) { return Instant{milliseconds{ms}}; };
+  ASSERT_TRUE(*store_->TryLockRoute("tasks", HostName() + ":999999999", At(0), milliseconds(600'000)));
+  EXPECT_TRUE(*store_->TryLockRoute("tasks", HostName() + ":1/x", At(1), milliseconds(600'000)));
+  ASSERT_TRUE(store_->UnlockRoute("tasks", HostName() + ":1/x").has_value());
+  ASSERT_TRUE(*store_->TryLockRoute("tasks", "elsewhere:999999999", At(2), milliseconds(600'000)));
+  EXPECT_FALSE(*store_->TryLockRoute("tasks", HostName() + ":2", At(3), milliseconds(600'000)));
+}
+
+// A worker killed on this host (SIGKILL, OOM) cannot release its claims; its records must be
+// deliverable by the next run at once, not after the lease. One on another host keeps its lease.
+TEST_P(StoreConformance, ClaimsOfAWorkerGoneFromThisHostAreTakenBackAtOnce) {
+  const std::string gone = HostName() + ":999999999/poll";
+  auto held = store_->ClaimIntent(Intent("1"), gone, At(0), milliseconds(600'000));
+  ASSERT_TRUE(held && held->has_value());
+  auto retaken = store_->ClaimIntent(Intent("1"), "next-run", At(1), milliseconds(600'000));
+  ASSERT_TRUE(retaken && retaken->has_value()) << "a dead holder's lease still blocked the record";
+  EXPECT_EQ((*retaken)->claimed_by, "next-run");
+
+  ASSERT_TRUE(store_->ClaimIntent(Intent("2"), gone, At(0), milliseconds(600'000)));
+  ASSERT_TRUE(store_->ClaimIntent(Intent("3"), "elsewhere:999999999", At(0), milliseconds(600'000)));
+  auto due = store_->ClaimDue("next-run", At(2), milliseconds(600'000), 10);
+  ASSERT_TRUE(due.has_value()) << due.error().ToString();
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ(due->front().intent.origin.internal_id, "2");
 }
 
 TEST_P(StoreConformance, ConcurrentClaimersFromTwoConnectionsNeverShare) {

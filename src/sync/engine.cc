@@ -21,6 +21,10 @@ constexpr std::string_view kCustomer = kCustomerVendorTransaction;
 constexpr std::string_view kTicket = kTicketTransaction;
 // Most deliveries claimed from the journal in one batch.
 constexpr size_t kClaimBatch = 100;
+// With several workers sharing the journal, small batches spread the work evenly.
+constexpr size_t kSharedClaimBatch = 4;
+// How long a route lock lasts without renewal (SQLite; PostgreSQL's ends with the connection).
+constexpr std::chrono::minutes kRouteLockLease{10};
 // Longest wait between two delivery attempts.
 constexpr std::chrono::hours kMaxRetryWait{1};
 
@@ -376,6 +380,20 @@ struct SyncEngine::Impl {
     const std::string origin = intent.origin.ToString();
     Delivery d;
     d.intent = std::move(intent);
+    if (options.share_work && !options.dry_run) {
+      // Journal it for whichever worker claims it first (RunPending here or elsewhere).
+      (void)store.ClearSkip(d.intent.route, d.intent.origin);
+      auto row = store.ClaimIntent(d.intent, options.worker, clock.Now(), std::chrono::milliseconds(0));
+      if (!row) {
+        r.error = row.error().ToString();
+        r.unreachable = true;
+      } else if (!*row) {
+        Count(r, origin, {Outcome::kUnchanged, "", "another worker is delivering it now"});
+      } else {
+        ++r.queued;
+      }
+      return;
+    }
     if (!options.dry_run) {
       (void)store.ClearSkip(d.intent.route, d.intent.origin);
       // The claim makes this worker the only writer of the record until the lease ends; a
@@ -408,13 +426,15 @@ struct SyncEngine::Impl {
     if (options.dry_run) return;
     while (true) {
       auto batch = store.ClaimDue(options.worker, clock.Now(),
-                                  std::chrono::seconds(config.delivery.lease_seconds), kClaimBatch, route);
+                                  std::chrono::seconds(config.delivery.lease_seconds),
+                                  options.share_work ? kSharedClaimBatch : kClaimBatch, route);
       if (!batch) {
         r.error = batch.error().ToString();
         r.unreachable = true;
         return;
       }
       if (batch->empty()) return;
+      (void)store.Heartbeat(options.worker, clock.Now());
       for (const auto& d : *batch) {
         if (Stopping(r)) {
           (void)store.ReleaseClaims(options.worker);
@@ -659,14 +679,30 @@ RouteReport SyncEngine::RunRoute(const std::string& route) {
   if (it == impl_->config.routes.end() || !it->second.enabled) return r;
   r.ran = true;
   const int64_t calls_before = impl_->calls.Total();
-  if (route == kRouteCustomersToMilvus) {
-    impl_->CustomersToMilvus(r);
-  } else if (route == kRouteCustomersToPloomes) {
-    impl_->CustomersToPloomes(r);
-  } else if (route == kRouteTasks) {
-    impl_->TicketsRoute(r, route, "Task");
-  } else if (route == kRouteInteractions) {
-    impl_->TicketsRoute(r, route, "InteractionRecord");
+  Store& store = impl_->store;
+  const std::string& worker = impl_->options.worker;
+  const bool writes = !impl_->options.dry_run;
+  if (writes) (void)store.Heartbeat(worker, impl_->clock.Now());
+  // One worker at a time reads the route's source; the others only deliver what is due.
+  auto locked = writes ? store.TryLockRoute(route, worker, impl_->clock.Now(), kRouteLockLease) : Result<bool>(true);
+  if (!locked) {
+    impl_->Failure(r, locked.error());
+  } else if (!*locked) {
+    r.polled_elsewhere = true;
+    impl_->RunPending(r, route);
+  } else {
+    if (route == kRouteCustomersToMilvus) {
+      impl_->CustomersToMilvus(r);
+    } else if (route == kRouteCustomersToPloomes) {
+      impl_->CustomersToPloomes(r);
+    } else if (route == kRouteTasks) {
+      impl_->TicketsRoute(r, route, "Task");
+    } else if (route == kRouteInteractions) {
+      impl_->TicketsRoute(r, route, "InteractionRecord");
+    }
+    if (writes) (void)store.UnlockRoute(route, worker);
+    // Shared work: deliver what the listing journaled, side by side with the other workers.
+    if (impl_->options.share_work) impl_->RunPending(r, route);
   }
   r.api_calls = impl_->calls.Total() - calls_before;
   return r;

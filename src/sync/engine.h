@@ -25,6 +25,10 @@ struct EngineOptions {
   std::function<void(const std::string&, int, int)> progress;
   // Asked between records; true ends the run early (graceful shutdown) without moving cursors.
   std::function<bool()> stop_requested;
+  // Several workers on one store: the worker holding a route's lock only journals what its
+  // listing finds, and every worker delivers from the journal (claims with leases), so the
+  // deliveries spread over all of them. Off: the reader delivers each record as it reads it.
+  bool share_work = false;
   // Called by RunAll as each route ends (the server's status page shows it at once).
   std::function<void(const RouteReport&)> route_finished;
 };
@@ -37,6 +41,7 @@ class SyncEngine {
   ~SyncEngine();
 
   // Runs one route once: its due pending deliveries first, then its source from the cursor.
+  // When another worker holds the route's lock, only the due deliveries (polled_elsewhere).
   RouteReport RunRoute(const std::string& route);
   // Every enabled route, in RouteOrder().
   std::vector<RouteReport> RunAll();

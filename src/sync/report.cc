@@ -29,6 +29,7 @@ nlohmann::json RouteReport::ToJson() const {
           {"updated", updated},     {"linked", linked},
           {"unchanged", unchanged}, {"retrying", retrying},
           {"dead", dead},           {"skipped", skipped},
+          {"queued", queued},       {"polled_elsewhere", polled_elsewhere},
           {"complete", complete},   {"incomplete_reason", incomplete_reason},
           {"error", error},         {"cursor_before", cursor_before},
           {"cursor_after", cursor_after}, {"api_calls", api_calls},

@@ -27,6 +27,8 @@ struct RouteReport {
   int unchanged = 0;
   int retrying = 0;
   int dead = 0;
+  int queued = 0;                      // journaled for any worker to deliver (share_work)
+  bool polled_elsewhere = false;       // another worker holds the route's lock
   std::map<std::string, int> skipped;  // reason kind -> count
   bool complete = true;                // the listing saw everything
   std::string incomplete_reason;

@@ -106,6 +106,21 @@ CREATE TABLE skipped_records (
 );
 CREATE INDEX skipped_by_id ON skipped_records (origin_id);
 )SQL"},
+      // Several workers: who polls which route, and which workers are alive.
+      {3, R"SQL(
+CREATE TABLE route_locks (
+  route TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  acquired_at BIGINT NOT NULL,
+  lease_until BIGINT NOT NULL
+);
+CREATE TABLE workers (
+  name TEXT PRIMARY KEY,
+  started_at BIGINT NOT NULL,
+  heartbeat_at BIGINT NOT NULL
+);
+CREATE INDEX deliveries_claimed ON deliveries (claimed_by) WHERE claimed_by IS NOT NULL;
+)SQL"},
   };
   return kMigrations;
 }

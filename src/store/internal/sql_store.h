@@ -64,6 +64,13 @@ class SqlStore final : public Store {
                                               double capacity, double refill_per_second,
                                               Instant now) override;
 
+  Result<bool> TryLockRoute(std::string_view route, std::string_view worker, Instant now,
+                            std::chrono::milliseconds lease) override;
+  Status UnlockRoute(std::string_view route, std::string_view worker) override;
+  Status Heartbeat(std::string_view worker, Instant now) override;
+  Status RemoveWorker(std::string_view worker) override;
+  Result<std::vector<WorkerInfo>> ListWorkers(Instant now, std::chrono::milliseconds window) override;
+
   Result<std::string> IntegrityCheck() override;
   Result<int> SchemaVersion() override;
   std::string Describe() const override { return conn_->Describe(); }
@@ -79,6 +86,7 @@ class SqlStore final : public Store {
                     const LinkInfo& info, Instant now);
   Status InsertMemberLocked(std::string_view message, const SystemRef& ref, int64_t entity,
                             const LinkInfo& info, Instant now);
+  Status FreeClaimsOfGoneHolders(Instant now);
   Result<std::vector<Delivery>> SelectDeliveries(std::string_view where,
                                                  std::span<const SqlValue> params);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "store/internal/holder_liveness.h"
 #include "store/internal/sql_store.h"
 #include "store/internal/sql_store_tx.h"
 #include "store/internal/sql_store_util.h"
@@ -46,6 +47,10 @@ Result<std::optional<Delivery>> SqlStore::ClaimIntent(const DeliveryIntent& inte
                                                       std::chrono::milliseconds lease) {
   return InTransaction([&]() -> Result<std::optional<Delivery>> {
     const bool postgres = conn_->dialect() == Dialect::kPostgres;
+    // lease 0: record only, for any worker's ClaimDue to take.
+    const bool claim = lease.count() > 0;
+    auto claimer = [&] { return claim ? SqlValue(Text(worker)) : SqlValue(); };
+    auto lease_until = [&] { return claim ? SqlValue(Millis(now + lease)) : SqlValue(); };
     const SqlValue key[] = {intent.route, intent.origin.system, intent.origin.internal_id,
                             intent.target_system};
     // The row lock (PostgreSQL) makes a concurrent claimer of the same record wait here and
@@ -58,12 +63,12 @@ Result<std::optional<Delivery>> SqlStore::ClaimIntent(const DeliveryIntent& inte
     if (!existing) return Fail(existing.error());
     if (!existing->empty()) {
       const SqlRow& row = existing->front();
-      const bool leased = !row.IsNull(2) && FromMillis(row.Int(2)) >= now && row.Text(1) != worker;
+      const bool leased = !row.IsNull(2) && FromMillis(row.Int(2)) >= now && row.Text(1) != worker &&
+                          !HolderIsGone(row.Text(1));
       // Another worker is writing this record now. Its payload is left as it is: that worker
       // will store the hash of what it wrote, and a newer version is seen on the next read.
       if (leased) return std::optional<Delivery>();
-      const SqlValue p[] = {intent.payload, intent.content_hash, Text(worker), Millis(now + lease),
-                            Millis(now), row.Int(0)};
+      const SqlValue p[] = {intent.payload, intent.content_hash, claimer(), lease_until(), Millis(now), row.Int(0)};
       auto rows = conn_->Query(
           "UPDATE deliveries SET payload = ?, content_hash = ?, claimed_by = ?, lease_until = ?, "
           "updated_at = ? WHERE id = ? RETURNING " PONTE_DELIVERY_COLUMNS,
@@ -73,8 +78,8 @@ Result<std::optional<Delivery>> SqlStore::ClaimIntent(const DeliveryIntent& inte
     }
     const SqlValue p[] = {intent.route,         intent.message,      intent.origin.system,
                           intent.origin.internal_id, intent.target_system, intent.payload,
-                          intent.content_hash,  Millis(now),         Text(worker),
-                          Millis(now + lease),  Millis(now),         Millis(now)};
+                          intent.content_hash,  Millis(now),         claimer(),
+                          lease_until(),        Millis(now),         Millis(now)};
     // A concurrent claimer may insert the same pending row first: then this one gets nothing.
     auto rows = conn_->Query(
         "INSERT INTO deliveries (route, message, origin_system, origin_id, target_system, "
@@ -217,6 +222,7 @@ Result<std::vector<Delivery>> SqlStore::ClaimDue(std::string_view worker, Instan
     // PostgreSQL: concurrent workers skip each other's locked rows instead of waiting, so each
     // claim is disjoint. SQLite: BEGIN IMMEDIATE already makes this transaction the only writer.
     const bool postgres = conn_->dialect() == Dialect::kPostgres;
+    PONTE_RETURN_IF_ERROR(FreeClaimsOfGoneHolders(now));
     const SqlValue p[] = {Millis(now), Millis(now), Text(route), Text(route),
                           static_cast<int64_t>(limit)};
     auto ids = conn_->Query(
@@ -237,6 +243,26 @@ Result<std::vector<Delivery>> SqlStore::ClaimDue(std::string_view worker, Instan
     }
     return claimed;
   });
+}
+
+// A worker killed on this host left claims that would block its records until their leases
+// end; they are freed now, so a restarted ponte delivers them at once. Runs inside the caller's
+// transaction.
+Status SqlStore::FreeClaimsOfGoneHolders(Instant now) {
+  const SqlValue at[] = {Millis(now)};
+  auto holders = conn_->Query(
+      "SELECT DISTINCT claimed_by FROM deliveries WHERE claimed_by IS NOT NULL AND state = 'pending' "
+      "AND lease_until >= ?",
+      at);
+  if (!holders) return Fail(holders.error());
+  for (const auto& h : *holders) {
+    if (!HolderIsGone(h.Text(0))) continue;
+    const SqlValue p[] = {h.Text(0)};
+    auto r = conn_->Query(
+        "UPDATE deliveries SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ? AND state = 'pending'", p);
+    if (!r) return Fail(r.error());
+  }
+  return {};
 }
 
 Status SqlStore::ReleaseClaims(std::string_view worker) {
