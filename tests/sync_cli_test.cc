@@ -14,10 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/document.h"
-#include "core/time.h"
 #include "support/child_process.h"
 #include "support/run_ponte.h"
+#include "support/sandbox_checks.h"
 #include "support/temp_postgres.h"
 
 namespace ponte {
@@ -181,26 +180,9 @@ TEST_F(SyncCliTest, KilledAtRandomPointsThenCompletedLeavesNoDuplicatesAndNothin
   EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
   EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0);
   // Every eligible contact (valid document, created on or after the cutoff) is in Milvus.
-  const Instant cutoff = StartOfLocalDay(*ParseDate("2024-02-24"));
-  int eligible = 0, missing = 0;
-  for (int skip = 0;; skip += 300) {
-    Json page = Json::parse(client_->Get("/ploomes/Contacts?$top=300&$skip=" + std::to_string(skip),
-                                         {{"User-Key", "sandbox-ploomes-key"}})->body);
-    Json values = page["value"];
-    for (const auto& c : values) {
-      std::string raw = c["CNPJ"].is_string() ? c["CNPJ"].get<std::string>()
-                                              : (c["CPF"].is_string() ? c["CPF"].get<std::string>() : "");
-      auto doc = ParseDocument(raw);
-      if (!doc || *ParseIsoInstant(c["CreateDate"].get<std::string>()) < cutoff) continue;
-      ++eligible;
-      auto r = client_->Get("/milvus/api/cliente/busca?status=3&documento=" + doc->canonical,
-                            {{"Authorization", "sandbox-milvus-token"}});
-      if (Json::parse(r->body)["lista"].empty()) ++missing;
-    }
-    if (values.size() < 300) break;
-  }
-  EXPECT_GT(eligible, 500);
-  EXPECT_EQ(missing, 0);
+  auto contacts = testing::CheckContactsInMilvus(*client_, "2024-02-24");
+  EXPECT_GT(contacts.eligible, 500);
+  EXPECT_EQ(contacts.missing, 0);
   // Every ticket source was ticketed at most once, and the tagged tasks with a usable contact
   // all were (the final runs created nothing more).
   EXPECT_GT(stats["milvus"]["tickets"].get<int>(), 500);

@@ -118,6 +118,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
   };
   if (!o.watch) {
     exit_code = run_once();
+    engine.Retire();
     return;
   }
   BlockTerminationSignals();
@@ -136,6 +137,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     std::unique_lock lock(mu);
     if (cv.wait_for(lock, std::chrono::seconds(o.interval_seconds), [&] { return stop; })) break;
   }
+  engine.Retire();
   exit_code = kExitOk;
 }
 

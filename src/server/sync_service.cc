@@ -142,7 +142,7 @@ void SyncService::PollLoop() {
     poll_cv_.wait_for(lock, interval, [this] { return stopping_.load() || poll_now_; });
     poll_now_ = false;
   }
-  (void)parts_.store.ReleaseClaims(options.worker);
+  engine.Retire();
 }
 
 void SyncService::DeliveryLoop() {
@@ -165,7 +165,7 @@ void SyncService::DeliveryLoop() {
     }
     if (r.ran) Record(r);
   }
-  (void)parts_.store.ReleaseClaims(options.worker);
+  engine.Retire();
 }
 
 }  // namespace ponte::server

@@ -195,6 +195,9 @@ class Store {
   // A failed attempt that will be retried at `next_attempt_at`.
   virtual Status RetryDelivery(int64_t delivery_id, std::string_view error,
                                Instant next_attempt_at, Instant now) = 0;
+  // Puts a claimed delivery back for later without counting a failure: what it needs (its
+  // customer's delivery) is held by another worker right now.
+  virtual Status DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now) = 0;
   // A failure for good: the delivery goes dead and a dead letter holds the reason.
   virtual Status KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) = 0;
   // Claims up to `limit` due pending deliveries for `worker` until `now + lease`: ones never

@@ -391,6 +391,23 @@ TEST_P(StoreConformance, ClaimsOfAWorkerGoneFromThisHostAreTakenBackAtOnce) {
   EXPECT_EQ(due->front().intent.origin.internal_id, "2");
 }
 
+// A ticket waiting for its customer (held by another worker) goes back without an attempt or
+// an error recorded, so it is neither dead-lettered early nor reconciled needlessly later.
+TEST_P(StoreConformance, ADeferredDeliveryComesBackLaterUncounted) {
+  auto claimed = store_->ClaimIntent(Intent("1"), "a", At(0), milliseconds(60'000));
+  ASSERT_TRUE(claimed && claimed->has_value());
+  const int64_t id = (*claimed)->id;
+  ASSERT_TRUE(store_->DeferDelivery(id, At(2000), At(1)));
+  EXPECT_TRUE(store_->ClaimDue("b", At(1000), milliseconds(60'000), 10)->empty());
+  auto later = store_->ClaimDue("b", At(2000), milliseconds(60'000), 10);
+  ASSERT_TRUE(later.has_value());
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ(later->front().attempts, 0);
+  EXPECT_EQ(later->front().last_error, "");
+  ASSERT_TRUE(store_->CompleteDelivery(id, {"milvus", "m1"}, {}, At(2001)));
+  EXPECT_EQ(store_->DeferDelivery(id, At(3000), At(2002)).error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(StoreConformance, ConcurrentClaimersFromTwoConnectionsNeverShare) {
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(store_->RecordIntent(Intent(std::to_string(i)), At(0)));
   auto other = OpenStore(url_);

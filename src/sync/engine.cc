@@ -27,6 +27,10 @@ constexpr size_t kSharedClaimBatch = 4;
 constexpr std::chrono::minutes kRouteLockLease{10};
 // Longest wait between two delivery attempts.
 constexpr std::chrono::hours kMaxRetryWait{1};
+// A ticket whose customer another worker is delivering waits this long, uncounted.
+constexpr std::chrono::seconds kWaitForOtherWorker{2};
+// Error.system of "a record this one needs is held by another worker": not a failure.
+constexpr std::string_view kHeldByAnotherWorker = "another worker";
 
 std::string DefaultWorker() {
   char host[256] = "host";
@@ -112,6 +116,12 @@ struct SyncEngine::Impl {
   // A failed delivery: retried later, or dead-lettered with the reason a person needs.
   void Failed(RouteReport& r, const Delivery& d, const Error& e) {
     const std::string origin = d.intent.origin.ToString();
+    if (e.system == kHeldByAnotherWorker) {
+      (void)store.DeferDelivery(d.id, clock.Now() + kWaitForOtherWorker, clock.Now());
+      ++r.retrying;
+      r.records.push_back({origin, Outcome::kRetrying, e.message});
+      return;
+    }
     const bool permanent = e.retry_class() == RetryClass::kDeadLetter;
     if (permanent || d.attempts + 1 >= config.delivery.max_attempts) {
       std::string reason = permanent ? e.ToString()
@@ -309,7 +319,8 @@ struct SyncEngine::Impl {
     auto claimed = Claim(intent);
     if (!claimed) return Fail(claimed.error());
     if (!*claimed) {
-      return Fail(Error::Unavailable(fmt::format("contact {} is being delivered by another worker", contact_id)));
+      return Fail(Error::Unavailable(fmt::format("contact {} is being delivered by another worker", contact_id))
+                      .WithSystem(std::string(kHeldByAnotherWorker)));
     }
     auto d = std::move(*claimed);
     auto delivered = DeliverCustomerToMilvus(*d, cv);
@@ -720,6 +731,12 @@ std::vector<RouteReport> SyncEngine::RunAll() {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+void SyncEngine::Retire() {
+  if (impl_->options.dry_run) return;
+  (void)impl_->store.ReleaseClaims(impl_->options.worker);
+  (void)impl_->store.RemoveWorker(impl_->options.worker);
 }
 
 RouteReport SyncEngine::RunDue(const std::string& route) {

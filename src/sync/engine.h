@@ -51,6 +51,9 @@ class SyncEngine {
   // entity_set: "Contacts", "Tasks" or "InteractionRecords". A disabled route does nothing
   // (ran is false).
   RouteReport DeliverOne(const std::string& entity_set, const std::string& id);
+  // A graceful end of this worker: its claims go back to the journal for the others, and it
+  // leaves the list of live workers. A crashed worker gets the same, later: its leases end.
+  void Retire();
 
  private:
   struct Impl;

@@ -39,6 +39,7 @@ class SqlStore final : public Store {
   Status BeginAttempt(int64_t delivery_id, Instant now) override;
   Status RetryDelivery(int64_t delivery_id, std::string_view error, Instant next_attempt_at,
                        Instant now) override;
+  Status DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now) override;
   Status KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) override;
   Result<std::vector<Delivery>> ClaimDue(std::string_view worker, Instant now,
                                          std::chrono::milliseconds lease, size_t limit,

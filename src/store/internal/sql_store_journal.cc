@@ -191,6 +191,18 @@ Status SqlStore::RetryDelivery(int64_t delivery_id, std::string_view error,
   return {};
 }
 
+Status SqlStore::DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Millis(next_attempt_at), Millis(now), delivery_id};
+  auto rows = conn_->Query(
+      "UPDATE deliveries SET next_attempt_at = ?, claimed_by = NULL, lease_until = NULL, updated_at = ? "
+      "WHERE id = ? AND state = 'pending' RETURNING id",
+      p);
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return Fail(Error::NotFound(fmt::format("no pending delivery {}", delivery_id)));
+  return {};
+}
+
 Status SqlStore::KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) {
   return InTransaction([&]() -> Status {
     const SqlValue p[] = {Text(reason), Millis(now), delivery_id};

@@ -1,0 +1,26 @@
+#pragma once
+// What the end-to-end tests check in a running `ponte sandbox` after ponte ran against it,
+// through the sandbox's own HTTP API.
+
+#include <string>
+#include <string_view>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace ponte::testing {
+
+struct ContactsInMilvus {
+  int eligible = 0;  // Ploomes contacts customers_ploomes_to_milvus must deliver
+  int missing = 0;   // of those, how many Milvus has no client for
+};
+
+// Every Ploomes contact with a valid CPF/CNPJ created on or after `cutoff` (YYYY-MM-DD, local
+// date, as in the route's config), looked up in Milvus by document.
+ContactsInMilvus CheckContactsInMilvus(httplib::Client& sandbox, const std::string& cutoff);
+
+// The calls the sandbox answered with `status` on one API ("ploomes" or "milvus"), from
+// GET /_sandbox/stats.
+int64_t CountAnswers(const nlohmann::json& stats, std::string_view api, int status);
+
+}  // namespace ponte::testing

@@ -1,0 +1,153 @@
+// Several `ponte sync --watch` processes on one PostgreSQL, as a must-not-stop deployment runs
+// them: they share the work and one API quota, one of them is SIGKILLed mid-run, and the
+// sandbox ends with every eligible record delivered once.
+
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/child_process.h"
+#include "support/run_ponte.h"
+#include "support/sandbox_checks.h"
+#include "support/temp_postgres.h"
+
+namespace ponte {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+// The sandbox's Ploomes quota, per (sandbox) minute; with --time-scale 60 a minute lasts one
+// real second. ponte is told a little less (its bucket refills at 200/s, bursts of 20), so the
+// four workers together may never send more than 220 requests in any second if the shared
+// bucket works, and about four times that if each worker had its own.
+constexpr int kSandboxPloomesPerMinute = 240;
+constexpr int kTimeScale = 60;
+constexpr int kPonteRequestsPerMinute = 200 * 60;
+constexpr int kPonteBurst = 20;
+// 429s the test tolerates: clock edges between ponte's real-time bucket and the sandbox's
+// scaled window. Unshared buckets would draw hundreds.
+constexpr int kMax429s = 5;
+
+class WorkersCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pg = testing::NewPostgresDatabase();
+    ASSERT_TRUE(pg.has_value()) << pg.error().ToString();
+    store_url_ = *pg;
+    sandbox_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+        PONTE_BINARY, "sandbox", "--listen", "127.0.0.1:0", "--seed", "11", "--contacts", "1200", "--tasks", "800",
+        "--interactions", "400", "--milvus-clients", "600", "--time-scale", std::to_string(kTimeScale),
+        "--ploomes-rate", std::to_string(kSandboxPloomesPerMinute), "--milvus-listing-rate", "0"});
+    auto first = sandbox_->ReadLine(20s);
+    ASSERT_TRUE(first && first->find("http://") != std::string::npos);
+    const std::string base = first->substr(first->find("http://"));
+    client_ = std::make_unique<httplib::Client>(base);
+    config_ = (std::filesystem::temp_directory_path() / ("ponte-workers-" + std::to_string(getpid()) + ".toml")).string();
+    std::ofstream(config_) << "store = \"" << store_url_ << "\"\n"
+                           << "[systems.ploomes]\nbase_url = \"" << base << "/ploomes\"\n"
+                           << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = " << kPonteRequestsPerMinute
+                           << "\nburst = " << kPonteBurst << "\ntimeout_ms = 5000\n"
+                           << "[systems.milvus]\nbase_url = \"" << base << "/milvus\"\n"
+                           << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
+                           << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\nlease_seconds = 5\n";
+    setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
+    setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
+  }
+  void TearDown() override { std::filesystem::remove(config_); }
+
+  testing::RunResult Ponte(const std::string& args) {
+    return testing::RunPonte(args + " --config " + config_, /*merge_stderr=*/false);
+  }
+  Json Stats() { return Json::parse(client_->Get("/_sandbox/stats")->body); }
+  // What the workers have written so far: settles when they are done.
+  std::string Written() {
+    Json s = Stats();
+    return s["milvus"]["clients"].dump() + "/" + s["milvus"]["tickets"].dump() + "/" + s["ploomes"]["contacts"].dump();
+  }
+
+  std::string store_url_, config_;
+  std::unique_ptr<testing::ChildProcess> sandbox_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(WorkersCliTest, FourWorkersOneKilledShareOneQuotaAndDeliverEverythingOnce) {
+  const std::string before = Written();
+  std::vector<std::unique_ptr<testing::ChildProcess>> workers;
+  for (int i = 0; i < 4; ++i) {
+    workers.push_back(std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{PONTE_BINARY, "sync", "--watch", "--interval", "1", "--config", config_}));
+  }
+
+  // All four show up in `ponte workers` while they run.
+  size_t most_seen = 0;
+  bool a_route_was_held = false;
+  for (int i = 0; i < 40 && most_seen < 4; ++i) {
+    auto listed = Ponte("workers --json");
+    ASSERT_EQ(listed.exit_code, 0) << listed.out;
+    Json list = Json::parse(listed.out);
+    most_seen = std::max(most_seen, list.size());
+    for (const auto& w : list) a_route_was_held |= !w["routes"].empty();
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(most_seen, 4u);
+  EXPECT_TRUE(a_route_was_held) << "no worker was listed polling a route";
+
+  // One dies mid-run, holding claims and perhaps a route's lock.
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_NE(Written(), before) << "the workers wrote nothing in two seconds";
+  workers[0]->Signal(SIGKILL);
+  EXPECT_EQ(workers[0]->Wait(), 128 + SIGKILL);
+
+  // The others finish the work: wait until nothing new is written for five polls in a row.
+  std::string last = Written();
+  int settled = 0;
+  for (int i = 0; i < 180 && settled < 5; ++i) {
+    std::this_thread::sleep_for(1s);
+    const std::string now = Written();
+    settled = now == last ? settled + 1 : 0;
+    last = now;
+  }
+  ASSERT_EQ(settled, 5) << "the workers were still writing after three minutes";
+  for (size_t i = 1; i < workers.size(); ++i) {
+    workers[i]->Signal(SIGTERM);
+    EXPECT_EQ(workers[i]->Wait(), 0) << workers[i]->Drain();
+  }
+  Json stats = Stats();
+  const int64_t throttled = testing::CountAnswers(stats, "ploomes", 429);
+
+  // A gracefully stopped worker leaves the list; the killed one is only seen while its last
+  // heartbeat is recent.
+  auto listed = Ponte("workers --json --window 3600");
+  ASSERT_EQ(listed.exit_code, 0);
+  EXPECT_LE(Json::parse(listed.out).size(), 1u) << listed.out;
+
+  // Nothing was left to do, nothing was written twice, nothing is missing.
+  auto check = Ponte("sync --once --json");
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  Json reports = Json::parse(check.out.substr(check.out.find('[')));
+  for (const auto& r : reports) {
+    EXPECT_EQ(r["created"], 0) << r["route"];
+    EXPECT_EQ(r["dead"], 0) << r["route"];
+  }
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0) << stats["ploomes"]["duplicates"].dump();
+  EXPECT_GT(stats["milvus"]["tickets"].get<int>(), 300);
+  auto contacts = testing::CheckContactsInMilvus(*client_, "2024-02-24");
+  EXPECT_GT(contacts.eligible, 500);
+  EXPECT_EQ(contacts.missing, 0);
+  // The quota held for all four together.
+  EXPECT_LE(throttled, kMax429s);
+  EXPECT_GT(testing::CountAnswers(stats, "ploomes", 200), 500) << "the quota was never put to the test";
+}
+
+}  // namespace
+}  // namespace ponte
