@@ -489,12 +489,39 @@ TEST(StoreOpenTest, ErrorsSayWhatToFix) {
   EXPECT_EQ(no_dir.error().code, ErrorCode::kUnavailable);
 }
 
+// Four workers started together on a new PostgreSQL schema: one migrates, the others wait for
+// it, and every one opens the store.
+TEST(StoreOpenTest, WorkersStartingTogetherOnAnEmptyPostgresAllOpenIt) {
+  auto url = testing::NewPostgresDatabase();
+  ASSERT_TRUE(url.has_value()) << url.error().ToString();
+  std::vector<std::string> errors(4);
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < errors.size(); ++i) {
+    workers.emplace_back([&, i] {
+      auto store = OpenStore(*url);
+      if (!store) errors[i] = store.error().ToString();
+    });
+  }
+  for (auto& w : workers) w.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  auto store = OpenStore(*url);
+  ASSERT_TRUE(store.has_value());
+  EXPECT_EQ(*(*store)->SchemaVersion(), 3);
+}
+
 TEST(StoreOpenTest, SqliteFileIsPrivate) {
+  // A permissive umask must not matter: the de/para holds customers' CPF/CNPJ.
+  const mode_t old_umask = ::umask(022);
   std::string path = testing::NewSqlitePath();
-  ASSERT_TRUE(OpenStore("sqlite:" + path).has_value());
-  struct stat st;
-  ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600);
+  auto store = OpenStore("sqlite:" + path);
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE((*store)->Link("CustomerVendor", {"ploomes", "1"}, {"milvus", "1"}, {"12345678909", "", ""}));
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat st;
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 0777, 0600) << file;
+  }
+  ::umask(old_umask);
 }
 
 TEST(SystemRefTest, Parse) {

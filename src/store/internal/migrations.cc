@@ -146,16 +146,21 @@ Result<int> CurrentVersion(SqlConnection& conn) {
 int LatestSchemaVersion() { return Migrations().back().version; }
 
 Status ApplyMigrations(SqlConnection& conn) {
-  PONTE_RETURN_IF_ERROR(conn.ExecScript(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "applied_at BIGINT NOT NULL)"));
+  // Several workers starting at once on an empty database: one migrates, the others wait. The
+  // lock comes first, because even CREATE TABLE IF NOT EXISTS fails when two sessions race it.
   const bool postgres = conn.dialect() == Dialect::kPostgres;
   if (postgres) {
     PONTE_RETURN_IF_ERROR(conn.ExecScript(fmt::format("SELECT pg_advisory_lock({})", kMigrationLockKey)));
   }
-  Status result;
+  Status result = conn.ExecScript(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at BIGINT NOT NULL)");
   for (const auto& m : Migrations()) {
-    PONTE_RETURN_IF_ERROR(conn.Begin());
+    if (!result) break;
+    if (auto begun = conn.Begin(); !begun) {
+      result = begun;
+      break;
+    }
     auto current = CurrentVersion(conn);
     Status step;
     if (!current) {
