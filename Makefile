@@ -5,9 +5,12 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 ifeq ($(CI),true)
   CMAKE_FLAGS += -DPONTE_WERROR=ON
+  # CI also runs each fuzz target briefly (fuzz/run); `make fuzz` runs them longer.
+  FUZZ_SECONDS ?= 15
 endif
+FUZZ_SECONDS ?= 0
 
-.PHONY: demo test bench deps browser-deps configure build clean
+.PHONY: demo test test-asan fuzz bench deps browser-deps configure build clean
 
 deps:
 	@scripts/install-deps
@@ -29,6 +32,17 @@ browser-deps:
 
 test: build browser-deps
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@if [ "$(FUZZ_SECONDS)" -gt 0 ]; then JOBS=$(JOBS) PONTE_FUZZ_SEED=1 fuzz/run $(FUZZ_SECONDS); fi
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
+test-asan: deps browser-deps
+	@[ -f build-asan/build.ninja ] || cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPONTE_SANITIZE=ON $(CMAKE_FLAGS)
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# Each fuzz target for FUZZ_LONG seconds (default 300), with clang's libFuzzer, in build-fuzz/.
+fuzz: deps
+	@JOBS=$(JOBS) fuzz/run $(or $(FUZZ_LONG),300)
 
 bench: build
 	@bench/run $(BUILD_DIR)

@@ -1,10 +1,13 @@
 // Runs the real `ponte` binary and checks its output and exit codes.
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "support/run_ponte.h"
+#include "support/temp_postgres.h"
 
 namespace {
 
@@ -58,3 +61,18 @@ TEST(CliTest, DocCheckPrintsOneLinePerValue) {
 }
 
 }  // namespace
+
+// Found by fuzz/config_fuzz: `timeout_ms = 1e25` was converted to an integer (undefined
+// behaviour). Numbers that are not whole, or do not fit the setting, are errors naming the key.
+TEST(CliTest, ConfigNumbersMustBeWholeAndInRange) {
+  const std::string path = ponte::testing::NewSqlitePath() + ".toml";
+  for (const char* value : {"1e25", "3.5", "99999999999"}) {
+    std::ofstream(path) << "[systems.milvus]\ntimeout_ms = " << value << "\n";
+    auto r = Ponte("config check --config " + path);
+    EXPECT_EQ(r.exit_code, 2) << value << ": " << r.out;
+    EXPECT_NE(r.out.find("systems.milvus.timeout_ms"), std::string::npos) << value << ": " << r.out;
+  }
+  std::ofstream(path) << "[systems.milvus]\ntimeout_ms = 4000\n";
+  EXPECT_EQ(Ponte("config check --config " + path).exit_code, 0);
+  std::remove(path.c_str());
+}

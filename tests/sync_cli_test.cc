@@ -109,6 +109,59 @@ TEST_F(SyncCliTest, MissingKeyAndUnreachableSystem) {
   EXPECT_NE(down.out.find("FAILED"), std::string::npos);
 }
 
+// The keys are markers here: no output of any command, in any mode, may carry them.
+TEST_F(SyncCliTest, KeysNeverReachOutputErrorsOrJson) {
+  StartSandbox({"--contacts", "20", "--tasks", "10", "--interactions", "5", "--milvus-clients", "10"});
+  auto expect_clean = [](const testing::RunResult& r, const std::string& what) {
+    for (const char* secret : {"sandbox-ploomes-key", "sandbox-milvus-token", "wrong-key-4f1c"}) {
+      EXPECT_EQ(r.out.find(secret), std::string::npos) << what << " printed " << secret << ":\n" << r.out;
+    }
+  };
+  expect_clean(Ponte("sync --once --json"), "sync --json");
+  expect_clean(Ponte("sync --once"), "sync");
+  expect_clean(Ponte("sync --dry-run"), "sync --dry-run");
+  expect_clean(Ponte("config check"), "config check");
+  expect_clean(Ponte("sync --explain 40100001"), "sync --explain");
+  setenv("TEST_PLOOMES_KEY", "wrong-key-4f1c", 1);
+  setenv("TEST_MILVUS_KEY", "wrong-key-4f1c", 1);
+  auto refused = Ponte("sync --once --json");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.out.find("TEST_PLOOMES_KEY"), std::string::npos) << "the error must name the variable to fix:\n"
+                                                                     << refused.out;
+  expect_clean(refused, "sync with wrong keys");
+  expect_clean(Ponte("sync --once"), "sync with wrong keys");
+  setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
+  setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
+  // A database password in the store URL is never printed either.
+  auto pg = testing::NewPostgresDatabase();
+  ASSERT_TRUE(pg.has_value()) << pg.error().ToString();
+  std::string with_password = *pg;
+  with_password.replace(with_password.find("ponte@"), 6, "ponte:pg-pass-9e2a@");
+  for (const char* command : {"store check", "workers --json", "depara list CustomerVendor"}) {
+    auto r = testing::RunPonte("--store '" + with_password + "' " + std::string(command));
+    EXPECT_EQ(r.exit_code, 0) << command << ": " << r.out;
+    EXPECT_EQ(r.out.find("pg-pass-9e2a"), std::string::npos) << command << " printed the password:\n" << r.out;
+  }
+}
+
+// Turning TLS verification off is possible only in the config file, and every run says so.
+TEST_F(SyncCliTest, TlsVerificationOffIsLoud) {
+  StartSandbox({"--contacts", "5"});
+  std::string text;
+  {
+    std::ifstream in(config_);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto quiet = Ponte("sync --dry-run");
+  EXPECT_EQ(quiet.out.find("TLS"), std::string::npos) << quiet.out;
+  text.replace(text.find("[systems.milvus]"), 0, "tls_insecure = true\n");
+  std::ofstream(config_) << text;
+  auto loud = Ponte("sync --dry-run");
+  EXPECT_NE(loud.out.find("WARNING: TLS certificate verification is OFF for " + base_ + "/ploomes"),
+            std::string::npos)
+      << loud.out;
+}
+
 TEST_F(SyncCliTest, DeadLettersAreListedShownAndReplayed) {
   StartSandbox({"--contacts", "40", "--tasks", "5", "--interactions", "5", "--milvus-clients", "5"});
   ASSERT_EQ(Ponte("sync --once").exit_code, 0);

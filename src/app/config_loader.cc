@@ -1,6 +1,7 @@
 #include "app/config_loader.h"
 
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -43,7 +44,15 @@ Status Read(const toml::table& t, const char* key, T& out, const std::string& wh
     if (auto v = node->value<double>()) { out = *v; return {}; }
     return Fail(KeyError(source, where + key, "expected a number"));
   } else {
-    if (auto v = node->value<int64_t>()) { out = static_cast<T>(*v); return {}; }
+    // value_exact: a float is not silently truncated (and one beyond int64_t is no undefined
+    // behaviour: fuzz/config_fuzz found `timeout_ms = 1e25`).
+    if (auto v = node->value_exact<int64_t>()) {
+      if (*v < std::numeric_limits<T>::min() || *v > std::numeric_limits<T>::max()) {
+        return Fail(KeyError(source, where + key, "out of range"));
+      }
+      out = static_cast<T>(*v);
+      return {};
+    }
     return Fail(KeyError(source, where + key, "expected a whole number"));
   }
 }
@@ -114,7 +123,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
       }
       if (auto ids = (*t)["tag_ids"].as_array()) {
         for (const auto& id : *ids) {
-          auto n = id.value<int64_t>();
+          auto n = id.value_exact<int64_t>();
           if (!n) return Fail(KeyError(source, where + "tag_ids", "expected a list of numbers"));
           it->second.tag_ids.push_back(*n);
         }

@@ -20,6 +20,10 @@ namespace {
 
 using Json = nlohmann::json;
 
+// Ploomes' webhook calls and browsers send a dozen headers of a few hundred bytes.
+constexpr size_t kMaxHeaders = 64;
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+
 bool IsLoopbackClient(const std::string& addr) {
   return addr == "127.0.0.1" || addr == "::1" || addr.starts_with("127.") || addr == "::ffff:127.0.0.1";
 }
@@ -81,6 +85,14 @@ struct HttpServer::Impl {
   }
 
   httplib::Server::HandlerResponse Guard(const httplib::Request& req, httplib::Response& res) {
+    // cpp-httplib caps each header line (8 KiB) but not their number; ponte caps both.
+    size_t header_bytes = 0;
+    for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size();
+    if (req.headers.size() > kMaxHeaders || header_bytes > kMaxHeaderBytes) {
+      SendError(res, 431, "headers_too_large",
+                fmt::format("at most {} headers and {} bytes of them", kMaxHeaders, kMaxHeaderBytes));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     const bool admin_path = req.path.starts_with("/api/") || req.path == "/metrics";
     if (!admin_path) return httplib::Server::HandlerResponse::Unhandled;
     if (!Authorized(req)) {

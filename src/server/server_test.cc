@@ -276,6 +276,32 @@ TEST_F(ServerTest, MetricsAreValidPrometheusTextWithoutSecrets) {
   }
 }
 
+// ponte serve is the production server: the sandbox's inspection and control endpoints live
+// in `ponte sandbox` only, and outsized headers are refused before any handler runs.
+TEST_F(ServerTest, NoSandboxEndpointsAndHeaderLimits) {
+  ServerOptions o;
+  o.webhook_key = kHookKey;
+  Start(o, /*poll=*/false);
+  for (const char* path : {"/_sandbox/stats", "/_sandbox/faults", "/_sandbox/ploomes/Contacts"}) {
+    auto get = client_->Get(path);
+    ASSERT_TRUE(get);
+    EXPECT_EQ(get->status, 404) << path;
+    auto post = client_->Post(path, "{}", "application/json");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->status, 404) << path;
+  }
+  httplib::Headers many;
+  for (int i = 0; i < 200; ++i) many.emplace("X-Filler-" + std::to_string(i), std::string(100, 'x'));
+  auto crowded = client_->Get("/healthz", many);
+  ASSERT_TRUE(crowded);
+  EXPECT_EQ(crowded->status, 431);
+  auto huge = client_->Get("/healthz", {{"X-Huge", std::string(20'000, 'x')}});
+  EXPECT_TRUE(!huge || huge->status >= 400) << "a 20 kB header line was accepted";
+  auto normal = client_->Get("/healthz");
+  ASSERT_TRUE(normal);
+  EXPECT_EQ(normal->status, 200);
+}
+
 TEST_F(ServerTest, StopIsGracefulAndLosesNothing) {
   auto world = SmallWorld();
   world.contacts = 400;

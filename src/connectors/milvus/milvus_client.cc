@@ -1,8 +1,12 @@
 #include "connectors/milvus/milvus_client.h"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include <fmt/format.h>
+
+#include "core/json_fields.h"
 
 namespace ponte::milvus {
 
@@ -99,8 +103,12 @@ Result<std::vector<Json>> MilvusClient::ListTickets(const Json& filtro_body) {
     // meta.paginate fields come as numbers or strings depending on the endpoint [DOC].
     int last_page = page;
     if (auto meta = body.find("meta"); meta != body.end() && meta->contains("paginate")) {
-      const Json& lp = (*meta)["paginate"].value("last_page", Json(page));
-      last_page = lp.is_number() ? lp.get<int>() : std::atoi(lp.get<std::string>().c_str());
+      const Json& paginate = (*meta)["paginate"];
+      if (auto n = IntField(paginate, "last_page")) {
+        last_page = static_cast<int>(std::clamp<int64_t>(*n, 0, std::numeric_limits<int>::max()));
+      } else if (auto text = StringField(paginate, "last_page"); !text.empty()) {
+        last_page = std::atoi(text.c_str());
+      }
     }
     if (page >= last_page || body["lista"].empty()) break;
   }

@@ -53,8 +53,11 @@ class PloomesClient {
   Result<Json> RegisterWebhook(int entity_id, int action_id, const std::string& callback_url,
                                const std::string& validation_key);
 
- private:
+  // The records of an OData answer: its "value" array, or DataLoss quoting the start of a body
+  // that is not one (public for the fuzzer, which feeds it any bytes).
   static Result<std::vector<Json>> Values(const HttpResponse& response, const std::string& endpoint);
+
+ private:
   // An ApiCall whose answer must carry the OData "value" array.
   static ApiCall ValueCall(std::string method, std::string endpoint, std::string path,
                            std::string body = "");

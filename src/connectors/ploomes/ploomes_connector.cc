@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/json_fields.h"
+
 namespace ponte::ploomes {
 namespace {
 
@@ -88,7 +90,7 @@ Result<PlaceIds> PloomesConnector::Place(const Address& address) {
   if (state_ids_.empty()) {
     auto states = client_.Find("Cities@Countries@States", "");
     if (!states) return Fail(states.error());
-    for (const auto& s : *states) state_ids_[s.value("Short", "")] = s.value("Id", int64_t{0});
+    for (const auto& s : *states) state_ids_[StringField(s, "Short")] = IntField(s, "Id").value_or(0);
   }
   if (auto it = state_ids_.find(address.state); it != state_ids_.end()) place.state_id = it->second;
   if (!address.city_name.empty() && place.state_id) {
@@ -99,7 +101,7 @@ Result<PlaceIds> PloomesConnector::Place(const Address& address) {
                                                       ODataString(address.city_name), *place.state_id));
       if (!found) return Fail(found.error());
       std::optional<int64_t> id;
-      if (!found->empty()) id = found->front().value("Id", int64_t{0});
+      if (!found->empty()) id = IntField(found->front(), "Id");
       it = cities_.emplace(key, id).first;
     }
     place.city_id = it->second;
@@ -137,10 +139,10 @@ Result<std::map<int64_t, std::string>> PloomesConnector::ResolveTags(
   for (const auto& name : names) {
     bool found = false;
     for (const auto& t : *tags_) {
-      const int entity = t.value("EntityId", 0);
+      const int64_t entity = IntField(t, "EntityId").value_or(0);
       if (entity != kTaskEntity && entity != kInteractionEntity) continue;
-      if (Upper(t.value("Name", "")) == Upper(name)) {
-        out[t.value("Id", int64_t{0})] = t.value("Name", "");
+      if (Upper(StringField(t, "Name")) == Upper(name)) {
+        out[IntField(t, "Id").value_or(0)] = StringField(t, "Name");
         found = true;
       }
     }
@@ -218,7 +220,9 @@ Result<std::set<std::pair<int, int>>> PloomesConnector::WebhooksFor(const std::s
   if (!hooks) return Fail(hooks.error());
   std::set<std::pair<int, int>> out;
   for (const auto& h : *hooks) {
-    if (h.is_object() && h.value("CallbackUrl", "") == url) out.insert({h.value("EntityId", 0), h.value("ActionId", 0)});
+    if (StringField(h, "CallbackUrl") == url) {
+      out.insert({static_cast<int>(IntField(h, "EntityId").value_or(0)), static_cast<int>(IntField(h, "ActionId").value_or(0))});
+    }
   }
   return out;
 }

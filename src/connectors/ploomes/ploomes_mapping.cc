@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json_fields.h"
 #include "core/internal_id.h"
 
 namespace ponte::ploomes {
@@ -44,7 +45,7 @@ Result<Ticket> ToTicket(const Json& r, const std::map<int64_t, std::string>& tag
   t.customer_vendor_internal_id = ContactIdOf(r).value_or("");
   if (auto tags = r.find("Tags"); tags != r.end() && tags->is_array()) {
     for (const auto& tag : *tags) {
-      auto it = tag_names.find(tag.value("TagId", int64_t{0}));
+      auto it = tag_names.find(IntField(tag, "TagId").value_or(0));
       if (it != tag_names.end()) {
         t.category = it->second;
         break;
@@ -153,7 +154,7 @@ bool HasAnyTag(const Json& record, const std::map<int64_t, std::string>& tag_nam
   auto tags = record.find("Tags");
   if (tags == record.end() || !tags->is_array()) return false;
   for (const auto& t : *tags) {
-    if (tag_names.count(t.value("TagId", int64_t{0}))) return true;
+    if (tag_names.count(IntField(t, "TagId").value_or(0))) return true;
   }
   return false;
 }

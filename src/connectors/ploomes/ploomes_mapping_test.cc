@@ -63,6 +63,22 @@ TEST(PloomesMappingTest, CustomerToContactBothKinds) {
   EXPECT_FALSE(CustomerToContact(cv, {}, false).contains("TypeId"));
 }
 
+// Found by fuzz/ploomes_page_fuzz: a TagId of 4.7e55 was converted to int64_t (undefined
+// behaviour). Tags of any shape are read as "no such tag", never as a crash or an exception.
+TEST(PloomesMappingTest, MalformedTagsAreNoTags) {
+  std::map<int64_t, std::string> tags = {{40049716, "INSTALAÇÃO"}};
+  for (const Json& bad : {Json::parse(R"([{"TagId":47777777777777777777777777777777777777777770049715}])"),
+                          Json::parse(R"([{"TagId":"40049716"}, 7, null, "x", [1], {"TagId":-1.5}])"),
+                          Json::parse(R"([{"TagId":18446744073709551615}])")}) {
+    Json task = {{"Id", 40500001}, {"Title", "t"}, {"ContactId", 40100007},
+                 {"CreateDate", "2026-11-23T10:00:00-03:00"}, {"Tags", bad}};
+    auto t = TaskToTicket(task, tags);
+    ASSERT_TRUE(t.has_value()) << bad.dump();
+    EXPECT_EQ(t->category, "") << bad.dump();
+    EXPECT_FALSE(HasAnyTag(task, tags)) << bad.dump();
+  }
+}
+
 TEST(PloomesMappingTest, TasksAndInteractionsBecomeTickets) {
   std::map<int64_t, std::string> tags = {{40049716, "INSTALAÇÃO"}};
   Json task = {{"Id", 40500001}, {"Title", "Instalação do roteador"}, {"Description", "Levar cabo"},
