@@ -95,6 +95,15 @@ struct SyncEngine::Impl {
 
   // ---- bookkeeping ----
 
+  // The report of a run of `route`; ran is false when the route is unknown or disabled.
+  RouteReport NewReport(const std::string& route) const {
+    RouteReport r;
+    r.route = route;
+    auto it = config.routes.find(route);
+    r.ran = it != config.routes.end() && it->second.enabled;
+    return r;
+  }
+
   void Skip(RouteReport& r, const std::string& route, const SystemRef& origin,
             const std::string& kind, const std::string& reason) {
     ++r.skipped[kind];
@@ -684,11 +693,8 @@ SyncEngine::SyncEngine(const Config& config, Store& store, ploomes::PloomesConne
 SyncEngine::~SyncEngine() = default;
 
 RouteReport SyncEngine::RunRoute(const std::string& route) {
-  RouteReport r;
-  r.route = route;
-  auto it = impl_->config.routes.find(route);
-  if (it == impl_->config.routes.end() || !it->second.enabled) return r;
-  r.ran = true;
+  RouteReport r = impl_->NewReport(route);
+  if (!r.ran) return r;
   const int64_t calls_before = impl_->calls.Total();
   Store& store = impl_->store;
   const std::string& worker = impl_->options.worker;
@@ -740,11 +746,8 @@ void SyncEngine::Retire() {
 }
 
 RouteReport SyncEngine::RunDue(const std::string& route) {
-  RouteReport r;
-  r.route = route;
-  auto it = impl_->config.routes.find(route);
-  if (it == impl_->config.routes.end() || !it->second.enabled) return r;
-  r.ran = true;
+  RouteReport r = impl_->NewReport(route);
+  if (!r.ran) return r;
   const int64_t calls_before = impl_->calls.Total();
   impl_->RunPending(r, route);
   r.api_calls = impl_->calls.Total() - calls_before;

@@ -88,6 +88,8 @@ class SqlStore final : public Store {
   Status InsertMemberLocked(std::string_view message, const SystemRef& ref, int64_t entity,
                             const LinkInfo& info, Instant now);
   Status FreeClaimsOfGoneHolders(Instant now);
+  Status NoteRouteHolderLocked(std::string_view route, std::string_view worker, Instant now,
+                               std::chrono::milliseconds lease);
   Result<std::vector<Delivery>> SelectDeliveries(std::string_view where,
                                                  std::span<const SqlValue> params);
 

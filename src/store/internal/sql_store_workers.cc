@@ -15,6 +15,19 @@ constexpr int kRouteLockNamespace = 7177;
 
 }  // namespace
 
+// Records `worker` as the route's holder until `now + lease`. Inside the caller's transaction.
+Status SqlStore::NoteRouteHolderLocked(std::string_view route, std::string_view worker, Instant now,
+                                       std::chrono::milliseconds lease) {
+  const SqlValue p[] = {Text(route), Text(worker), Millis(now), Millis(now + lease)};
+  auto r = conn_->Query(
+      "INSERT INTO route_locks (route, holder, acquired_at, lease_until) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (route) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, "
+      "lease_until = excluded.lease_until",
+      p);
+  if (!r) return Fail(r.error());
+  return {};
+}
+
 Result<bool> SqlStore::TryLockRoute(std::string_view route, std::string_view worker, Instant now,
                                     std::chrono::milliseconds lease) {
   if (conn_->dialect() == Dialect::kPostgres) {
@@ -28,16 +41,7 @@ Result<bool> SqlStore::TryLockRoute(std::string_view route, std::string_view wor
       if (got->front().Int(0) == 0) return false;
     }
     // The row only tells `ponte workers` who holds it; the advisory lock is the truth.
-    auto noted = InTransaction([&]() -> Status {
-      const SqlValue p[] = {Text(route), Text(worker), Millis(now), Millis(now + lease)};
-      auto r = conn_->Query(
-          "INSERT INTO route_locks (route, holder, acquired_at, lease_until) VALUES (?, ?, ?, ?) "
-          "ON CONFLICT (route) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, "
-          "lease_until = excluded.lease_until",
-          p);
-      if (!r) return Fail(r.error());
-      return {};
-    });
+    auto noted = InTransaction([&] { return NoteRouteHolderLocked(route, worker, now, lease); });
     if (!noted) return Fail(noted.error());
     return true;
   }
@@ -50,13 +54,7 @@ Result<bool> SqlStore::TryLockRoute(std::string_view route, std::string_view wor
       const bool free = holder == worker || FromMillis(rows->front().Int(1)) < now || HolderIsGone(holder);
       if (!free) return false;
     }
-    const SqlValue p[] = {Text(route), Text(worker), Millis(now), Millis(now + lease)};
-    auto r = conn_->Query(
-        "INSERT INTO route_locks (route, holder, acquired_at, lease_until) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (route) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, "
-        "lease_until = excluded.lease_until",
-        p);
-    if (!r) return Fail(r.error());
+    PONTE_RETURN_IF_ERROR(NoteRouteHolderLocked(route, worker, now, lease));
     return true;
   });
 }
