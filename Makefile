@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 endif
 FUZZ_SECONDS ?= 0
 
-.PHONY: demo test test-asan fuzz bench deps browser-deps configure build clean
+.PHONY: demo test test-asan test-tsan fuzz bench deps browser-deps configure build clean
 
 deps:
 	@scripts/install-deps
@@ -39,6 +39,16 @@ test-asan: deps browser-deps
 	@[ -f build-asan/build.ninja ] || cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPONTE_SANITIZE=ON $(CMAKE_FLAGS)
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under ThreadSanitizer, in build-tsan/: the server's worker threads, the work
+# queue, the sandbox's listener, shared rate buckets and the stores under concurrent writers.
+# A reported race fails the test that hit it (TSan exits non-zero). -O1 -g1 keeps the build
+# short on two cores; line tables are all a race report needs.
+test-tsan: deps browser-deps
+	@[ -f build-tsan/build.ninja ] || cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DPONTE_TSAN=ON $(CMAKE_FLAGS)
+	@cmake --build build-tsan -j $(JOBS)
+	@cd build-tsan && TSAN_OPTIONS="second_deadlock_stack=1 suppressions=$(CURDIR)/scripts/tsan.supp" ctest --output-on-failure -j $(JOBS)
 
 # Each fuzz target for FUZZ_LONG seconds (default 300), with clang's libFuzzer, in build-fuzz/.
 fuzz: deps

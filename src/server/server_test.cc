@@ -168,12 +168,16 @@ TEST_F(ServerTest, TheAdminApiWantsTheTokenWhenOneIsSet) {
   ServerOptions o;
   o.admin_token = kAdminToken;
   Start(o);
-  for (const char* path : {"/api/status", "/api/dlq", "/api/deliveries", "/metrics"}) {
+  for (const char* path : {"/api/status", "/api/dlq", "/api/deliveries", "/api/workers", "/metrics"}) {
     auto none = client_->Get(path);
     ASSERT_TRUE(none);
     EXPECT_EQ(none->status, 401) << path;
+    EXPECT_EQ(none->body.find(kAdminToken), std::string::npos) << path;
     EXPECT_EQ(client_->Get(path, {{"Authorization", "Bearer wrong"}})->status, 401) << path;
-    EXPECT_EQ(client_->Get(path, {{"Authorization", std::string("Bearer ") + kAdminToken}})->status, 200) << path;
+    auto granted = client_->Get(path, {{"Authorization", std::string("Bearer ") + kAdminToken}});
+    EXPECT_EQ(granted->status, 200) << path;
+    // The token opens the API; no answer ever repeats it.
+    EXPECT_EQ(granted->body.find(kAdminToken), std::string::npos) << path;
   }
   // Health checks and the page itself hold no data.
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
@@ -181,6 +185,7 @@ TEST_F(ServerTest, TheAdminApiWantsTheTokenWhenOneIsSet) {
   auto page = client_->Get("/");
   EXPECT_EQ(page->status, 200);
   EXPECT_NE(page->body.find("<title>ponte</title>"), std::string::npos);
+  EXPECT_EQ(page->body.find(kAdminToken), std::string::npos);
   // A POST from a page on another site cannot add the custom header.
   const httplib::Headers auth = {{"Authorization", std::string("Bearer ") + kAdminToken}};
   EXPECT_EQ(client_->Post("/api/poll", auth, "", "text/plain")->status, 403);

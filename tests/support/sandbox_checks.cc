@@ -22,11 +22,15 @@ ContactsInMilvus CheckContactsInMilvus(httplib::Client& sandbox, const std::stri
     }
     const Json values = Json::parse(res->body)["value"];
     for (const auto& c : values) {
-      const std::string raw = c["CNPJ"].is_string() ? c["CNPJ"].get<std::string>()
-                              : c["CPF"].is_string() ? c["CPF"].get<std::string>()
-                                                     : "";
-      auto doc = ParseDocument(raw);
-      auto created = ParseIsoInstant(c["CreateDate"].get<std::string>());
+      // A person carries CPF and no CNPJ key at all; operator[] on a const object with a
+      // missing key is undefined behaviour in nlohmann::json (ASan caught it), so look up.
+      auto text = [&c](const char* key) {
+        auto it = c.find(key);
+        return it != c.end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      const std::string cnpj = text("CNPJ");
+      auto doc = ParseDocument(cnpj.empty() ? text("CPF") : cnpj);
+      auto created = ParseIsoInstant(text("CreateDate"));
       if (!doc || !created || *created < since) continue;
       ++out.eligible;
       auto found = sandbox.Get("/milvus/api/cliente/busca?status=3&documento=" + doc->canonical, milvus_token);
