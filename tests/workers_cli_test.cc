@@ -100,9 +100,15 @@ TEST_F(WorkersCliTest, FourWorkersOneKilledShareOneQuotaAndDeliverEverythingOnce
   EXPECT_EQ(most_seen, 4u);
   EXPECT_TRUE(a_route_was_held) << "no worker was listed polling a route";
 
-  // One dies mid-run, holding claims and perhaps a route's lock.
-  std::this_thread::sleep_for(1500ms);
-  ASSERT_NE(Written(), before) << "the workers wrote nothing in two seconds";
+  // One dies mid-run, holding claims and perhaps a route's lock: as soon as the workers have
+  // written something (a slow machine or a sanitizer build takes longer to get there).
+  bool writing = false;
+  for (int i = 0; i < 600 && !writing; ++i) {
+    std::this_thread::sleep_for(100ms);
+    writing = Written() != before;
+  }
+  ASSERT_TRUE(writing) << "the workers wrote nothing in a minute";
+  std::this_thread::sleep_for(500ms);
   workers[0]->Signal(SIGKILL);
   EXPECT_EQ(workers[0]->Wait(), 128 + SIGKILL);
 

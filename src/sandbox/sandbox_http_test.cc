@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/document.h"
+#include "support/sandbox_checks.h"
 
 namespace ponte::sandbox {
 namespace {
@@ -339,8 +340,7 @@ TEST_F(SandboxHttpTest, GeneratedDataIsRealisticAndDeterministic) {
   }
   int invalid = 0, punctuated = 0, accented = 0, before_cutoff = 0;
   for (const auto& c : va) {
-    std::string doc = c["CNPJ"].is_string() ? c["CNPJ"].get<std::string>()
-                                            : (c["CPF"].is_string() ? c["CPF"].get<std::string>() : "");
+    const std::string doc = testing::ContactDocumentText(c);
     if (!ParseDocument(doc)) ++invalid;
     if (doc.find('.') != std::string::npos) ++punctuated;
     std::string name = c["Name"];

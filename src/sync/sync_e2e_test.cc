@@ -12,6 +12,7 @@
 #include "core/document.h"
 #include "sandbox/sandbox.h"
 #include "store/depara_io.h"
+#include "support/sandbox_checks.h"
 #include "support/temp_postgres.h"
 #include "sync/engine.h"
 
@@ -122,10 +123,8 @@ TEST_F(SyncTest, EveryRouteDeliversAndASecondRunCreatesNothing) {
   for (int skip = 0;; skip += 300) {
     Json page = Get("/ploomes/Contacts?$top=300&$skip=" + std::to_string(skip));
     for (const auto& c : page["value"]) {
-      std::string raw = c["CNPJ"].is_string() ? c["CNPJ"].get<std::string>()
-                                              : (c["CPF"].is_string() ? c["CPF"].get<std::string>() : "");
-      auto doc = ParseDocument(raw);
-      if (!doc || *ParseIsoInstant(c["CreateDate"].get<std::string>()) < cutoff) continue;
+      auto doc = ParseDocument(testing::ContactDocumentText(c));
+      if (!doc || *ParseIsoInstant(c.value("CreateDate", "")) < cutoff) continue;
       ++eligible;
       EXPECT_TRUE(milvus_docs.count(doc->canonical)) << "contact " << c["Id"] << " not in Milvus";
     }
@@ -140,8 +139,7 @@ TEST_F(SyncTest, EveryRouteDeliversAndASecondRunCreatesNothing) {
     for (const auto& tag : t["Tags"]) tagged |= tag["TagId"] == 40049715 || tag["TagId"] == 40049716;
     if (!tagged || t["ContactId"].is_null()) continue;
     Json contact = Get("/ploomes/Contacts(" + t["ContactId"].dump() + ")")["value"][0];
-    std::string raw = contact["CNPJ"].is_string() ? contact["CNPJ"].get<std::string>()
-                                                  : (contact["CPF"].is_string() ? contact["CPF"].get<std::string>() : "");
+    const std::string raw = testing::ContactDocumentText(contact);
     const std::string key = "ploomes:Task:" + t["Id"].dump();
     if (ParseDocument(raw)) {
       EXPECT_EQ(sources.value(key, 0), 1) << key;

@@ -7,6 +7,14 @@ namespace ponte::testing {
 
 using Json = nlohmann::json;
 
+std::string ContactDocumentText(const Json& contact) {
+  for (const char* key : {"CNPJ", "CPF"}) {
+    auto it = contact.find(key);
+    if (it != contact.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) return *it;
+  }
+  return "";
+}
+
 ContactsInMilvus CheckContactsInMilvus(httplib::Client& sandbox, const std::string& cutoff) {
   ContactsInMilvus out;
   const Instant since = StartOfLocalDay(*ParseDate(cutoff));
@@ -22,15 +30,8 @@ ContactsInMilvus CheckContactsInMilvus(httplib::Client& sandbox, const std::stri
     }
     const Json values = Json::parse(res->body)["value"];
     for (const auto& c : values) {
-      // A person carries CPF and no CNPJ key at all; operator[] on a const object with a
-      // missing key is undefined behaviour in nlohmann::json (ASan caught it), so look up.
-      auto text = [&c](const char* key) {
-        auto it = c.find(key);
-        return it != c.end() && it->is_string() ? it->get<std::string>() : std::string();
-      };
-      const std::string cnpj = text("CNPJ");
-      auto doc = ParseDocument(cnpj.empty() ? text("CPF") : cnpj);
-      auto created = ParseIsoInstant(text("CreateDate"));
+      auto doc = ParseDocument(ContactDocumentText(c));
+      auto created = ParseIsoInstant(c.value("CreateDate", ""));
       if (!doc || !created || *created < since) continue;
       ++out.eligible;
       auto found = sandbox.Get("/milvus/api/cliente/busca?status=3&documento=" + doc->canonical, milvus_token);

@@ -15,6 +15,11 @@ struct ContactsInMilvus {
   int missing = 0;   // of those, how many Milvus has no client for
 };
 
+// The document a Ploomes contact carries as typed: its CNPJ, else its CPF, else "". A person has
+// no CNPJ key at all, and operator[] on a const JSON object with a missing key is undefined
+// behaviour in nlohmann::json (ASan and TSan caught it), so this looks the keys up.
+std::string ContactDocumentText(const nlohmann::json& contact);
+
 // Every Ploomes contact with a valid CPF/CNPJ created on or after `cutoff` (YYYY-MM-DD, local
 // date, as in the route's config), looked up in Milvus by document.
 ContactsInMilvus CheckContactsInMilvus(httplib::Client& sandbox, const std::string& cutoff);
