@@ -354,7 +354,18 @@ TEST_P(StoreConformance, OneWorkerPollsARouteAtATime) {
   other->reset();
   auto third = OpenStore(url_);
   ASSERT_TRUE(third.has_value());
-  EXPECT_TRUE(*(*third)->TryLockRoute("tasks", me + "/c", At(5), milliseconds(60'000)) || GetParam() == "sqlite");
+  // PostgreSQL frees a session's advisory locks when its backend ends, a moment after the
+  // client closed the connection: the new worker may have to ask again. (SQLite's lease of a
+  // live process on this host holds until it expires, so one answer is all there is.)
+  const int attempts = GetParam() == "postgres" ? 200 : 1;
+  bool taken = false;
+  for (int attempt = 0; attempt < attempts && !taken; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(milliseconds(50));
+    auto got = (*third)->TryLockRoute("tasks", me + "/c", At(5), milliseconds(60'000));
+    ASSERT_TRUE(got.has_value()) << got.error().ToString();
+    taken = *got;
+  }
+  EXPECT_TRUE(taken || GetParam() == "sqlite");
   EXPECT_TRUE(*(*third)->TryLockRoute("tasks", HostName() + ":999999999/c", At(120'000), milliseconds(60'000)));
   // Workers not seen within the window are not listed.
   EXPECT_TRUE(store_->ListWorkers(At(500'000), milliseconds(60'000))->empty());
