@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/json_fields.h"
+
 namespace ponte::server {
 namespace {
 
@@ -14,9 +16,8 @@ Result<std::string> IdOf(const Json& record, const char* where) {
   if (!record.is_object()) return Fail(Error::InvalidArgument(fmt::format("{} is not an object", where)));
   auto it = record.find("Id");
   if (it == record.end()) return Fail(Error::InvalidArgument(fmt::format("{} has no Id", where)));
-  if (it->is_number_unsigned() || (it->is_number_integer() && it->get<int64_t>() > 0)) {
-    return std::to_string(it->get<int64_t>());
-  }
+  // nlohmann reads non-negative numbers as unsigned: one beyond int64 is no Ploomes id.
+  if (auto id = IntField(record, "Id"); id && *id > 0) return std::to_string(*id);
   if (it->is_string()) {
     const auto& s = it->get_ref<const std::string&>();
     const bool digits = !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos;

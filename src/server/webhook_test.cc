@@ -36,7 +36,9 @@ TEST(ParseWebhookBody, RefusesWhatIsNotAnEvent) {
                        R"({"Entity":"","New":{"Id":1}})", R"({"Entity":"Tasks","New":{"Id":-4}})",
                        R"({"Entity":"Tasks","New":{"Id":1.5}})", R"({"Entity":"Tasks","New":{"Id":"12a"}})",
                        R"({"Entity":"Tasks","New":{"Id":"0000"}})", R"({"Entity":"Tasks","New":{"Id":"1234567890123456789"}})",
-                       R"({"Entity":"Tasks","New":[1]})", R"({"Entity":7,"New":{"Id":1}})"};
+                       R"({"Entity":"Tasks","New":[1]})", R"({"Entity":7,"New":{"Id":1}})",
+                       // nlohmann reads these as unsigned: 0, and one past int64 that used to wrap.
+                       R"({"Entity":"Tasks","New":{"Id":0}})", R"({"Entity":"Tasks","New":{"Id":18446744073709551615}})"};
   for (const char* body : bad) {
     auto e = ParseWebhookBody(body);
     EXPECT_FALSE(e.has_value()) << body;

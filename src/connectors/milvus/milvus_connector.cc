@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/json_fields.h"
+
 namespace ponte::milvus {
 namespace {
 
@@ -99,9 +101,13 @@ Result<std::optional<std::string>> MilvusConnector::FindTicketByReference(
   auto tickets = client_.ListTickets({{"cliente_token", client_token}, {"status", "Todos"}});
   if (!tickets) return Fail(tickets.error());
   for (const auto& t : *tickets) {
-    if (t.value("descricao", "").find(reference) != std::string::npos) {
-      const Json& codigo = t.value("codigo", Json());
-      return std::optional<std::string>(codigo.is_string() ? codigo.get<std::string>() : codigo.dump());
+    // value() would throw on a ticket that is not an object or has a non-text description.
+    if (StringField(t, "descricao").find(reference) != std::string::npos) {
+      if (auto code = IntField(t, "codigo")) return std::optional<std::string>(std::to_string(*code));
+      if (auto code = StringField(t, "codigo"); !code.empty()) return std::optional<std::string>(code);
+      // Linking to no code, or creating a second ticket, would both be wrong: retry later.
+      return Fail(Error::DataLoss(fmt::format("Milvus listed a ticket carrying {} without a readable codigo", reference))
+                      .WithSystem("milvus"));
     }
   }
   return std::optional<std::string>();

@@ -147,7 +147,7 @@ Result<std::map<int64_t, std::string>> PloomesConnector::ResolveTags(
       }
     }
     if (!found) {
-      for (const auto& t : *tags_) known.push_back(t.value("Name", ""));
+      for (const auto& t : *tags_) known.push_back(StringField(t, "Name"));
       std::sort(known.begin(), known.end());
       known.erase(std::unique(known.begin(), known.end()), known.end());
       return Fail(Error::InvalidArgument(fmt::format(

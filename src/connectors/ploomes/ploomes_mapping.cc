@@ -86,7 +86,9 @@ Result<CustomerVendor> ContactToCustomer(const Json& c) {
     return Fail(FieldError(c, "CNPJ/CPF", tried.empty() ? "is empty: the contact has no CPF or CNPJ"
                                                         : "holds no valid document (" + tried + ")"));
   }
-  const bool company = c.value("TypeId", 1) == 1;
+  // TypeId 1 is a company; a missing or malformed TypeId (a float past int64 came from the
+  // fuzzer) reads as the default, 1, never as undefined behaviour.
+  const bool company = IntField(c, "TypeId").value_or(1) == 1;
   const std::string name = Str(c, "Name");
   const std::string legal = Str(c, "LegalName");
   cv.name = company && !legal.empty() ? legal : name;

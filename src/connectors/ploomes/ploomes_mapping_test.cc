@@ -47,6 +47,22 @@ TEST(PloomesMappingTest, ContactWithoutValidDocumentSaysWhy) {
   EXPECT_TRUE(reg->document->is_person());
 }
 
+// Found by ploomes_page_fuzz: a TypeId past int64 (a JSON float) was converted to int. A
+// malformed TypeId reads as a company's (1): the name is the legal name.
+TEST(PloomesMappingTest, MalformedTypeIdReadsAsACompany) {
+  for (const Json& type : {Json::parse("66666666666666666666666666666666666666666666666666666666666664"),
+                           Json(1.5), Json("2"), Json(nullptr), Json::array({2})}) {
+    Json c = kContact;
+    c["TypeId"] = type;
+    auto cv = ContactToCustomer(c);
+    ASSERT_TRUE(cv.has_value()) << type.dump();
+    EXPECT_EQ(cv->name, "Padaria São João Ltda") << type.dump();
+  }
+  Json person = kContact;
+  person["TypeId"] = 2;
+  EXPECT_EQ(ContactToCustomer(person)->name, "Padaria São João");
+}
+
 TEST(PloomesMappingTest, CustomerToContactBothKinds) {
   auto cv = *ContactToCustomer(kContact);
   Json body = CustomerToContact(cv, {3941, 25}, true);
