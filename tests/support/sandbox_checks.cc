@@ -1,6 +1,7 @@
 #include "support/sandbox_checks.h"
 
 #include "core/document.h"
+#include "core/json_fields.h"
 #include "core/time.h"
 
 namespace ponte::testing {
@@ -8,11 +9,8 @@ namespace ponte::testing {
 using Json = nlohmann::json;
 
 std::string ContactDocumentText(const Json& contact) {
-  for (const char* key : {"CNPJ", "CPF"}) {
-    auto it = contact.find(key);
-    if (it != contact.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) return *it;
-  }
-  return "";
+  std::string cnpj = StringField(contact, "CNPJ");
+  return cnpj.empty() ? StringField(contact, "CPF") : cnpj;
 }
 
 ContactsInMilvus CheckContactsInMilvus(httplib::Client& sandbox, const std::string& cutoff) {

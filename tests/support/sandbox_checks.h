@@ -17,7 +17,7 @@ struct ContactsInMilvus {
 
 // The document a Ploomes contact carries as typed: its CNPJ, else its CPF, else "". A person has
 // no CNPJ key at all, and operator[] on a const JSON object with a missing key is undefined
-// behaviour in nlohmann::json (ASan and TSan caught it), so this looks the keys up.
+// behaviour in nlohmann::json (ASan and TSan caught it), so this reads through StringField.
 std::string ContactDocumentText(const nlohmann::json& contact);
 
 // Every Ploomes contact with a valid CPF/CNPJ created on or after `cutoff` (YYYY-MM-DD, local
