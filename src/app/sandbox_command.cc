@@ -10,6 +10,7 @@
 
 #include "app/cli.h"
 #include "app/signals.h"
+#include "core/realities.h"
 #include "sandbox/faults.h"
 #include "sandbox/sandbox.h"
 
@@ -19,6 +20,7 @@ namespace {
 struct SandboxCommandOptions {
   sandbox::SandboxOptions o;
   std::string listen = "127.0.0.1:8500";
+  std::string reality = "documented";
   bool quotas_off = false;
 };
 
@@ -42,6 +44,9 @@ void Run(SandboxCommandOptions& c, int& exit_code) {
   if (!ReportIfError(listen, exit_code, kExitUsage)) return;
   c.o.host = listen->first;
   c.o.port = listen->second;
+  auto reality = Reality::Parse(c.reality);
+  if (!ReportIfError(reality, exit_code, kExitUsage)) return;
+  c.o.reality = *reality;
   if (c.quotas_off) {
     c.o.ploomes_requests_per_minute = 0;
     c.o.milvus_listings_per_minute = 0;
@@ -60,9 +65,11 @@ void Run(SandboxCommandOptions& c, int& exit_code) {
       "  Milvus:  {}   (Authorization: {})\n"
       "  inspect: {}/_sandbox/stats\n"
       "  data: {} contacts, {} tasks, {} interactions, {} Milvus clients (seed {})\n"
+      "  reality: {}\n"
       "Ctrl-C stops it.\n",
       sb.base_url(), sb.ploomes_url(), c.o.ploomes_key, sb.milvus_url(), c.o.milvus_token,
-      sb.base_url(), c.o.contacts, c.o.tasks, c.o.interactions, c.o.milvus_clients, c.o.seed);
+      sb.base_url(), c.o.contacts, c.o.tasks, c.o.interactions, c.o.milvus_clients, c.o.seed,
+      c.o.reality.ToString());
   std::cout.flush();
   OnTerminationSignal([&sb] { sb.Stop(); });
   sb.Wait();
@@ -81,6 +88,11 @@ void AddSandboxCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--listen", c->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   cmd->add_option("--seed", o.seed, "Seed of the generated data and the fault draws")->capture_default_str();
+  cmd->add_option("--reality", c->reality,
+                  "How the emulators answer where the real APIs are not known: documented (the API notes' "
+                  "reading), pessimistic (the worst plausible value of every unknown), or SYSTEM.UNKNOWN=VALUE "
+                  "settings, comma-separated and applied in order. docs/sandbox.md lists every unknown")
+      ->capture_default_str();
   cmd->add_option("--contacts", o.contacts, "Ploomes contacts to generate")->capture_default_str();
   cmd->add_option("--tasks", o.tasks, "Ploomes tasks to generate")->capture_default_str();
   cmd->add_option("--interactions", o.interactions, "Ploomes interaction records to generate")

@@ -210,9 +210,18 @@ Json PloomesContact(int64_t id, const GeneratedPerson& p, Instant created) {
   return c;
 }
 
-Json MilvusClient(int64_t id, const std::string& token, const GeneratedPerson& p) {
+Json MilvusClient(int64_t id, const std::string& token, const GeneratedPerson& p, bool as_typed) {
   std::string digits;
   if (auto doc = ParseDocument(p.document)) digits = doc->canonical;
+  if (as_typed && !digits.empty()) {
+    // Half the documents keep their typing; of the rest, a number drops its leading zeros.
+    const bool typed = id % 2 == 1 && p.document != digits;
+    if (typed) {
+      digits = p.document;
+    } else if (id % 2 == 0 && digits.front() == '0' && digits.find_first_not_of("0123456789") == std::string::npos) {
+      digits.erase(0, digits.find_first_not_of('0'));
+    }
+  }
   return {{"id", id},
           {"razao_social", p.name},
           {"nome_fantasia", p.company ? p.trade_name : p.name},

@@ -69,6 +69,8 @@ class DataGenerator {
 
 // Ploomes contact/task/interaction and Milvus client records, in each API's own field names.
 Json PloomesContact(int64_t id, const GeneratedPerson& p, Instant created);
-Json MilvusClient(int64_t id, const std::string& token, const GeneratedPerson& p);
+// as_typed: cnpj_cpf as a person typed it in the portal (punctuated, or a number that lost its
+// leading zeros), instead of bare digits.
+Json MilvusClient(int64_t id, const std::string& token, const GeneratedPerson& p, bool as_typed = false);
 
 }  // namespace ponte::sandbox

@@ -29,12 +29,35 @@ const Json* Resolve(const Json& record, std::string_view path) {
   return cur;
 }
 
-std::optional<Instant> AsInstant(const Json& v) {
+// An ISO date-time in microseconds since the epoch: ParseIsoInstant's milliseconds plus the
+// fraction's fourth to sixth digits.
+std::optional<int64_t> AsMicros(const Json& v) {
   if (!v.is_string()) return std::nullopt;
   const auto& s = v.get_ref<const std::string&>();
   if (s.size() < 19 || s[4] != '-' || s[10] != 'T') return std::nullopt;
   auto t = ParseIsoInstant(s);
-  return t ? std::optional<Instant>(*t) : std::nullopt;
+  if (!t) return std::nullopt;
+  int64_t micros = t->time_since_epoch().count() * 1000;
+  if (s.size() > 20 && s[19] == '.') {
+    int scale = 100;
+    for (size_t i = 20; i < s.size() && i < 26 && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+      if (i >= 23) {
+        micros += (s[i] - '0') * scale;
+        scale /= 10;
+      }
+    }
+  }
+  return micros;
+}
+
+// The wall-clock part of a date-time literal, without its offset or Z.
+std::string_view WithoutOffset(std::string_view text) {
+  size_t end = 19;
+  if (end < text.size() && text[end] == '.') {
+    ++end;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+  }
+  return text.substr(0, std::min(end, text.size()));
 }
 
 // ---- tokens ----
@@ -234,7 +257,7 @@ class Any final : public FilterExpr {
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+  Parser(std::vector<Token> tokens, FilterOptions options) : t_(std::move(tokens)), options_(options) {}
 
   Result<std::unique_ptr<FilterExpr>> Parse() {
     auto e = Or();
@@ -307,7 +330,7 @@ class Parser {
         return o;
       }
       case Tok::kDateTime: {
-        auto when = ParseIsoInstant(t.text);
+        auto when = ParseIsoInstant(options_.ignore_date_offsets ? WithoutOffset(t.text) : t.text);
         if (!when) {
           return Fail(Error::InvalidArgument(fmt::format("bad date-time '{}' in $filter", t.text)));
         }
@@ -379,6 +402,7 @@ class Parser {
   }
 
   std::vector<Token> t_;
+  FilterOptions options_;
   size_t i_ = 0;
   std::string var_;  // the lambda variable inside any(), if any
 };
@@ -392,8 +416,8 @@ int CompareValues(const Json& a, const Json& b) {
     return x < y ? -1 : (x > y ? 1 : 0);
   }
   if (a.is_boolean() && b.is_boolean()) return static_cast<int>(a.get<bool>()) - b.get<bool>();
-  if (auto x = AsInstant(a)) {
-    if (auto y = AsInstant(b)) return *x < *y ? -1 : (*x > *y ? 1 : 0);
+  if (auto x = AsMicros(a)) {
+    if (auto y = AsMicros(b)) return *x < *y ? -1 : (*x > *y ? 1 : 0);
   }
   if (a.is_string() && b.is_string()) {
     return a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>());
@@ -404,10 +428,10 @@ int CompareValues(const Json& a, const Json& b) {
   return a.dump().compare(b.dump());
 }
 
-Result<std::unique_ptr<FilterExpr>> ParseFilter(std::string_view text) {
+Result<std::unique_ptr<FilterExpr>> ParseFilter(std::string_view text, FilterOptions options) {
   auto tokens = Lexer(text).All();
   if (!tokens) return Fail(tokens.error());
-  return Parser(std::move(*tokens)).Parse();
+  return Parser(std::move(*tokens), options).Parse();
 }
 
 std::vector<std::string> SplitTopLevel(std::string_view text, char separator) {

@@ -23,8 +23,14 @@ class FilterExpr {
   virtual bool Matches(const Json& record, const Json* scope = nullptr) const = 0;
 };
 
+struct FilterOptions {
+  // ploomes.filter_offset=ignored: a date-time literal's offset (or Z) is dropped and the wall
+  // time is read as São Paulo local time.
+  bool ignore_date_offsets = false;
+};
+
 // Parses a $filter; InvalidArgument says where the text stopped making sense.
-Result<std::unique_ptr<FilterExpr>> ParseFilter(std::string_view text);
+Result<std::unique_ptr<FilterExpr>> ParseFilter(std::string_view text, FilterOptions options = {});
 
 struct OrderKey {
   std::string path;  // e.g. "CreateDate" or "City/Name"
@@ -36,7 +42,8 @@ Result<std::vector<OrderKey>> ParseOrderBy(std::string_view text);
 void SortRecords(std::vector<const Json*>& records, const std::vector<OrderKey>& keys);
 
 // Compares two JSON values the way OData does for the sandbox: numbers numerically, ISO dates
-// as instants, strings lexicographically; null sorts first. Returns <0, 0, >0.
+// as instants (to the microsecond, so a stored ".7266667" differs from a literal ".727"),
+// strings lexicographically; null sorts first. Returns <0, 0, >0.
 int CompareValues(const Json& a, const Json& b);
 
 // "Phones,Tags($expand=Tag),City" -> the top-level navigation names.

@@ -67,8 +67,12 @@ struct Sandbox::Impl {
     std::string origin = event.url.substr(0, path_start);
     std::string path = path_start == std::string::npos ? "/" : event.url.substr(path_start);
     nlohmann::json body = event.payload;
-    if (o.webhook_key_in_body) body["ValidationKey"] = event.validation_key;
-    httplib::Headers headers = {{o.webhook_key_header, event.validation_key}};
+    // ploomes.webhook_key: where the delivery carries the ValidationKey, if anywhere.
+    const std::string& where = o.reality.Get("ploomes.webhook_key");
+    httplib::Headers headers;
+    if (where == "header") headers.emplace(o.webhook_key_header, event.validation_key);
+    if (where == "other_header") headers.emplace("Validation-Key", event.validation_key);
+    if (where == "body" || o.webhook_key_in_body) body["ValidationKey"] = event.validation_key;
     for (int attempt = 0; attempt <= o.webhook_retries && !stopping; ++attempt) {
       httplib::Client client(origin);
       client.set_connection_timeout(std::chrono::milliseconds(o.webhook_timeout_ms));

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "core/realities.h"
+
 namespace ponte::sandbox {
 
 struct SandboxOptions {
@@ -14,12 +16,16 @@ struct SandboxOptions {
   double time_scale = 1.0;
   std::string faults;      // FaultSpec text
   std::string state_file;  // keep state across restarts; empty: nothing persisted
+  // The value of every unknown of ../shared/api/unknowns.md (`--reality`, docs/sandbox.md). The
+  // switches below that predate it stay as finer settings.
+  Reality reality;
 
   // Generated data.
   int contacts = 200;
   int tasks = 300;
   int interactions = 200;
   int milvus_clients = 150;
+  int ploomes_extra_tags = 350;  // tags of other uses, listed before the ticket tags
 
   // Ploomes.
   std::string ploomes_key = "sandbox-ploomes-key";
@@ -30,6 +36,7 @@ struct SandboxOptions {
   bool ploomes_reject_oversized_top = false;  // [UNKNOWN] $top > 300: silent cap by default
   bool ploomes_next_link = false;             // [UNKNOWN] @odata.nextLink
   int ploomes_auth_status = 401;              // [UNKNOWN] status for a bad User-Key
+  double ploomes_forbidden_probability = 0.2;  // ploomes.forbidden_blocks=occasional: GETs refused
   bool ploomes_mirror_register = false;       // [UNKNOWN] Register copied into CNPJ/CPF
   std::string webhook_key_header = "X-Ploomes-Validation-Key";  // [UNKNOWN]
   bool webhook_key_in_body = false;

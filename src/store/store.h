@@ -250,6 +250,14 @@ class Store {
   // Workers seen within `window` of `now`, with the routes and deliveries they hold.
   virtual Result<std::vector<WorkerInfo>> ListWorkers(Instant now, std::chrono::milliseconds window) = 0;
 
+  // ---- facts ----
+  // A small key-value table of JSON texts for what ponte learns about the systems and its own
+  // runs: probe findings ("finding:<unknown>"), a route's last listing ("listing:<route>").
+  virtual Status PutFact(std::string_view key, std::string_view value, Instant now) = 0;
+  virtual Result<std::optional<std::string>> GetFact(std::string_view key) = 0;
+  // Every fact whose key starts with `prefix`, ordered by key.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListFacts(std::string_view prefix) = 0;
+
   // ---- maintenance ----
   virtual Result<std::string> IntegrityCheck() = 0;  // "ok" or the back end's findings
   virtual Result<int> SchemaVersion() = 0;

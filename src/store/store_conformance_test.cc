@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "store/facts.h"
 #include "store/store.h"
 #include "support/temp_postgres.h"
 
@@ -55,11 +56,46 @@ const SystemRef kPloomes{"ploomes", "401234567"};
 const SystemRef kMilvus{"milvus", "30753"};
 
 TEST_P(StoreConformance, MigrationsAreAppliedOnceAndReopenIsHarmless) {
-  EXPECT_EQ(*store_->SchemaVersion(), 3);
+  EXPECT_EQ(*store_->SchemaVersion(), 4);
   auto again = OpenStore(url_);
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
-  EXPECT_EQ(*(*again)->SchemaVersion(), 3);
+  EXPECT_EQ(*(*again)->SchemaVersion(), 4);
   EXPECT_EQ(*store_->IntegrityCheck(), "ok");
+}
+
+TEST_P(StoreConformance, FactsAreKeptByKeyAndListedByPrefix) {
+  ASSERT_TRUE(store_->PutFact("finding:a", "1", At(1)));
+  ASSERT_TRUE(store_->PutFact("finding:b", "2", At(2)));
+  ASSERT_TRUE(store_->PutFact("findings_other", "3", At(3)));
+  ASSERT_TRUE(store_->PutFact("finding:a", "4", At(4)));  // replaced, not added
+  EXPECT_EQ(store_->GetFact("finding:a")->value_or(""), "4");
+  EXPECT_FALSE(store_->GetFact("finding:z")->has_value());
+  auto listed = store_->ListFacts("finding:");
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].first, "finding:a");
+  EXPECT_EQ((*listed)[1].second, "2");
+  // A prefix with LIKE's wildcards matches only itself.
+  ASSERT_TRUE(store_->PutFact("x%_y", "5", At(5)));
+  EXPECT_EQ(store_->ListFacts("x%")->size(), 1u);
+  EXPECT_EQ(store_->ListFacts("x_")->size(), 0u);
+}
+
+TEST_P(StoreConformance, FindingsAndListingStatesRoundTrip) {
+  Findings findings;
+  ASSERT_TRUE(BindFindings(*store_, findings));
+  findings.Learn({"milvus.busca_name_match", "substring", "partitions held every client", At(10)});
+  Findings again;
+  ASSERT_TRUE(BindFindings(*store_, again));
+  EXPECT_EQ(again.Value("milvus.busca_name_match").value_or(""), "substring");
+  EXPECT_FALSE(again.Value("ploomes.post_echo").has_value());
+  ASSERT_TRUE(SaveListingState(*store_, {"customers_milvus_to_ploomes", false, "capped", 1000, At(20)}));
+  auto state = LoadListingState(*store_, "customers_milvus_to_ploomes");
+  ASSERT_TRUE(state.has_value() && state->has_value());
+  EXPECT_FALSE((*state)->complete);
+  EXPECT_EQ((*state)->seen, 1000);
+  EXPECT_EQ((*state)->reason, "capped");
+  EXPECT_FALSE(LoadListingState(*store_, "tasks_ploomes_to_milvus")->has_value());
 }
 
 TEST_P(StoreConformance, LinkAndLookupBothWays) {
@@ -517,7 +553,7 @@ TEST(StoreOpenTest, WorkersStartingTogetherOnAnEmptyPostgresAllOpenIt) {
   for (const auto& e : errors) EXPECT_EQ(e, "");
   auto store = OpenStore(*url);
   ASSERT_TRUE(store.has_value());
-  EXPECT_EQ(*(*store)->SchemaVersion(), 3);
+  EXPECT_EQ(*(*store)->SchemaVersion(), 4);
 }
 
 TEST(StoreOpenTest, SqliteFileIsPrivate) {

@@ -1,5 +1,6 @@
 #include "sandbox/internal/http_support.h"
 
+#include <random>
 #include <thread>
 
 #include <fmt/format.h>
@@ -129,6 +130,19 @@ Handler Guard(World& w, Api api, std::string name, Handler handler, bool listing
       count(res.status);
       return;
     }
+    if (api == Api::kPloomes && req.method == "GET" && w.options.reality.Is("ploomes.forbidden_blocks", "occasional")) {
+      // Integrators report passing 403 "blocks" on plain reads; the same read later succeeds.
+      bool blocked;
+      {
+        std::lock_guard lock(w.mu);
+        blocked = std::uniform_real_distribution<double>(0, 1)(w.rng) < w.options.ploomes_forbidden_probability;
+      }
+      if (blocked) {
+        SendPloomesError(res, 403, "Forbidden", "Acesso bloqueado temporariamente");
+        count(403);
+        return;
+      }
+    }
     auto fault = w.faults.Draw(ApiName(api));
     if (fault && *fault != FaultKind::kDuplicatePage) {
       {
@@ -173,7 +187,12 @@ Handler Guard(World& w, Api api, std::string name, Handler handler, bool listing
           break;  // applied after the handler
       }
     }
-    const bool quota_applies = api == Api::kPloomes || listing;
+    // milvus.listing_quota: the per-token listing quota covers busca and listagem, listagem
+    // only, or nothing.
+    const std::string& milvus_quota = w.options.reality.Get("milvus.listing_quota");
+    const bool quota_applies =
+        api == Api::kPloomes ||
+        (listing && (milvus_quota == "all" || (milvus_quota == "listagem" && name.find("listagem") != std::string::npos)));
     if (quota_applies) {
       const int per_minute = api == Api::kPloomes ? w.options.ploomes_requests_per_minute
                                                   : w.options.milvus_listings_per_minute;

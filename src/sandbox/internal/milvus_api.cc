@@ -2,6 +2,8 @@
 // (criar, listagem), following ../shared/api/milvus.md; unconfirmed parts are switches.
 
 #include <algorithm>
+#include <cctype>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -32,12 +34,23 @@ std::string Token(World& w) {
 }
 
 // Fills a client from a cliente/criar or cliente/alterar body. Caller holds w.mu.
-Status ApplyClientBody(Json& client, const Json& body, bool create) {
+Status ApplyClientBody(World& w, Json& client, const Json& body, bool create) {
   if (body.contains("cliente_documento")) {
-    auto doc = ParseDocument(Str(body, "cliente_documento"));
-    if (!doc) return Fail(Error::InvalidArgument("Campo inválido: cliente_documento"));
-    client["cnpj_cpf"] = doc->canonical;
-    client["is_fisica"] = doc->is_person();
+    const std::string raw = Str(body, "cliente_documento");
+    auto doc = ParseDocument(raw);
+    // milvus.criar_check_digits: a wrong document refused, or stored as sent.
+    if (!doc && w.options.reality.Is("milvus.criar_check_digits", "validated")) {
+      return Fail(Error::InvalidArgument("Campo inválido: cliente_documento"));
+    }
+    std::string digits;
+    for (char c : raw) {
+      if (std::isalnum(static_cast<unsigned char>(c))) digits += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    // milvus.document_storage: kept as the request typed it, or as bare characters.
+    client["cnpj_cpf"] = w.options.reality.Is("milvus.document_storage", "as_typed") ? raw
+                         : doc                                                      ? doc->canonical
+                                                                                    : digits;
+    client["is_fisica"] = doc ? doc->is_person() : digits.size() <= 11;
   } else if (create) {
     return Fail(Error::InvalidArgument("Campo obrigatório: cliente_documento"));
   }
@@ -75,33 +88,57 @@ Json PublicClient(const Json& c) {
   return out;
 }
 
+// ASCII case folding only: whether the real API also folds accents is not known, and a client
+// must not depend on it.
+std::string AsciiLower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 bool ContainsFolded(const std::string& hay, const std::string& needle) {
-  auto lower = [](std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  return lower(hay).find(lower(needle)) != std::string::npos;
+  return AsciiLower(hay).find(AsciiLower(needle)) != std::string::npos;
+}
+
+// milvus.busca_name_match: how nome_fantasia selects clients.
+bool NameMatches(const World& w, const std::string& name, const std::string& wanted) {
+  const std::string& mode = w.options.reality.Get("milvus.busca_name_match");
+  if (mode == "ignored") return true;
+  const std::string n = AsciiLower(name), q = AsciiLower(wanted);
+  if (mode == "exact") return n == q;
+  if (mode == "prefix") return n.starts_with(q);
+  return n.find(q) != std::string::npos;
+}
+
+// milvus.document_storage: documento compared with cnpj_cpf as stored (digits: the request's
+// document is read as digits too; as_typed: the text must be the same).
+bool DocumentMatches(const World& w, const std::string& stored, const std::string& wanted) {
+  if (w.options.reality.Is("milvus.document_storage", "as_typed")) return stored == wanted;
+  auto doc = ParseDocument(wanted);
+  return stored == (doc ? doc->canonical : wanted);
 }
 
 void Busca(World& w, const httplib::Request& req, httplib::Response& res) {
   const std::string documento = req.get_param_value("documento");
   const std::string nome = req.get_param_value("nome_fantasia");
   const std::string status = req.has_param("status") ? req.get_param_value("status") : "1";
-  std::string wanted_doc;
-  if (!documento.empty()) {
-    auto doc = ParseDocument(documento);
-    wanted_doc = doc ? doc->canonical : documento;
-  }
   std::lock_guard lock(w.mu);
-  Json lista = Json::array();
+  std::vector<const Json*> found;
   for (const auto& [id, c] : w.milvus.clients) {
     const bool active = c.value("is_ativo", true);
     if ((status == "1" && !active) || (status == "2" && active)) continue;
-    if (!wanted_doc.empty() && c.value("cnpj_cpf", "") != wanted_doc) continue;  // [GUESS] exact
-    if (!nome.empty() && !ContainsFolded(c.value("nome_fantasia", ""), nome)) continue;  // substring
-    // [OBS] the listing stops at the cap, with nothing saying there is more.
+    if (!documento.empty() && !DocumentMatches(w, c.value("cnpj_cpf", ""), documento)) continue;
+    if (!nome.empty() && !NameMatches(w, c.value("nome_fantasia", ""), nome)) continue;
+    found.push_back(&c);
+  }
+  // milvus.busca_cap_order: which clients the cap keeps.
+  const std::string& order = w.options.reality.Get("milvus.busca_cap_order");
+  if (order == "newest_first") std::reverse(found.begin(), found.end());
+  if (order == "unspecified") std::shuffle(found.begin(), found.end(), w.rng);
+  // [OBS] the listing stops at the cap, with nothing saying there is more.
+  Json lista = Json::array();
+  for (const Json* c : found) {
     if (static_cast<int>(lista.size()) >= w.options.milvus_busca_cap) break;
-    lista.push_back(PublicClient(c));
+    lista.push_back(PublicClient(*c));
   }
   SendJson(res, 200, {{"lista", lista}});
 }
@@ -114,7 +151,7 @@ void Criar(World& w, const httplib::Request& req, httplib::Response& res) {
   Json client = MilvusClient(id, Token(w), GeneratedPerson{.city = &Cities()[0]});
   client["razao_social"] = "";
   client["nome_fantasia"] = "";
-  if (auto s = ApplyClientBody(client, *body, true); !s) {
+  if (auto s = ApplyClientBody(w, client, *body, true); !s) {
     return SendMilvusError(res, 400, s.error().message);
   }
   ++w.milvus.next_client;
@@ -129,7 +166,7 @@ void Alterar(World& w, const httplib::Request& req, httplib::Response& res) {
   auto it = w.milvus.clients.find(std::stoll(req.matches[1]));
   if (it == w.milvus.clients.end()) return SendMilvusError(res, 404, "Cliente não encontrado");
   Json updated = it->second;
-  if (auto s = ApplyClientBody(updated, *body, false); !s) {
+  if (auto s = ApplyClientBody(w, updated, *body, false); !s) {
     return SendMilvusError(res, 400, s.error().message);
   }
   it->second = updated;
@@ -265,14 +302,14 @@ Result<Json> MilvusUserWrite(World& w, std::optional<int64_t> id, const Json& bo
   if (!id) {
     int64_t new_id = w.milvus.next_client;
     Json client = MilvusClient(new_id, Token(w), GeneratedPerson{.city = &Cities()[0]});
-    if (auto s = ApplyClientBody(client, body, true); !s) return Fail(s.error());
+    if (auto s = ApplyClientBody(w, client, body, true); !s) return Fail(s.error());
     ++w.milvus.next_client;
     w.milvus.clients[new_id] = client;
     return PublicClient(client);
   }
   auto it = w.milvus.clients.find(*id);
   if (it == w.milvus.clients.end()) return Fail(Error::NotFound("Cliente não encontrado"));
-  if (auto s = ApplyClientBody(it->second, body, false); !s) return Fail(s.error());
+  if (auto s = ApplyClientBody(w, it->second, body, false); !s) return Fail(s.error());
   return PublicClient(it->second);
 }
 

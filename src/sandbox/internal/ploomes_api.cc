@@ -1,6 +1,7 @@
 // The Ploomes emulator: entity sets under /ploomes with the OData options, writes, webhooks.
 // Behaviour follows ../shared/api/ploomes.md; unconfirmed parts are SandboxOptions switches.
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -45,7 +46,7 @@ Json Shape(World& w, const Json& record, const std::string& select,
   for (auto it = record.begin(); it != record.end(); ++it) {
     if (kNavigation.count(it.key())) continue;
     if (!selected.empty() && !selected.count(it.key())) continue;
-    out[it.key()] = it.value();
+    out[it.key()] = it->is_string() ? Json(DisplayDate(it->get<std::string>())) : it.value();
   }
   for (const auto& e : expand) {
     if (e == "Tags") {
@@ -96,14 +97,37 @@ const EntitySet* SetNamed(const std::string& name) {
   return nullptr;
 }
 
+FilterOptions FilterOptionsOf(const World& w) {
+  return {.ignore_date_offsets = w.options.reality.Is("ploomes.filter_offset", "ignored")};
+}
+
+// The $filter of a request, or nullptr when it has none; false after answering 400.
+bool ReadFilter(const World& w, const httplib::Request& req, httplib::Response& res,
+                std::unique_ptr<FilterExpr>& filter) {
+  if (!req.has_param("$filter")) return true;
+  auto f = ParseFilter(req.get_param_value("$filter"), FilterOptionsOf(w));
+  if (!f) {
+    SendPloomesError(res, 400, "BadRequest", f.error().message);
+    return false;
+  }
+  filter = std::move(*f);
+  return true;
+}
+
+// The order of a listing without $orderby (ploomes.default_order). Caller holds w.mu.
+void DefaultOrder(World& w, std::vector<const Json*>& rows) {
+  const std::string& order = w.options.reality.Get("ploomes.default_order");
+  if (order == "create_date_desc") {
+    SortRecords(rows, {{"CreateDate", true}});
+  } else if (order == "unspecified") {
+    std::shuffle(rows.begin(), rows.end(), w.rng);
+  }  // "id": the map's order already
+}
+
 void List(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
   std::unique_ptr<FilterExpr> filter;
-  if (req.has_param("$filter")) {
-    auto f = ParseFilter(req.get_param_value("$filter"));
-    if (!f) return SendPloomesError(res, 400, "BadRequest", f.error().message);
-    filter = std::move(*f);
-  }
-  std::vector<OrderKey> order = {{"Id", false}};
+  if (!ReadFilter(w, req, res, filter)) return;
+  std::vector<OrderKey> order;
   if (req.has_param("$orderby")) {
     auto o = ParseOrderBy(req.get_param_value("$orderby"));
     if (!o) return SendPloomesError(res, 400, "BadRequest", o.error().message);
@@ -140,7 +164,11 @@ void List(World& w, const EntitySet& set, const httplib::Request& req, httplib::
   for (const auto& [id, r] : w.ploomes.*(set.records)) {
     if (!filter || filter->Matches(r)) rows.push_back(&r);
   }
-  SortRecords(rows, order);
+  if (order.empty()) {
+    DefaultOrder(w, rows);
+  } else {
+    SortRecords(rows, order);
+  }
   Json value = Json::array();
   for (size_t i = static_cast<size_t>(std::max(0, skip)); i < rows.size() && static_cast<int>(value.size()) < top; ++i) {
     value.push_back(Shape(w, *rows[i], select, expand));
@@ -167,7 +195,11 @@ void GetOne(World& w, const EntitySet& set, const httplib::Request& req, httplib
 
 // Normalizes a written record: relation rows get ids and owners, dates are the server's.
 void ApplyWrite(World& w, const EntitySet& set, Json& record, const Json& body, bool create) {
-  const std::string now = FormatIsoLocal(w.clock.Now());
+  const std::string now = w.Stamp(w.clock.Now());
+  // ploomes.tag_touches_task=no: a change of tags alone leaves LastUpdateDate as it was.
+  bool only_tags = !create && !body.empty();
+  for (auto it = body.begin(); it != body.end(); ++it) only_tags &= it.key() == "Tags";
+  const bool touch = !(only_tags && w.options.reality.Is("ploomes.tag_touches_task", "no"));
   for (auto it = body.begin(); it != body.end(); ++it) {
     if (it.key() == "Id" || it.key() == "CreateDate" || it.key() == "LastUpdateDate") continue;
     if (it.key() == "OtherProperties" && record.contains("OtherProperties") && !create) {
@@ -205,12 +237,43 @@ void ApplyWrite(World& w, const EntitySet& set, Json& record, const Json& body, 
     record[record.value("TypeId", 1) == 2 ? "CPF" : "CNPJ"] = record["Register"];
   }
   if (create) record["CreateDate"] = now;
-  record["LastUpdateDate"] = now;
+  if (touch) record["LastUpdateDate"] = now;
+}
+
+// Where the reality keeps a contact's CPF/CNPJ on an API write (ploomes.document_field): refused
+// in CNPJ/CPF, or Register silently dropped. False after answering 400.
+bool AcceptDocumentFields(World& w, const EntitySet& set, Json& body, httplib::Response& res) {
+  if (std::string_view(set.name) != "Contacts") return true;
+  const std::string& field = w.options.reality.Get("ploomes.document_field");
+  if (field == "register") {
+    for (const char* key : {"CNPJ", "CPF"}) {
+      if (body.contains(key) && !body[key].is_null()) {
+        SendPloomesError(res, 400, "BadRequest",
+                         fmt::format("The property '{}' cannot be written; the document goes in Register", key));
+        return false;
+      }
+    }
+  } else if (field == "cnpj_cpf") {
+    body.erase("Register");
+  }
+  return true;
+}
+
+// The answer to a POST or PATCH: the record as stored, or (ploomes.post_echo=sent_fields) only
+// the keys the request sent, with the Id.
+Json Echo(World& w, const Json& stored, const Json& body, const httplib::Request& req) {
+  Json shaped = Shape(w, stored, req.get_param_value("$select"), ParseExpandNames(req.get_param_value("$expand")));
+  if (!w.options.reality.Is("ploomes.post_echo", "sent_fields")) return shaped;
+  Json out = {{"Id", stored["Id"]}};
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (stored.contains(it.key())) out[it.key()] = shaped.contains(it.key()) ? shaped[it.key()] : stored[it.key()];
+  }
+  return out;
 }
 
 void Create(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
   auto body = ParseBody(req, res, Api::kPloomes);
-  if (!body) return;
+  if (!body || !AcceptDocumentFields(w, set, *body, res)) return;
   if (std::string_view(set.name) == "Contacts" &&
       (!body->contains("Name") || !(*body)["Name"].is_string() || (*body)["Name"].get<std::string>().empty())) {
     return SendPloomesError(res, 400, "BadRequest", "Name is required");
@@ -222,13 +285,12 @@ void Create(World& w, const EntitySet& set, const httplib::Request& req, httplib
   (w.ploomes.*(set.records))[id] = record;
   w.FireWebhooksLocked(set.entity_id, set.name, "Create", nullptr, record);
   SendJson(res, 200, {{"@odata.context", Context(w, set.name)},
-                      {"value", Json::array({Shape(w, record, req.get_param_value("$select"),
-                                                   ParseExpandNames(req.get_param_value("$expand")))})}});
+                      {"value", Json::array({Echo(w, record, *body, req)})}});
 }
 
 void Patch(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
   auto body = ParseBody(req, res, Api::kPloomes);
-  if (!body) return;
+  if (!body || !AcceptDocumentFields(w, set, *body, res)) return;
   const int64_t id = KeyFromPath(req);
   std::lock_guard lock(w.mu);
   auto& records = w.ploomes.*(set.records);
@@ -240,8 +302,7 @@ void Patch(World& w, const EntitySet& set, const httplib::Request& req, httplib:
   ApplyWrite(w, set, it->second, *body, false);
   w.FireWebhooksLocked(set.entity_id, set.name, "Update", old, it->second);
   SendJson(res, 200, {{"@odata.context", Context(w, set.name)},
-                      {"value", Json::array({Shape(w, it->second, req.get_param_value("$select"),
-                                                   ParseExpandNames(req.get_param_value("$expand")))})}});
+                      {"value", Json::array({Echo(w, it->second, *body, req)})}});
 }
 
 void Delete(World& w, const EntitySet& set, const httplib::Request& req, httplib::Response& res) {
@@ -291,25 +352,41 @@ void RegisterPloomesRoutes(httplib::Server& server, World& w) {
   }));
   server.Get("/ploomes/Tags", Guard(w, Api::kPloomes, "/Tags", [&w](const auto& req, auto& res) {
     std::unique_ptr<FilterExpr> filter;
-    if (req.has_param("$filter")) {
-      auto f = ParseFilter(req.get_param_value("$filter"));
-      if (!f) return SendPloomesError(res, 400, "BadRequest", f.error().message);
-      filter = std::move(*f);
+    if (!ReadFilter(w, req, res, filter)) return;
+    std::vector<OrderKey> order;
+    if (req.has_param("$orderby")) {
+      auto o = ParseOrderBy(req.get_param_value("$orderby"));
+      if (!o) return SendPloomesError(res, 400, "BadRequest", o.error().message);
+      order = std::move(*o);
     }
     std::lock_guard lock(w.mu);
-    Json rows = Json::array();
+    std::vector<const Json*> rows;
     for (const auto& [id, t] : w.ploomes.tags) {
-      if (!filter || filter->Matches(t)) rows.push_back(t);
+      if (!filter || filter->Matches(t)) rows.push_back(&t);
     }
-    SimpleList(w, "Tags", rows, res);
+    if (order.empty()) {
+      DefaultOrder(w, rows);
+    } else {
+      SortRecords(rows, order);
+    }
+    // ploomes.tags_paging: one answer with every tag, or pages of at most 300 like the other sets.
+    size_t skip = 0, top = rows.size();
+    if (w.options.reality.Is("ploomes.tags_paging", "paged")) {
+      top = static_cast<size_t>(w.options.ploomes_max_page);
+      try {
+        if (req.has_param("$top")) top = std::min<size_t>(top, std::stoul(req.get_param_value("$top")));
+        if (req.has_param("$skip")) skip = std::stoul(req.get_param_value("$skip"));
+      } catch (...) {
+        return SendPloomesError(res, 400, "BadRequest", "$top and $skip must be numbers");
+      }
+    }
+    Json page = Json::array();
+    for (size_t i = skip; i < rows.size() && page.size() < top; ++i) page.push_back(*rows[i]);
+    SimpleList(w, "Tags", page, res);
   }));
   server.Get("/ploomes/Cities", Guard(w, Api::kPloomes, "/Cities", [&w](const auto& req, auto& res) {
     std::unique_ptr<FilterExpr> filter;
-    if (req.has_param("$filter")) {
-      auto f = ParseFilter(req.get_param_value("$filter"));
-      if (!f) return SendPloomesError(res, 400, "BadRequest", f.error().message);
-      filter = std::move(*f);
-    }
+    if (!ReadFilter(w, req, res, filter)) return;
     Json rows = Json::array();
     for (const auto& c : Cities()) {
       Json city = {{"Id", c.id}, {"Name", c.name}, {"StateId", StateIdOf(c.uf)}, {"CountryId", 76},
@@ -346,6 +423,9 @@ void RegisterPloomesRoutes(httplib::Server& server, World& w) {
     if (!body->contains("CallbackUrl") || !(*body)["CallbackUrl"].is_string() ||
         !body->contains("EntityId") || !body->contains("ActionId")) {
       return SendPloomesError(res, 400, "BadRequest", "EntityId, ActionId and CallbackUrl are required");
+    }
+    if ((*body)["EntityId"] == 36 && w.options.reality.Is("ploomes.webhook_entity_36", "refused")) {
+      return SendPloomesError(res, 400, "BadRequest", "Entity 36 does not support webhooks");
     }
     std::lock_guard lock(w.mu);
     int64_t id = w.ploomes.next_webhook++;

@@ -43,12 +43,41 @@ bool Quota::Admit(const std::string& key, int per_minute, Instant now,
 }
 
 World::World(const SandboxOptions& o)
-    : options(o), clock(SystemClock::Get().Now(), o.time_scale), faults(o.seed) {
+    : options(o), clock(SystemClock::Get().Now(), o.time_scale), faults(o.seed), rng(o.seed * 31 + 5) {
   if (!o.faults.empty()) {
     if (auto spec = FaultSpec::Parse(o.faults)) faults.Set(*spec);
   }
   std::lock_guard lock(mu);
   GenerateLocked();
+}
+
+std::string World::Stamp(Instant t) const {
+  if (!options.reality.Is("ploomes.timestamp_precision", "1/300")) return FormatIsoLocal(t);
+  // SQL Server datetime: ticks of 1/300 s. Read back through datetime2 the tick shows seven
+  // fraction digits (.7266667), which is what a filter literal is compared with.
+  const auto second = std::chrono::floor<std::chrono::seconds>(t);
+  const int64_t ms = (t - second).count();
+  int64_t tick = (ms * 300 + 500) / 1000;
+  Instant whole = Instant{second};
+  if (tick == 300) {
+    whole += std::chrono::seconds(1);
+    tick = 0;
+  }
+  std::string text = FormatIsoLocal(whole);  // no fraction: a whole second
+  const std::string fraction = fmt::format(".{:07d}", (tick * 10'000'000 + 150) / 300);
+  return text.insert(text.size() - 6, fraction);  // before the "-03:00" offset
+}
+
+std::string DisplayDate(const std::string& stored) {
+  auto dot = stored.find('.');
+  if (dot == std::string::npos || dot < 19) return stored;
+  size_t end = dot + 1;
+  while (end < stored.size() && std::isdigit(static_cast<unsigned char>(stored[end]))) ++end;
+  if (end - dot - 1 <= 3) return stored;
+  auto t = ParseIsoInstant(stored);  // truncated to the millisecond
+  if (!t) return stored;
+  if (stored[dot + 4] >= '5') *t += std::chrono::milliseconds(1);  // rounded instead
+  return FormatIsoLocal(*t);
 }
 
 void World::GenerateLocked() {
@@ -57,6 +86,13 @@ void World::GenerateLocked() {
   DataGenerator gen(options.seed);
   const Instant now = clock.Now();
 
+  // An account's other tags (deals, contacts, old campaigns) come first by Id, so the ticket tags
+  // sit past the first page of 300.
+  for (int i = 0; i < options.ploomes_extra_tags; ++i) {
+    const int64_t id = 40000001 + i;
+    const int entity = i % 3 == 0 ? 36 : (i % 3 == 1 ? 12 : 1);
+    ploomes.tags[id] = {{"Id", id}, {"Name", fmt::format("Etiqueta {:03d}", i + 1)}, {"Color", "#8395A7"}, {"EntityId", entity}};
+  }
   ploomes.tags[kTagEntrega] = {{"Id", kTagEntrega}, {"Name", "ENTREGA"}, {"Color", "#2E86DE"}, {"EntityId", 12}};
   ploomes.tags[kTagInstalacao] = {{"Id", kTagInstalacao}, {"Name", "INSTALAÇÃO"}, {"Color", "#10AC84"}, {"EntityId", 12}};
   ploomes.tags[kTagManutencao] = {{"Id", kTagManutencao}, {"Name", "MANUTENÇÃO"}, {"Color", "#EE5253"}, {"EntityId", 12}};
@@ -68,7 +104,14 @@ void World::GenerateLocked() {
   for (int i = 0; i < options.contacts; ++i) {
     GeneratedPerson p = gen.Person();
     int64_t id = ploomes.next_contact++;
-    ploomes.contacts[id] = PloomesContact(id, p, gen.CreationDate(now));
+    Json contact = PloomesContact(id, p, gen.CreationDate(now));
+    contact["CreateDate"] = contact["LastUpdateDate"] = Stamp(*ParseIsoInstant(contact["CreateDate"].get<std::string>()));
+    if (options.reality.Is("ploomes.document_field", "register")) {
+      // The account keeps documents in Register; CNPJ and CPF stay empty.
+      contact["Register"] = contact["CNPJ"].is_null() ? contact["CPF"] : contact["CNPJ"];
+      contact["CNPJ"] = contact["CPF"] = nullptr;
+    }
+    ploomes.contacts[id] = std::move(contact);
     people.push_back(std::move(p));
   }
   // Milvus: about half the clients are customers Ploomes also has (same document), the rest
@@ -84,7 +127,8 @@ void World::GenerateLocked() {
       p = gen.Person(false);
     }
     int64_t id = milvus.next_client++;
-    milvus.clients[id] = MilvusClient(id, gen.MilvusToken(), p);
+    milvus.clients[id] = MilvusClient(id, gen.MilvusToken(), p,
+                                      options.reality.Is("milvus.document_storage", "as_typed"));
   }
   // Tasks and interactions: most on a contact, some without; most with one of the two tags.
   std::vector<int64_t> contact_ids;
@@ -95,7 +139,8 @@ void World::GenerateLocked() {
   };
   for (int i = 0; i < options.tasks; ++i) {
     int64_t id = ploomes.next_task++;
-    const std::string date = FormatIsoLocal(gen.CreationDate(now));
+    const Instant created = gen.CreationDate(now);
+    const std::string date = FormatIsoLocal(created);
     Json contact = pick_contact();
     Json t = {{"Id", id},
               {"Title", gen.TaskTitle()},
@@ -109,8 +154,8 @@ void World::GenerateLocked() {
               {"Finished", false},
               {"OwnerId", 10000002},
               {"CreatorId", 10000002},
-              {"CreateDate", date},
-              {"LastUpdateDate", date},
+              {"CreateDate", Stamp(created)},
+              {"LastUpdateDate", Stamp(created)},
               {"Tags", Json::array()},
               {"OtherProperties", Json::array()}};
     const double r = gen.Real();
@@ -121,7 +166,8 @@ void World::GenerateLocked() {
   }
   for (int i = 0; i < options.interactions; ++i) {
     int64_t id = ploomes.next_interaction++;
-    const std::string date = FormatIsoLocal(gen.CreationDate(now));
+    const Instant created = gen.CreationDate(now);
+    const std::string date = FormatIsoLocal(created);
     Json ir = {{"Id", id},
                {"ContactId", pick_contact()},
                {"DealId", nullptr},
@@ -129,8 +175,8 @@ void World::GenerateLocked() {
                {"Content", "<p>" + gen.Description() + "</p>"},
                {"TypeId", gen.Uniform(1, 7)},
                {"CreatorId", 10000002},
-               {"CreateDate", date},
-               {"LastUpdateDate", date},
+               {"CreateDate", Stamp(created)},
+               {"LastUpdateDate", Stamp(created)},
                {"Tags", Json::array()},
                {"OtherProperties", Json::array()}};
     const double r = gen.Real();

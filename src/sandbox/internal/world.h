@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,12 @@ struct World {
   std::map<std::string, int64_t> injected;              // fault kind -> count
   std::deque<WebhookEvent> webhook_queue;
   std::map<std::string, int64_t> webhook_stats;  // delivered, failed, duplicated
+  std::mt19937_64 rng;  // unspecified orders and occasional blocks; seeded, under mu
+
+  // A server timestamp for a Ploomes record, at the precision the reality says: milliseconds,
+  // or SQL Server datetime's 1/300 s ticks kept at full precision (".7266667"). Responses show
+  // it rounded to milliseconds (DisplayDate); filters compare the full value.
+  std::string Stamp(Instant t) const;
 
   // (Re)creates the generated data from the seed. Caller holds mu.
   void GenerateLocked();
@@ -82,6 +89,9 @@ struct World {
                           const Json& old_record, const Json& new_record);
   Json StatsLocked() const;
 };
+
+// A stored Ploomes timestamp as responses show it: rounded to milliseconds, zeros trimmed.
+std::string DisplayDate(const std::string& stored);
 
 // Ploomes webhook form of a record: dates without offset, OtherProperties as a map.
 Json WebhookForm(const Json& record);

@@ -121,6 +121,14 @@ CREATE TABLE workers (
 );
 CREATE INDEX deliveries_claimed ON deliveries (claimed_by) WHERE claimed_by IS NOT NULL;
 )SQL"},
+      // What ponte learned about the systems (probe findings) and about its own listings.
+      {4, R"SQL(
+CREATE TABLE facts (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }

@@ -126,6 +126,39 @@ Result<std::chrono::milliseconds> SqlStore::TakeToken(std::string_view system,
   });
 }
 
+Status SqlStore::PutFact(std::string_view key, std::string_view value, Instant now) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Text(key), Text(value), Millis(now)};
+  auto r = conn_->Query(
+      "INSERT INTO facts (key, value, updated_at) VALUES (?, ?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+      p);
+  if (!r) return Fail(r.error());
+  return {};
+}
+
+Result<std::optional<std::string>> SqlStore::GetFact(std::string_view key) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Text(key)};
+  auto rows = conn_->Query("SELECT value FROM facts WHERE key = ?", p);
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return std::optional<std::string>();
+  return std::optional<std::string>(rows->front().Text(0));
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqlStore::ListFacts(std::string_view prefix) {
+  std::lock_guard lock(mu_);
+  // substr instead of LIKE: the prefix may hold '%' or '_'. Lengths count characters.
+  int64_t chars = 0;
+  for (unsigned char c : prefix) chars += (c & 0xC0) != 0x80;
+  const SqlValue p[] = {chars, Text(prefix)};
+  auto rows = conn_->Query("SELECT key, value FROM facts WHERE substr(key, 1, ?) = ? ORDER BY key", p);
+  if (!rows) return Fail(rows.error());
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : *rows) out.emplace_back(r.Text(0), r.Text(1));
+  return out;
+}
+
 Result<std::string> SqlStore::IntegrityCheck() {
   std::lock_guard lock(mu_);
   if (conn_->dialect() == Dialect::kSqlite) {

@@ -72,6 +72,10 @@ class SqlStore final : public Store {
   Status RemoveWorker(std::string_view worker) override;
   Result<std::vector<WorkerInfo>> ListWorkers(Instant now, std::chrono::milliseconds window) override;
 
+  Status PutFact(std::string_view key, std::string_view value, Instant now) override;
+  Result<std::optional<std::string>> GetFact(std::string_view key) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ListFacts(std::string_view prefix) override;
+
   Result<std::string> IntegrityCheck() override;
   Result<int> SchemaVersion() override;
   std::string Describe() const override { return conn_->Describe(); }
