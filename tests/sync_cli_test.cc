@@ -39,7 +39,7 @@ class SyncCliTest : public ::testing::Test {
     std::ofstream(config_) << "store = \"sqlite:" << store_ << "\"\n"
                            << "[systems.ploomes]\nbase_url = \"" << base_ << "/ploomes\"\n"
                            << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = 0\ntimeout_ms = 5000\n"
-                           << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\n"
+                           << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\nlisting_budget = 5000\n"
                            << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
                            << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);

@@ -45,6 +45,7 @@ int RunCli(int argc, char** argv) {
   AddSandboxCommand(app, exit_code);
   AddSyncCommands(app, global, exit_code);
   AddServeCommands(app, global, exit_code);
+  AddWebhooksCommands(app, global, exit_code);
   AddWorkersCommand(app, global, exit_code);
   AddDemoCommand(app, global, exit_code);
   try {

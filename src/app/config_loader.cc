@@ -61,9 +61,15 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
   auto t = root[name].as_table();
   if (!t) return {};
   const std::string where = std::string("systems.") + name + ".";
-  PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"base_url", "key_env", "key_file", "requests_per_minute", "burst",
-                                      "timeout_ms", "tls_insecure"},
-                                  std::string("systems.") + name, source));
+  std::set<std::string> keys = {"base_url", "key_env", "key_file", "requests_per_minute", "burst", "timeout_ms",
+                                "tls_insecure"};
+  const bool ploomes = std::string_view(name) == "ploomes";
+  if (ploomes) {
+    keys.insert({"document_field", "cursor_overlap_seconds"});
+  } else {
+    keys.insert({"listing_budget", "busca_cap"});
+  }
+  PONTE_RETURN_IF_ERROR(CheckKeys(*t, keys, std::string("systems.") + name, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "base_url", s.base_url, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "key_env", s.key_env, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "key_file", s.key_file, where, source));
@@ -71,6 +77,19 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
   PONTE_RETURN_IF_ERROR(Read(*t, "burst", s.burst, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "timeout_ms", s.timeout_ms, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "tls_insecure", s.tls_insecure, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "document_field", s.document_field, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "cursor_overlap_seconds", s.cursor_overlap_seconds, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "listing_budget", s.listing_budget, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "busca_cap", s.busca_cap, where, source));
+  if (ploomes && s.document_field != "auto" && s.document_field != "register" && s.document_field != "cnpj_cpf" &&
+      s.document_field != "both") {
+    return Fail(KeyError(source, where + "document_field", "expected auto, register, cnpj_cpf or both"));
+  }
+  if (s.cursor_overlap_seconds < 0 || s.cursor_overlap_seconds > 86400) {
+    return Fail(KeyError(source, where + "cursor_overlap_seconds", "expected 0 to 86400 seconds"));
+  }
+  if (s.listing_budget < 1) return Fail(KeyError(source, where + "listing_budget", "must be at least 1"));
+  if (s.busca_cap < 1) return Fail(KeyError(source, where + "busca_cap", "must be at least 1"));
   if (!s.base_url.starts_with("http://") && !s.base_url.starts_with("https://")) {
     return Fail(KeyError(source, where + "base_url", "must start with http:// or https://"));
   }

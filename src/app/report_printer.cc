@@ -25,7 +25,9 @@ void PrintReports(std::ostream& out, const std::vector<RouteReport>& reports) {
     out << fmt::format("  API calls {:>4}   ({} per delivered record)\n", r.api_calls,
                        delivered > 0 ? fmt::format("{:.2f}", static_cast<double>(r.api_calls) / delivered)
                                      : std::string("-"));
-    if (!r.complete && r.error.empty()) {
+    if (r.records_unseen) {
+      out << fmt::format("  INCOMPLETE: {}\n", r.incomplete_reason);
+    } else if (!r.complete && r.error.empty()) {
       out << fmt::format("  PARTIAL: {}\n", r.incomplete_reason);
     }
     if (!r.error.empty()) out << fmt::format("  FAILED: {} (the cursor did not move)\n", r.error);
@@ -33,13 +35,13 @@ void PrintReports(std::ostream& out, const std::vector<RouteReport>& reports) {
 }
 
 int ExitCodeFor(const std::vector<RouteReport>& reports) {
-  bool unreachable = false, dead = false;
+  bool unreachable = false, failed = false;
   for (const auto& r : reports) {
     unreachable |= r.unreachable || !r.error.empty();
-    dead |= r.dead > 0;
+    failed |= r.dead > 0 || r.records_unseen;
   }
   if (unreachable) return kExitUnreachable;
-  if (dead) return kExitSomeFailed;
+  if (failed) return kExitSomeFailed;
   return kExitOk;
 }
 

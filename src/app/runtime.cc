@@ -7,6 +7,7 @@
 
 #include "app/cli.h"
 #include "app/config_loader.h"
+#include "store/facts.h"
 
 namespace ponte {
 namespace {
@@ -76,8 +77,15 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
                        rt->config.milvus.key_env.empty() ? "systems.milvus.key_file" : rt->config.milvus.key_env,
                        std::chrono::milliseconds(rt->config.milvus.timeout_ms)},
       *rt->transport, rt->milvus_limiter.get(), rt->calls, SystemClock::Get());
-  rt->ploomes = std::make_unique<ploomes::PloomesConnector>(*rt->ploomes_api);
-  rt->milvus = std::make_unique<milvus::MilvusConnector>(*rt->milvus_api, rt->config.tickets);
+  if (auto bound = BindFindings(*rt->store, rt->findings); !bound) return Fail(bound.error());
+  rt->ploomes = std::make_unique<ploomes::PloomesConnector>(
+      *rt->ploomes_api,
+      ploomes::PloomesOptions{std::chrono::seconds(rt->config.ploomes.cursor_overlap_seconds),
+                              rt->config.ploomes.document_field, &rt->findings});
+  rt->milvus = std::make_unique<milvus::MilvusConnector>(
+      *rt->milvus_api, rt->config.tickets,
+      milvus::MilvusOptions{&rt->findings, rt->config.milvus.listing_budget,
+                            static_cast<size_t>(rt->config.milvus.busca_cap)});
   return rt;
 }
 

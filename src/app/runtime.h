@@ -6,6 +6,7 @@
 
 #include "connectors/milvus/milvus_connector.h"
 #include "connectors/ploomes/ploomes_connector.h"
+#include "core/findings.h"
 #include "net/call_counter.h"
 #include "net/http.h"
 #include "net/rate_limiter.h"
@@ -17,6 +18,7 @@ namespace ponte {
 struct Runtime {
   Config config;
   std::unique_ptr<Store> store;
+  Findings findings;  // what ponte learned of the two accounts, kept in the store
   std::unique_ptr<HttpTransport> transport;
   CallCounter calls;
   std::unique_ptr<RateLimiter> ploomes_limiter;
@@ -28,6 +30,7 @@ struct Runtime {
 };
 
 // Opens the store and builds the clients. Keys come from the environment or key files.
+// The store's findings feed the connectors, and what they learn goes back to the store.
 Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& store_override,
                                              const std::string& ploomes_key = "",
                                              const std::string& milvus_key = "");

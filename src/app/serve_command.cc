@@ -1,5 +1,5 @@
 // `ponte serve`: the routes in watch mode plus the HTTP server (webhooks, admin API, metrics,
-// dashboard), and `ponte webhooks register`, which points Ploomes' webhooks at it.
+// dashboard).
 
 #include <unistd.h>
 
@@ -24,7 +24,6 @@ struct ServeOptions {
   std::string config = "ponte.toml";
   std::string listen;  // overrides server.listen
   int interval_seconds = 0;  // overrides server.poll_interval_seconds
-  std::string url;  // webhooks register: the callback URL
 };
 
 std::string ThisWorker() {
@@ -112,63 +111,6 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
   exit_code = kExitOk;
 }
 
-void RegisterWebhooks(GlobalOptions& g, ServeOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
-  if (!rt) return;
-  Runtime& r = **rt;
-  const ServerConfig& sc = r.config.server;
-  std::string url = o.url;
-  if (url.empty() && !sc.public_url.empty()) {
-    url = sc.public_url + (sc.public_url.ends_with("/") ? "" : "/") + "webhooks/ploomes";
-  }
-  if (url.empty()) {
-    std::cerr << "ponte: give --url (how Ploomes reaches this server, such as https://ponte.example.com/webhooks/ploomes) "
-                 "or set server.public_url\n";
-    exit_code = kExitUsage;
-    return;
-  }
-  if (!url.starts_with("https://") && !url.starts_with("http://")) {
-    std::cerr << fmt::format("ponte: the callback URL '{}' must start with https://\n", url);
-    exit_code = kExitUsage;
-    return;
-  }
-  if (url.starts_with("http://")) {
-    std::cerr << "ponte: WARNING: the callback URL is plain http; the validation key will cross the network unencrypted\n";
-  }
-  auto key = ReadSecret(sc.webhook_key_env, sc.webhook_key_file, "webhook validation key", "server.webhook_key");
-  if (!key) {
-    std::cerr << "ponte: " << key.error().message << " (ponte serve must know the same key)\n";
-    exit_code = kExitUsage;
-    return;
-  }
-  auto existing = r.ploomes->WebhooksFor(url);
-  if (!ReportIfError(existing, exit_code)) return;
-  struct Wanted {
-    const char* route;
-    int entity_id;
-    const char* set;
-  };
-  const Wanted wanted[] = {{kRouteCustomersToMilvus, 1, "Contacts"},
-                           {kRouteTasks, 12, "Tasks"},
-                           {kRouteInteractions, 36, "InteractionRecords"}};
-  int added = 0, kept = 0;
-  for (const auto& w : wanted) {
-    if (!r.config.routes.at(w.route).enabled) continue;
-    for (const auto& [action_id, action] : {std::pair{1, "Create"}, std::pair{2, "Update"}}) {
-      if (existing->count({w.entity_id, action_id})) {
-        ++kept;
-        std::cout << fmt::format("{} {}: already registered\n", w.set, action);
-        continue;
-      }
-      auto id = r.ploomes->RegisterWebhook(w.entity_id, action_id, url, *key);
-      if (!ReportIfError(id, exit_code)) return;
-      ++added;
-      std::cout << fmt::format("{} {}: registered (webhook {})\n", w.set, action, *id);
-    }
-  }
-  std::cout << fmt::format("{} webhook(s) registered, {} already there, calling {}\n", added, kept, url);
-}
-
 }  // namespace
 
 void AddServeCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
@@ -182,13 +124,6 @@ void AddServeCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
       "refused and only polling runs) and PONTE_ADMIN_TOKEN (bearer token of the admin API; required to listen "
       "beyond loopback). SIGTERM or Ctrl-C stops gracefully. See docs/api.md.");
   serve->callback([&g, o, &exit_code] { Serve(g, *o, exit_code); });
-
-  auto* webhooks = app.add_subcommand("webhooks", "Ploomes webhooks that call ponte serve");
-  webhooks->require_subcommand(1);
-  auto* reg = webhooks->add_subcommand("register", "Register create and update webhooks for every enabled route (idempotent)");
-  reg->add_option("--config", o->config, "Configuration file")->capture_default_str();
-  reg->add_option("--url", o->url, "Callback URL (default server.public_url + /webhooks/ploomes)");
-  reg->callback([&g, o, &exit_code] { RegisterWebhooks(g, *o, exit_code); });
 }
 
 }  // namespace ponte

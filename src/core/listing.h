@@ -31,6 +31,9 @@ struct Listing {
   bool complete = true;
   std::string incomplete_reason;  // set when complete is false
   int pages = 0;
+  // How far before its `since` a listing reads again (a connector's overlap): the caller keeps
+  // the (id, time) pairs it read within this much of its newest record, to drop them next time.
+  std::chrono::milliseconds reread{0};
 };
 
 }  // namespace ponte

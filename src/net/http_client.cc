@@ -103,16 +103,18 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
       out.message += " (not retried at once: the write may have reached the server)";
       return Fail(std::move(out));
     }
+    const bool read = call.method == "GET" || call.read_only;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - start);
     RetryDecision decision;
     {
       std::lock_guard lock(rng_mu_);
-      decision = DecideRetry(options_.retry, error, attempt,
-                             std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - start),
-                             rng_);
+      decision = error.code == ErrorCode::kPermissionDenied && read
+                     ? DecideForbiddenReadRetry(options_.retry, attempt, elapsed, rng_)
+                     : DecideRetry(options_.retry, error, attempt, elapsed, rng_);
     }
     if (!decision.retry) {
       Error out = error;
-      if (attempt > 1 && out.retry_class() != RetryClass::kDeadLetter) {
+      if (attempt > 1 && (out.retry_class() != RetryClass::kDeadLetter || read)) {
         out.message += fmt::format(" (gave up after {} attempts)", attempt);
       }
       return Fail(std::move(out));

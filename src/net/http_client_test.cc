@@ -74,6 +74,35 @@ TEST_F(ApiClientTest, RetriesServerErrorsAndTransportFailures) {
   EXPECT_EQ(counter_.Retries()["ploomes"], 3);
 }
 
+// ploomes.forbidden_blocks: a read refused with 403 may pass; a write refused with 403 is final.
+TEST_F(ApiClientTest, A403OnAReadIsRetriedSlowlyAndOnAWriteIsFinal) {
+  transport_.answers.push_back(Status(403));
+  transport_.answers.push_back(Status(403));
+  transport_.answers.push_back(Status(200, R"({"value":[]})"));
+  auto c = Make();
+  EXPECT_TRUE(c.Call({"GET", "GET /Contacts", "/Contacts"}).has_value());
+  ASSERT_EQ(slept_.size(), 2u);
+  EXPECT_LE(slept_[0], RetryPolicy{}.forbidden_backoff);
+  transport_.answers.push_back(Status(403));
+  auto write = c.Call({"POST", "POST /Contacts", "/Contacts", "{}"});
+  ASSERT_FALSE(write.has_value());
+  EXPECT_EQ(write.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(transport_.sent.size(), 4u);
+}
+
+TEST_F(ApiClientTest, A403ThatStaysIsAPermissionErrorAfterItsBudget) {
+  for (int i = 0; i < 20; ++i) transport_.answers.push_back(Status(403));
+  auto c = Make();
+  auto r = c.Call({"GET", "GET /Contacts", "/Contacts"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_NE(r.error().message.find("PONTE_PLOOMES_KEY"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("gave up after"), std::string::npos) << r.error().message;
+  milliseconds waited{0};
+  for (auto d : slept_) waited += d;
+  EXPECT_LE(waited, RetryPolicy{}.forbidden_budget);
+}
+
 TEST_F(ApiClientTest, HonoursRetryAfterOn429) {
   transport_.answers.push_back(Status(429, "{}", {{"Retry-After", "7"}}));
   transport_.answers.push_back(Status(200));

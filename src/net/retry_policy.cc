@@ -31,6 +31,15 @@ RetryDecision DecideRetry(const RetryPolicy& policy, const Error& error, int att
   return {true, wait};
 }
 
+RetryDecision DecideForbiddenReadRetry(const RetryPolicy& policy, int attempt,
+                                       std::chrono::milliseconds elapsed, std::mt19937_64& rng) {
+  if (attempt >= policy.max_attempts) return {};
+  const int64_t ceiling = policy.forbidden_backoff.count() * (int64_t{1} << std::min(attempt - 1, 20));
+  const auto wait = std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(rng));
+  if (elapsed + wait > policy.forbidden_budget) return {};
+  return {true, wait};
+}
+
 ErrorCode ErrorCodeForStatus(int status) {
   switch (status) {
     case 401: return ErrorCode::kUnauthenticated;

@@ -85,8 +85,9 @@ struct DeadLetter {
   std::optional<Instant> replayed_at;
 };
 
-// A route's durable watermark: the last server-side timestamp fully read, plus the ids seen at
-// exactly that timestamp (read again with >= and skipped), so ties are neither lost nor repeated.
+// A route's durable watermark: the last server-side timestamp fully read, plus the records read
+// near it as "id@time" (the next listing reads that window again and drops what it already
+// read at the same time), so late commits and ties are neither lost nor repeated.
 struct Cursor {
   std::string route;
   std::string value;                    // UTC ISO 8601 instant, e.g. 2026-11-23T13:15:00.120Z

@@ -25,6 +25,12 @@ struct SystemConfig {
   int burst = 0;                   // bucket capacity; 0: requests_per_minute
   int timeout_ms = 30'000;
   bool tls_insecure = false;       // logged loudly when set
+  // Ploomes only (docs/config.md).
+  std::string document_field = "auto";  // where a written contact's CPF/CNPJ goes
+  int cursor_overlap_seconds = 30;      // how far before its cursor a listing reads again
+  // Milvus only.
+  int listing_budget = 200;  // most cliente/busca calls one full client listing may spend
+  int busca_cap = 1000;      // how many clients a capped cliente/busca answers
 };
 
 struct RouteConfig {

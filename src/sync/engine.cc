@@ -10,6 +10,7 @@
 
 #include "core/internal_id.h"
 #include "core/message.h"
+#include "store/facts.h"
 #include "sync/content_hash.h"
 
 namespace ponte {
@@ -31,6 +32,9 @@ constexpr std::chrono::hours kMaxRetryWait{1};
 constexpr std::chrono::seconds kWaitForOtherWorker{2};
 // Error.system of "a record this one needs is held by another worker": not a failure.
 constexpr std::string_view kHeldByAnotherWorker = "another worker";
+// How long before a delivery's first attempt a contact it created may carry its CreateDate
+// (clock skew between ponte and Ploomes).
+constexpr std::chrono::minutes kCreateClockSkew{10};
 
 std::string DefaultWorker() {
   char host[256] = "host";
@@ -155,10 +159,11 @@ struct SyncEngine::Impl {
   // ---- Milvus index: what ponte knows of Milvus clients, kept in the store ----
 
   // Lists Milvus clients once per engine and remembers each (id, document, token), so most
-  // customers are linked or created without a per-document lookup.
-  Status EnsureMilvusIndex(RouteReport* report) {
+  // customers are linked or created without a per-document lookup. An index that is not
+  // complete loses nothing: every customer it does not know is then looked up by document.
+  Status EnsureMilvusIndex() {
     if (milvus_index_loaded) return {};
-    auto listing = milvus.ListClients();
+    auto listing = milvus.ListClients(/*exhaustive=*/false);
     if (!listing) return Fail(listing.error());
     for (const auto& c : listing->records) {
       SystemRef ref{"milvus", c.internal_id};
@@ -169,10 +174,6 @@ struct SyncEngine::Impl {
     }
     milvus_index_loaded = true;
     milvus_index_complete = listing->complete;
-    if (!listing->complete && report) {
-      report->complete = false;
-      report->incomplete_reason = listing->incomplete_reason;
-    }
     return {};
   }
 
@@ -211,7 +212,15 @@ struct SyncEngine::Impl {
       if (must_look) {
         auto found = milvus.FindClientsByDocument(*cv.document);
         if (!found) return Fail(found.error());
-        if (!found->empty()) existing = found->front();
+        if (!found->empty()) {
+          existing = found->front();
+        } else if (known) {
+          // A listing saw this client, but busca does not find it by any form of the document
+          // ponte can ask for (typed some other way): the listing's word is enough to link.
+          auto rows = store.Entity(kCustomer, {"milvus", *known});
+          ClientRef ref{*known, rows ? TokenFrom(*rows, "milvus") : "", cv};
+          existing = ref;
+        }
       }
       if (existing) {
         if (options.dry_run) return Delivered{Outcome::kLinked, existing->id, "would link to the Milvus client with this CPF/CNPJ"};
@@ -256,6 +265,18 @@ struct SyncEngine::Impl {
     } else {
       auto found = ploomes.FindContactsByDocument(*cv.document);
       if (!found) return Fail(found.error());
+      if (found->empty() && MayHaveLanded(d)) {
+        // An earlier attempt may have created the contact and been cut off before its document
+        // was moved to where Ploomes keeps it: a contact of this name, made since, with none.
+        auto undocumented = ploomes.FindUndocumentedContacts(cv.short_name.empty() ? cv.name : cv.short_name,
+                                                             d.created_at - kCreateClockSkew);
+        if (!undocumented) return Fail(undocumented.error());
+        if (undocumented->size() == 1) {
+          auto repaired = ploomes.UpdateContact(undocumented->front(), cv);
+          if (!repaired) return Fail(repaired.error());
+          found->push_back(undocumented->front());
+        }
+      }
       if (!found->empty()) {
         if (options.dry_run) return Delivered{Outcome::kLinked, found->front(), "would link to the Ploomes contact with this CPF/CNPJ"};
         auto contact = ploomes.GetContact(found->front());
@@ -319,7 +340,7 @@ struct SyncEngine::Impl {
       return Fail(read.error());
     }
     if (!*read) return ClientForTicket{"", "", fmt::format("contact {} does not exist in Ploomes", contact_id)};
-    PONTE_RETURN_IF_ERROR(EnsureMilvusIndex(nullptr));
+    PONTE_RETURN_IF_ERROR(EnsureMilvusIndex());
     const CustomerVendor& cv = (*read)->record;
     Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", cv.ToBusinessContent());
     DeliveryIntent intent{kRouteCustomersToMilvus, std::string(kCustomer), contact, "milvus",
@@ -474,43 +495,53 @@ struct SyncEngine::Impl {
 
   struct CursorState {
     std::optional<Instant> since;
-    std::set<std::string> boundary;
+    std::set<std::string> read;  // "id@time" of the records read last time near the cursor
     std::string text;
   };
 
+  // "40100001@2026-11-23T13:15:00.120Z": a record as read at one LastUpdateDate.
+  static std::string ReadMark(const std::string& id, Instant at) { return id + "@" + FormatUtc(at); }
+
   CursorState LoadCursor(const std::string& route) {
     CursorState c;
+    if (options.full) return c;  // --full: from the beginning
     auto cursor = store.GetCursor(route);
     if (cursor && *cursor) {
       c.text = (*cursor)->value;
       if (auto t = ParseIsoInstant((*cursor)->value)) c.since = *t;
-      c.boundary.insert((*cursor)->boundary_ids.begin(), (*cursor)->boundary_ids.end());
+      c.read.insert((*cursor)->boundary_ids.begin(), (*cursor)->boundary_ids.end());
     }
     return c;
   }
 
-  // The new watermark: the newest server timestamp read, with every id read at exactly it.
+  // The new watermark: the newest server timestamp read, with every record read within the
+  // listing's reread window of it, so the next run (which reads that window again) drops them.
   template <typename T>
-  void SaveCursor(RouteReport& r, const std::string& route, const CursorState& before,
-                  const std::vector<SourceRecord<T>>& records) {
+  void SaveCursor(RouteReport& r, const std::string& route, const CursorState& before, const Listing<T>& listing) {
     r.cursor_before = before.text;
     r.cursor_after = before.text;
-    if (records.empty() || options.dry_run) return;
-    Instant newest = records.front().updated_at;
-    for (const auto& rec : records) newest = std::max(newest, rec.updated_at);
+    if (listing.records.empty() || options.dry_run) return;
+    Instant newest = listing.records.front().updated_at;
+    for (const auto& rec : listing.records) newest = std::max(newest, rec.updated_at);
+    if (before.since && *before.since > newest) newest = *before.since;  // a full listing never moves it back
+    const Instant window = newest - listing.reread;
     Cursor c{route, FormatUtc(newest), {}, {}};
-    for (const auto& rec : records) {
-      if (rec.updated_at == newest) c.boundary_ids.push_back(rec.internal_id);
+    std::set<std::string> marks;
+    for (const auto& rec : listing.records) {
+      if (rec.updated_at >= window) marks.insert(ReadMark(rec.internal_id, rec.updated_at));
     }
-    if (before.since && *before.since == newest) {
-      c.boundary_ids.insert(c.boundary_ids.end(), before.boundary.begin(), before.boundary.end());
+    for (const auto& mark : before.read) {
+      auto at = ParseIsoInstant(std::string_view(mark).substr(mark.rfind('@') + 1));
+      if (at && *at >= window) marks.insert(mark);
     }
+    c.boundary_ids.assign(marks.begin(), marks.end());
     if (store.SaveCursor(c, clock.Now())) r.cursor_after = c.value;
   }
 
+  // Read in an earlier run at this very LastUpdateDate: nothing changed since.
   template <typename T>
-  bool AtBoundary(const CursorState& c, const SourceRecord<T>& rec) {
-    return c.since && rec.updated_at == *c.since && c.boundary.count(rec.internal_id);
+  bool ReadBefore(const CursorState& c, const SourceRecord<T>& rec) {
+    return c.read.count(ReadMark(rec.internal_id, rec.updated_at)) > 0;
   }
 
   // A shutdown was asked for: the run ends after the record in hand, without moving its cursor,
@@ -539,7 +570,7 @@ struct SyncEngine::Impl {
     CursorState cursor = LoadCursor(route);
     auto listing = ploomes.ContactsChangedSince(cursor.since);
     if (!listing) return Failure(r, listing.error());
-    if (auto s = EnsureMilvusIndex(&r); !s) return Failure(r, s.error());
+    if (auto s = EnsureMilvusIndex(); !s) return Failure(r, s.error());
     r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
     for (const auto& s : listing->skipped) {
       Skip(r, route, {"ploomes", s.internal_id}, "no valid CPF/CNPJ", s.reason);
@@ -549,7 +580,7 @@ struct SyncEngine::Impl {
       if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
       Progress(route, ++done, static_cast<int>(listing->records.size()));
       SystemRef origin{"ploomes", rec.internal_id};
-      if (AtBoundary(cursor, rec)) continue;
+      if (ReadBefore(cursor, rec)) continue;
       if (cutoff && rec.created_at < *cutoff) {
         Skip(r, route, origin, "created before the cutoff",
              fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)), rc.cutoff));
@@ -568,7 +599,7 @@ struct SyncEngine::Impl {
                              rec.record.ToBusinessContent());
       Process(r, {route, std::string(kCustomer), origin, "milvus", m.ToJson().dump(), hash});
     }
-    SaveCursor(r, route, cursor, listing->records);
+    SaveCursor(r, route, cursor, *listing);
   }
 
   void CustomersToPloomes(RouteReport& r) {
@@ -580,8 +611,14 @@ struct SyncEngine::Impl {
     if (!listing) return Failure(r, listing.error());
     r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
     if (!listing->complete) {
+      // Records it could not see are records it cannot deliver: the run says so and fails.
       r.complete = false;
+      r.records_unseen = true;
       r.incomplete_reason = listing->incomplete_reason;
+    }
+    if (!options.dry_run) {
+      (void)SaveListingState(store, {route, listing->complete, listing->incomplete_reason,
+                                     static_cast<int>(listing->records.size() + listing->skipped.size()), clock.Now()});
     }
     for (const auto& s : listing->skipped) {
       Skip(r, route, {"milvus", s.internal_id}, "no valid CPF/CNPJ", s.reason);
@@ -636,10 +673,10 @@ struct SyncEngine::Impl {
     for (const auto& rec : listing->records) {
       if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
       Progress(route, ++done, static_cast<int>(listing->records.size()));
-      if (AtBoundary(cursor, rec)) continue;
+      if (ReadBefore(cursor, rec)) continue;
       TicketFromSource(r, route, source_message, rec.record);
     }
-    SaveCursor(r, route, cursor, listing->records);
+    SaveCursor(r, route, cursor, *listing);
   }
 
   void TicketFromSource(RouteReport& r, const std::string& route, const std::string& source_message,

@@ -20,6 +20,7 @@ namespace ponte {
 
 struct EngineOptions {
   bool dry_run = false;     // read, decide and report; write nothing (no journal either)
+  bool full = false;        // read every source from the beginning, not from its cursor
   std::string worker = "";  // claims in the journal; default host:pid
   // Progress of a long listing: (route, records done, records total).
   std::function<void(const std::string&, int, int)> progress;

@@ -30,7 +30,8 @@ nlohmann::json RouteReport::ToJson() const {
           {"unchanged", unchanged}, {"retrying", retrying},
           {"dead", dead},           {"skipped", skipped},
           {"queued", queued},       {"polled_elsewhere", polled_elsewhere},
-          {"complete", complete},   {"incomplete_reason", incomplete_reason},
+          {"complete", complete},   {"records_unseen", records_unseen},
+          {"incomplete_reason", incomplete_reason},
           {"error", error},         {"cursor_before", cursor_before},
           {"cursor_after", cursor_after}, {"api_calls", api_calls},
           {"records", records_json}};

@@ -31,6 +31,9 @@ struct RouteReport {
   bool polled_elsewhere = false;       // another worker holds the route's lock
   std::map<std::string, int> skipped;  // reason kind -> count
   bool complete = true;                // the listing saw everything
+  // The source listing could not see every record (a capped listing it could not get past):
+  // records it did not see are not delivered, so the run fails (exit 1) and says why.
+  bool records_unseen = false;
   std::string incomplete_reason;
   std::string error;                   // the run failed (source unreachable, ...)
   bool unreachable = false;

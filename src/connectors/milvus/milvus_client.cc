@@ -25,8 +25,8 @@ Result<int64_t> ParseBareId(const std::string& body, const std::string& endpoint
 }
 
 Result<BuscaResult> MilvusClient::Busca(const std::string& documento,
-                                        const std::string& nome_fantasia) {
-  std::string query = "?status=3";
+                                        const std::string& nome_fantasia, int status) {
+  std::string query = fmt::format("?status={}", status);
   if (!documento.empty()) query += "&documento=" + UrlEncode(documento);
   if (!nome_fantasia.empty()) query += "&nome_fantasia=" + UrlEncode(nome_fantasia);
   const std::string endpoint = "GET /api/cliente/busca";
@@ -49,7 +49,7 @@ Result<BuscaResult> MilvusClient::Busca(const std::string& documento,
   }
   BuscaResult out;
   out.clients = body["lista"].get<std::vector<Json>>();
-  out.hit_cap = out.clients.size() >= kBuscaCap;
+  out.hit_cap = out.clients.size() >= busca_cap_;
   return out;
 }
 

@@ -17,6 +17,8 @@ using Json = nlohmann::json;
 
 // cliente/busca returns at most this many clients and has no paging [OBS].
 inline constexpr size_t kBuscaCap = 1000;
+// cliente/busca's status filter [DOC]: active and blocked.
+inline constexpr int kAnyStatus = 3;
 // chamado/listagem page size (documented maximum).
 inline constexpr int kListagemPageSize = 1000;
 
@@ -27,11 +29,14 @@ struct BuscaResult {
 
 class MilvusClient {
  public:
-  explicit MilvusClient(ApiClient& api) : api_(api) {}
+  // busca_cap: how many clients a capped busca answers (1000 observed; a sandbox may use less).
+  explicit MilvusClient(ApiClient& api, size_t busca_cap = kBuscaCap) : api_(api), busca_cap_(busca_cap) {}
 
-  // GET cliente/busca with the given filters (documento, nome_fantasia) and status 3 (active
-  // and blocked).
-  Result<BuscaResult> Busca(const std::string& documento, const std::string& nome_fantasia);
+  // GET cliente/busca with the given filters (documento, nome_fantasia; empty: none) and status
+  // (1 active, 2 blocked, 3 both). An answer of busca_cap clients may be cut short (hit_cap).
+  Result<BuscaResult> Busca(const std::string& documento, const std::string& nome_fantasia,
+                            int status = kAnyStatus);
+  size_t busca_cap() const { return busca_cap_; }
   Result<int64_t> CreateClient(const Json& body);       // the new client's numeric id
   Status UpdateClient(const std::string& id, const Json& body);
   Result<int64_t> CreateTicket(const Json& body);       // the ticket's codigo
@@ -40,6 +45,7 @@ class MilvusClient {
 
  private:
   ApiClient& api_;
+  size_t busca_cap_;
 };
 
 // Reads a bare JSON scalar answer: 123 or "123" (some clients strip quotes, so both appear).

@@ -4,27 +4,36 @@
 
 #include <fmt/format.h>
 
+#include "connectors/milvus/client_listing.h"
 #include "core/json_fields.h"
 
 namespace ponte::milvus {
-namespace {
-
-// nome_fantasia substrings that partition a capped listing: every name with a letter or digit
-// lands in at least one.
-constexpr std::string_view kPartitions = "abcdefghijklmnopqrstuvwxyz0123456789";
-
-}  // namespace
 
 Result<std::vector<ClientRef>> MilvusConnector::FindClientsByDocument(const Document& doc) {
-  auto found = client_.Busca(doc.canonical, "");
-  if (!found) return Fail(found.error());
-  std::vector<ClientRef> out;
-  for (const auto& c : found->clients) {
-    auto cv = ClientToCustomer(c);
-    if (!cv || !cv->document || cv->document->canonical != doc.canonical) continue;
-    out.push_back({cv->internal_id, TokenOf(c), *cv});
+  std::vector<std::string> forms = {doc.canonical};
+  if (!(options_.findings && options_.findings->Is("milvus.document_storage", "digits"))) {
+    forms.push_back(doc.Formatted());
+    const size_t digits = doc.canonical.find_first_not_of('0');
+    if (digits > 0 && digits != std::string::npos) forms.push_back(doc.canonical.substr(digits));
   }
-  return out;
+  for (const auto& form : forms) {
+    auto found = client_.Busca(form, "");
+    if (!found) return Fail(found.error());
+    std::vector<ClientRef> out;
+    for (const auto& c : found->clients) {
+      auto cv = ClientToCustomer(c);
+      if (!cv || !cv->document || cv->document->canonical != doc.canonical) continue;
+      out.push_back({cv->internal_id, TokenOf(c), *cv});
+    }
+    if (out.empty()) continue;
+    if (form != doc.canonical && options_.findings) {
+      options_.findings->Learn({"milvus.document_storage", "as_typed",
+                                "cliente/busca found a client by its document as typed, not by its bare digits",
+                                SystemClock::Get().Now()});
+    }
+    return out;
+  }
+  return std::vector<ClientRef>{};
 }
 
 Result<ClientRef> MilvusConnector::CreateClient(const CustomerVendor& cv, int64_t integration_id) {
@@ -48,40 +57,17 @@ Status MilvusConnector::UpdateClient(const std::string& id, const CustomerVendor
   return client_.UpdateClient(id, CustomerToClientUpdate(cv));
 }
 
-Result<Listing<CustomerVendor>> MilvusConnector::ListClients() {
+Result<Listing<CustomerVendor>> MilvusConnector::ListClients(bool exhaustive) {
+  auto listed = ClientListing(client_, options_.findings, exhaustive ? options_.listing_budget : 1).Run();
+  if (!listed) return Fail(listed.error());
   Listing<CustomerVendor> out;
-  std::map<std::string, Json> by_id;
-  auto first = client_.Busca("", "");
-  if (!first) return Fail(first.error());
-  out.pages = 1;
-  auto keep = [&by_id](std::vector<Json>& clients) {
-    for (auto& c : clients) {
-      std::string key = c.contains("id") ? c["id"].dump() : "?";
-      by_id[key] = std::move(c);
-    }
-  };
-  keep(first->clients);
-  if (first->hit_cap) {
-    std::vector<char> capped;
-    for (char p : kPartitions) {
-      auto part = client_.Busca("", std::string(1, p));
-      if (!part) return Fail(part.error());
-      ++out.pages;
-      if (part->hit_cap) capped.push_back(p);
-      keep(part->clients);
-    }
-    if (!capped.empty()) {
-      out.complete = false;
-      out.incomplete_reason = fmt::format(
-          "Milvus cliente/busca returned its cap of {} clients, and so did {} of the name "
-          "partitions; {} clients were seen, more may exist",
-          kBuscaCap, capped.size(), by_id.size());
-    }
-  }
-  for (const auto& [id, c] : by_id) {
+  out.pages = listed->calls;
+  out.complete = listed->complete;
+  out.incomplete_reason = listed->incomplete_reason;
+  for (const auto& [id, c] : listed->clients) {
     auto cv = ClientToCustomer(c);
     if (!cv) {
-      out.skipped.push_back({id, cv.error().message});
+      out.skipped.push_back({std::to_string(id), cv.error().message});
       continue;
     }
     out.records.push_back({*cv, cv->internal_id, Instant{}, Instant{}, TokenOf(c)});

@@ -11,6 +11,7 @@
 #include "connectors/milvus/milvus_client.h"
 #include "connectors/milvus/milvus_mapping.h"
 #include "core/customer_vendor.h"
+#include "core/findings.h"
 #include "core/listing.h"
 
 namespace ponte::milvus {
@@ -21,21 +22,30 @@ struct ClientRef {
   CustomerVendor customer;
 };
 
+struct MilvusOptions {
+  Findings* findings = nullptr;  // what ponte learned about this account; may be null
+  int listing_budget = 200;      // most cliente/busca calls one full listing may spend
+  size_t busca_cap = kBuscaCap;  // how many clients a capped cliente/busca answers
+};
+
 class MilvusConnector {
  public:
-  MilvusConnector(ApiClient& api, TicketDefaults defaults)
-      : client_(api), defaults_(std::move(defaults)) {}
+  MilvusConnector(ApiClient& api, TicketDefaults defaults, MilvusOptions options = {})
+      : client_(api, options.busca_cap), defaults_(std::move(defaults)), options_(options) {}
 
-  // Clients whose cnpj_cpf is this document (normally zero or one).
+  // Clients whose cnpj_cpf is this document (normally zero or one). Milvus may keep a document
+  // as it was typed (milvus.document_storage): unless ponte found it keeps bare digits, the
+  // punctuated form and the number without leading zeros are asked too, one busca each, until
+  // one answers.
   Result<std::vector<ClientRef>> FindClientsByDocument(const Document& doc);
   // cliente/criar, then a busca by document for the token (the create answer has only the id).
   Result<ClientRef> CreateClient(const CustomerVendor& cv, int64_t integration_id);
   Status UpdateClient(const std::string& id, const CustomerVendor& cv);
 
-  // Every client it can see. One busca; when that meets the cap, one busca per letter and digit
-  // of nome_fantasia, merged; complete is false (with the reason) when any of those also meets
-  // the cap, or a client could not be mapped.
-  Result<Listing<CustomerVendor>> ListClients();
+  // Every client it can see (see client_listing.h for how it gets past busca's cap); complete is
+  // false, with what could not be seen and what to do, when it cannot prove it saw them all.
+  // exhaustive false: one busca and what it answers, for an index that may be partial.
+  Result<Listing<CustomerVendor>> ListClients(bool exhaustive = true);
 
   // chamado/criar with ponte's reference in the description; returns the codigo.
   Result<std::string> CreateTicket(const Ticket& t, const std::string& client_token,
@@ -47,6 +57,7 @@ class MilvusConnector {
  private:
   MilvusClient client_;
   TicketDefaults defaults_;
+  MilvusOptions options_;
 };
 
 }  // namespace ponte::milvus

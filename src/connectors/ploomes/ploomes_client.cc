@@ -1,6 +1,11 @@
 #include "connectors/ploomes/ploomes_client.h"
 
+#include <map>
+#include <set>
+
 #include <fmt/format.h>
+
+#include "core/json_fields.h"
 
 namespace ponte::ploomes {
 namespace {
@@ -15,8 +20,12 @@ std::string Query(std::initializer_list<std::pair<const char*, std::string>> par
   return out;
 }
 
-// OData date-time literal: UTC, unquoted.
-std::string DateLiteral(Instant t) { return FormatUtc(t); }
+// OData date-time literal: São Paulo time with its offset, as Ploomes answers and as its own API
+// collection filters. Right whether the offset is honoured or the wall time is read as local.
+std::string DateLiteral(Instant t) { return FormatIsoLocal(t); }
+
+// Guards against a server that keeps answering: no real listing has this many pages.
+constexpr int kMaxPages = 200'000;
 
 }  // namespace
 
@@ -47,22 +56,24 @@ ApiCall PloomesClient::ValueCall(std::string method, std::string endpoint, std::
 Result<ListPage> PloomesClient::ListChangedSince(const ListQuery& q, std::optional<Instant> since) {
   ListPage out;
   const std::string endpoint = "GET /" + q.entity_set;
-  std::optional<std::pair<std::string, int64_t>> after;  // keyset: (LastUpdateDate, Id)
+  std::optional<Instant> from = since;  // this page: LastUpdateDate ge from
+  int skip = 0;                         // records of this same query already read
+  std::map<int64_t, std::pair<Instant, size_t>> read;  // Id -> (LastUpdateDate, index in out)
   while (true) {
+    if (out.pages >= kMaxPages) {
+      return Fail(Error::DataLoss(fmt::format("{}: more than {} pages; the listing was stopped", endpoint, kMaxPages))
+                      .WithSystem("ploomes"));
+    }
     std::vector<std::string> clauses;
     if (!q.filter.empty()) clauses.push_back("(" + q.filter + ")");
-    if (after) {
-      clauses.push_back(fmt::format("(LastUpdateDate gt {0} or (LastUpdateDate eq {0} and Id gt {1}))",
-                                    after->first, after->second));
-    } else if (since) {
-      clauses.push_back(fmt::format("LastUpdateDate ge {}", DateLiteral(*since)));
-    }
+    if (from) clauses.push_back(fmt::format("LastUpdateDate ge {}", DateLiteral(*from)));
     std::string filter;
     for (const auto& c : clauses) filter += (filter.empty() ? "" : " and ") + c;
     ApiCall call = ValueCall("GET", endpoint,
                              "/" + q.entity_set + Query({{"$filter", filter},
                                                          {"$orderby", "LastUpdateDate asc,Id asc"},
                                                          {"$top", std::to_string(kMaxPageSize)},
+                                                         {"$skip", skip > 0 ? std::to_string(skip) : ""},
                                                          {"$expand", q.expand},
                                                          {"$select", q.select}}));
     auto response = api_.Call(call);
@@ -70,6 +81,8 @@ Result<ListPage> PloomesClient::ListChangedSince(const ListQuery& q, std::option
     auto values = Values(*response, endpoint);
     if (!values) return Fail(values.error());
     ++out.pages;
+    int fresh = 0;
+    std::optional<Instant> first, last;
     for (auto& v : *values) {
       if (!v.contains("Id") || !v["Id"].is_number_integer() || !v.contains("LastUpdateDate") ||
           !v["LastUpdateDate"].is_string()) {
@@ -79,19 +92,36 @@ Result<ListPage> PloomesClient::ListChangedSince(const ListQuery& q, std::option
       }
       auto when = ParseIsoInstant(v["LastUpdateDate"].get<std::string>());
       if (!when) return Fail(Error(when.error()).WithSystem("ploomes").WithRecord(v["Id"].dump()));
-      std::pair<std::string, int64_t> key{FormatUtc(*when), v["Id"].get<int64_t>()};
-      if (after && key <= *after) {
-        return Fail(Error::DataLoss(fmt::format(
-                        "{}: the server repeated records already read (Id {}); the page is "
-                        "refused and will be read again",
-                        endpoint, key.second))
-                        .WithSystem("ploomes"));
+      if (!first) first = *when;
+      last = *when;
+      const int64_t id = v["Id"].get<int64_t>();
+      auto seen = read.find(id);
+      if (seen != read.end() && seen->second.first >= *when) continue;  // read already
+      ++fresh;
+      if (seen != read.end()) {
+        // Updated while the listing ran: the newer version replaces the older one.
+        seen->second.first = *when;
+        out.records[seen->second.second] = std::move(v);
+      } else {
+        read[id] = {*when, out.records.size()};
+        out.records.push_back(std::move(v));
       }
-      after = key;
-      out.records.push_back(std::move(v));
     }
     // A short page is the last one. A full page may be followed by more: ask again.
     if (values->size() < static_cast<size_t>(kMaxPageSize)) break;
+    if (fresh == 0) {
+      return Fail(Error::DataLoss(fmt::format(
+                      "{}: a full page repeated records already read; the listing is refused and "
+                      "will be read again",
+                      endpoint))
+                      .WithSystem("ploomes"));
+    }
+    if (from && *first >= *last - kPageOverlap) {
+      skip += static_cast<int>(values->size());  // the whole page shares the overlap: step on
+    } else {
+      from = *last - kPageOverlap;
+      skip = 0;
+    }
   }
   return out;
 }
@@ -108,8 +138,10 @@ Result<std::optional<Json>> PloomesClient::Get(const std::string& entity_set,
 Result<std::vector<Json>> PloomesClient::Find(const std::string& entity_set,
                                               const std::string& filter, const std::string& expand) {
   const std::string endpoint = "GET /" + entity_set;
+  // Ordered: an account's default order may be anything (ploomes.default_order).
   auto response = api_.Call(ValueCall("GET", endpoint,
                                       "/" + entity_set + Query({{"$filter", filter},
+                                                                {"$orderby", "Id"},
                                                                 {"$top", std::to_string(kMaxPageSize)},
                                                                 {"$expand", expand}})));
   if (!response) return Fail(response.error());
@@ -143,9 +175,37 @@ Result<Json> PloomesClient::Patch(const std::string& entity_set, const std::stri
 }
 
 Result<std::vector<Json>> PloomesClient::Tags() {
-  auto response = api_.Call(ValueCall("GET", "GET /Tags", "/Tags"));
+  const std::string endpoint = "GET /Tags";
+  std::vector<Json> all;
+  std::set<int64_t> ids;
+  for (int skip = 0;; skip += kMaxPageSize) {
+    auto response = api_.Call(ValueCall(
+        "GET", endpoint,
+        "/Tags" + Query({{"$filter", "EntityId eq 12 or EntityId eq 36"},
+                         {"$orderby", "Id"},
+                         {"$top", std::to_string(kMaxPageSize)},
+                         {"$skip", skip > 0 ? std::to_string(skip) : ""}})));
+    if (!response) return Fail(response.error());
+    auto values = Values(*response, endpoint);
+    if (!values) return Fail(values.error());
+    size_t fresh = 0;
+    for (auto& v : *values) {
+      auto id = IntField(v, "Id");
+      if (id && ids.insert(*id).second) {
+        all.push_back(std::move(v));
+        ++fresh;
+      }
+    }
+    // The last page is short; an answer that ignores $top and $skip repeats itself (nothing new).
+    if (values->size() != static_cast<size_t>(kMaxPageSize) || fresh == 0) break;
+  }
+  return all;
+}
+
+Status PloomesClient::DeleteWebhook(const std::string& id) {
+  auto response = api_.Call({"DELETE", "DELETE /Webhooks(id)", fmt::format("/Webhooks({})", id)});
   if (!response) return Fail(response.error());
-  return Values(*response, "GET /Tags");
+  return {};
 }
 
 Result<Json> PloomesClient::RegisterWebhook(int entity_id, int action_id,

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/document.h"
 #include "core/json_fields.h"
 
 namespace ponte::ploomes {
@@ -43,10 +44,12 @@ Result<SourceRecord<CustomerVendor>> PloomesConnector::ToSourceRecord(const Json
 }
 
 Result<Listing<CustomerVendor>> PloomesConnector::ContactsChangedSince(std::optional<Instant> since) {
+  if (since) *since -= options_.cursor_overlap;
   auto page = client_.ListChangedSince({"Contacts", "", kContactExpand, ""}, since);
   if (!page) return Fail(page.error());
   Listing<CustomerVendor> out;
   out.pages = page->pages;
+  out.reread = options_.cursor_overlap;
   for (const auto& c : page->records) {
     auto r = ToSourceRecord(c);
     if (r) {
@@ -109,21 +112,135 @@ Result<PlaceIds> PloomesConnector::Place(const Address& address) {
   return place;
 }
 
+Result<std::vector<std::string>> PloomesConnector::FindUndocumentedContacts(const std::string& name,
+                                                                          Instant since) {
+  auto found = client_.Find("Contacts", fmt::format("Name eq {} and CreateDate ge {} and Register eq null and "
+                                                    "CNPJ eq null and CPF eq null",
+                                                    ODataString(name), FormatIsoLocal(since)));
+  if (!found) return Fail(found.error());
+  std::vector<std::string> ids;
+  for (const auto& c : *found) {
+    if (auto id = InternalIdOf(c)) ids.push_back(*id);
+  }
+  return ids;
+}
+
+DocumentPlacement PloomesConnector::Placement() const {
+  if (auto forced = ParseDocumentPlacement(options_.document_field)) return *forced;
+  if (options_.findings) {
+    if (auto v = options_.findings->Value("ploomes.document_field")) {
+      if (auto found = ParseDocumentPlacement(*v)) return *found;
+    }
+  }
+  return DocumentPlacement::kRegister;
+}
+
+void PloomesConnector::Learn(const std::string& key, const std::string& value, const std::string& evidence) {
+  if (options_.findings) options_.findings->Learn({key, value, evidence, SystemClock::Get().Now()});
+}
+
+namespace {
+
+// Whether Ploomes kept `doc` on the contact: in CNPJ, CPF or Register.
+bool KeepsDocument(const Json& contact, const Document& doc, DocumentPlacement* where) {
+  bool in_register = false, in_fields = false;
+  for (const char* field : {"CNPJ", "CPF", "Register"}) {
+    auto read = ParseDocument(StringField(contact, field));
+    if (!read || read->canonical != doc.canonical) continue;
+    (std::string_view(field) == "Register" ? in_register : in_fields) = true;
+  }
+  if (where) {
+    *where = in_register && in_fields ? DocumentPlacement::kBoth
+             : in_register            ? DocumentPlacement::kRegister
+                                      : DocumentPlacement::kCnpjCpf;
+  }
+  return in_register || in_fields;
+}
+
+}  // namespace
+
+Result<Json> PloomesConnector::Settle(Json answer, const CustomerVendor& cv, DocumentPlacement written) {
+  auto id = InternalIdOf(answer);
+  if (!id) return Fail(Error::DataLoss("Ploomes answered a contact write without its Id").WithSystem("ploomes"));
+  // ploomes.post_echo: a real POST answers the whole record; if this one holds only what was
+  // sent, read the contact again so its hash and dates are what the next listing will show.
+  if (!answer.contains("LastUpdateDate") || !answer.contains("CreateDate")) {
+    Learn("ploomes.post_echo", "sent_fields", "a contact write was answered without CreateDate and LastUpdateDate");
+    auto again = client_.Get("Contacts", *id, kContactExpand);
+    if (!again) return Fail(again.error());
+    if (!*again) return Fail(Error::DataLoss(fmt::format("contact {} was written but cannot be read back", *id)).WithSystem("ploomes"));
+    answer = std::move(**again);
+  } else {
+    Learn("ploomes.post_echo", "full", "a contact write was answered with the whole record");
+  }
+  if (!cv.document) return answer;
+  DocumentPlacement kept;
+  if (KeepsDocument(answer, *cv.document, &kept)) {
+    // Conclusive only when both placements were offered: Ploomes shows which it keeps.
+    if (written == DocumentPlacement::kBoth) {
+      Learn("ploomes.document_field", std::string(DocumentPlacementName(kept)),
+            fmt::format("a contact written with the CPF/CNPJ in Register and in CNPJ/CPF kept it in {}",
+                        DocumentPlacementName(kept)));
+    }
+    return answer;
+  }
+  // Ploomes dropped the document where it was written: move it to the other placement now, or
+  // the contact could never be found by its CPF/CNPJ again.
+  const DocumentPlacement other =
+      written == DocumentPlacement::kRegister ? DocumentPlacement::kCnpjCpf : DocumentPlacement::kRegister;
+  auto patched = client_.Patch("Contacts", *id, DocumentOnly(*cv.document, other), kContactExpand);
+  if (!patched) return Fail(patched.error());
+  auto again = client_.Get("Contacts", *id, kContactExpand);
+  if (!again) return Fail(again.error());
+  if (!*again || !KeepsDocument(**again, *cv.document, nullptr)) {
+    return Fail(Error::DataLoss(fmt::format("Ploomes kept the CPF/CNPJ of contact {} neither in Register nor in CNPJ/CPF", *id))
+                    .WithSystem("ploomes").WithRecord(*id));
+  }
+  Learn("ploomes.document_field", std::string(DocumentPlacementName(other)),
+        fmt::format("a contact written with the CPF/CNPJ in {} did not keep it; written in {} it did",
+                    DocumentPlacementName(written), DocumentPlacementName(other)));
+  return std::move(**again);
+}
+
 Result<SourceRecord<CustomerVendor>> PloomesConnector::CreateContact(const CustomerVendor& cv) {
   auto place = Place(cv.address);
   if (!place) return Fail(place.error());
-  auto created = client_.Create("Contacts", CustomerToContact(cv, *place, true), kContactExpand);
+  DocumentPlacement placement = Placement();
+  auto created = client_.Create("Contacts", CustomerToContact(cv, *place, true, placement), kContactExpand);
+  if (!created && created.error().http_status == 400 && placement != DocumentPlacement::kRegister) {
+    // A 400 is a refusal (nothing was created): Ploomes may take the document only in Register.
+    created = client_.Create("Contacts", CustomerToContact(cv, *place, true, DocumentPlacement::kRegister), kContactExpand);
+    if (created) {
+      Learn("ploomes.document_field", "register",
+            "POST /Contacts with the CPF/CNPJ in CNPJ/CPF answered 400; with Register only it was accepted");
+    }
+    placement = DocumentPlacement::kRegister;
+  }
   if (!created) return Fail(created.error());
-  return ToSourceRecord(*created);
+  auto settled = Settle(std::move(*created), cv, placement);
+  if (!settled) return Fail(settled.error());
+  return ToSourceRecord(*settled);
 }
 
 Result<SourceRecord<CustomerVendor>> PloomesConnector::UpdateContact(const std::string& id,
                                                                      const CustomerVendor& cv) {
   auto place = Place(cv.address);
   if (!place) return Fail(place.error());
-  auto updated = client_.Patch("Contacts", id, CustomerToContact(cv, *place, false), kContactExpand);
+  DocumentPlacement placement = Placement();
+  auto updated = client_.Patch("Contacts", id, CustomerToContact(cv, *place, false, placement), kContactExpand);
+  if (!updated && updated.error().http_status == 400 && placement != DocumentPlacement::kRegister) {
+    updated = client_.Patch("Contacts", id, CustomerToContact(cv, *place, false, DocumentPlacement::kRegister), kContactExpand);
+    if (updated) {
+      Learn("ploomes.document_field", "register",
+            "PATCH /Contacts with the CPF/CNPJ in CNPJ/CPF answered 400; with Register only it was accepted");
+    }
+    placement = DocumentPlacement::kRegister;
+  }
   if (!updated) return Fail(updated.error());
-  return ToSourceRecord(*updated);
+  if (updated->empty()) updated = Json{{"Id", std::stoll(id)}};  // a PATCH that answers no record
+  auto settled = Settle(std::move(*updated), cv, placement);
+  if (!settled) return Fail(settled.error());
+  return ToSourceRecord(*settled);
 }
 
 Result<std::map<int64_t, std::string>> PloomesConnector::ResolveTags(
@@ -150,9 +267,12 @@ Result<std::map<int64_t, std::string>> PloomesConnector::ResolveTags(
       for (const auto& t : *tags_) known.push_back(StringField(t, "Name"));
       std::sort(known.begin(), known.end());
       known.erase(std::unique(known.begin(), known.end()), known.end());
+      constexpr size_t kNamesShown = 30;
+      const size_t more = known.size() > kNamesShown ? known.size() - kNamesShown : 0;
+      known.resize(known.size() - more);
       return Fail(Error::InvalidArgument(fmt::format(
-                      "Ploomes has no task or interaction tag named '{}' (its tags: {})", name,
-                      fmt::join(known, ", ")))
+                      "Ploomes has no task or interaction tag named '{}' (its tags: {}{})", name,
+                      fmt::join(known, ", "), more ? fmt::format(" and {} more", more) : ""))
                       .WithSystem("ploomes"));
     }
   }
@@ -176,6 +296,7 @@ Result<SourceRecord<TicketSource>> PloomesConnector::ToTicketSource(
 Result<Listing<TicketSource>> PloomesConnector::TicketSourcesChangedSince(
     const std::string& entity_set, std::optional<Instant> since,
     const std::map<int64_t, std::string>& tags) {
+  if (since) *since -= options_.cursor_overlap;
   std::vector<std::string> clauses;
   for (const auto& [id, name] : tags) clauses.push_back(fmt::format("t/TagId eq {}", id));
   std::string filter;
@@ -184,6 +305,7 @@ Result<Listing<TicketSource>> PloomesConnector::TicketSourcesChangedSince(
   if (!page) return Fail(page.error());
   Listing<TicketSource> out;
   out.pages = page->pages;
+  out.reread = options_.cursor_overlap;
   for (const auto& r : page->records) {
     auto s = ToTicketSource(entity_set, r, tags);
     if (s) {
@@ -215,17 +337,20 @@ Result<std::optional<SourceRecord<TicketSource>>> PloomesConnector::GetTicketSou
   return std::optional<SourceRecord<TicketSource>>(std::move(*s));
 }
 
-Result<std::set<std::pair<int, int>>> PloomesConnector::WebhooksFor(const std::string& url) {
+Result<std::vector<Webhook>> PloomesConnector::Webhooks() {
   auto hooks = client_.Find("Webhooks", "");
   if (!hooks) return Fail(hooks.error());
-  std::set<std::pair<int, int>> out;
+  std::vector<Webhook> out;
   for (const auto& h : *hooks) {
-    if (StringField(h, "CallbackUrl") == url) {
-      out.insert({static_cast<int>(IntField(h, "EntityId").value_or(0)), static_cast<int>(IntField(h, "ActionId").value_or(0))});
-    }
+    auto id = IntField(h, "Id");
+    if (!id) continue;
+    out.push_back({std::to_string(*id), static_cast<int>(IntField(h, "EntityId").value_or(0)),
+                   static_cast<int>(IntField(h, "ActionId").value_or(0)), StringField(h, "CallbackUrl")});
   }
   return out;
 }
+
+Status PloomesConnector::DeleteWebhook(const std::string& id) { return client_.DeleteWebhook(id); }
 
 Result<std::string> PloomesConnector::RegisterWebhook(int entity_id, int action_id,
                                                       const std::string& url,

@@ -11,6 +11,7 @@
 #include "connectors/ploomes/ploomes_client.h"
 #include "connectors/ploomes/ploomes_mapping.h"
 #include "core/customer_vendor.h"
+#include "core/findings.h"
 #include "core/listing.h"
 #include "core/ticket.h"
 
@@ -28,17 +29,44 @@ inline constexpr int kContactEntity = 1;
 inline constexpr int kTaskEntity = 12;
 inline constexpr int kInteractionEntity = 36;
 
+// A webhook registered in Ploomes.
+struct Webhook {
+  std::string id;
+  int entity_id = 0;
+  int action_id = 0;
+  std::string callback_url;
+};
+
+struct PloomesOptions {
+  // A listing from a cursor reads this much before it again, so a record whose change was
+  // committed late (or whose timestamp shows rounded) is not passed over; what was already read
+  // is dropped by the caller (Listing::reread).
+  std::chrono::milliseconds cursor_overlap{30'000};
+  // Where a written contact's CPF/CNPJ goes (ploomes.document_field): "auto" (what ponte found
+  // about this account, else Register, where every independent writer puts it), "register",
+  // "cnpj_cpf" or "both". Whatever the choice, a write whose document Ploomes did not keep is
+  // repaired with the other placement and the finding is kept.
+  std::string document_field = "auto";
+  Findings* findings = nullptr;  // what ponte learned about this account; may be null
+};
+
 class PloomesConnector {
  public:
-  explicit PloomesConnector(ApiClient& api) : client_(api) {}
+  explicit PloomesConnector(ApiClient& api, PloomesOptions options = {})
+      : client_(api), options_(std::move(options)) {}
 
-  // Contacts changed at or after `since` (all when nullopt). Contacts without a valid CPF/CNPJ
-  // come back in `skipped` with the reason.
+  // Contacts changed at or after `since` (all when nullopt), reading cursor_overlap before it.
+  // Contacts without a valid CPF/CNPJ come back in `skipped` with the reason.
   Result<Listing<CustomerVendor>> ContactsChangedSince(std::optional<Instant> since);
   Result<std::optional<SourceRecord<CustomerVendor>>> GetContact(const std::string& id);
   // The contact ids whose CNPJ, CPF or Register holds this document (canonical or formatted).
   Result<std::vector<std::string>> FindContactsByDocument(const Document& doc);
-  // Creates or updates a contact; returns the contact as Ploomes stored it.
+  // Contacts named `name`, created at or after `since`, with no CPF/CNPJ anywhere: what a create
+  // leaves behind when it is interrupted before Ploomes' document placement is repaired.
+  Result<std::vector<std::string>> FindUndocumentedContacts(const std::string& name, Instant since);
+  // Creates or updates a contact; returns the contact as Ploomes stored it, read again when the
+  // answer holds only the fields sent (ploomes.post_echo), with its CPF/CNPJ where Ploomes keeps
+  // it (see PloomesOptions::document_field).
   Result<SourceRecord<CustomerVendor>> CreateContact(const CustomerVendor& cv);
   Result<SourceRecord<CustomerVendor>> UpdateContact(const std::string& id, const CustomerVendor& cv);
 
@@ -54,10 +82,12 @@ class PloomesConnector {
   Result<std::optional<SourceRecord<TicketSource>>> GetTicketSource(
       const std::string& entity_set, const std::string& id, const std::map<int64_t, std::string>& tags);
 
-  // Webhooks already registered for this callback URL, as (EntityId, ActionId) pairs.
-  Result<std::set<std::pair<int, int>>> WebhooksFor(const std::string& url);
+  Result<std::vector<Webhook>> Webhooks();
   Result<std::string> RegisterWebhook(int entity_id, int action_id, const std::string& url,
                                       const std::string& validation_key);
+  Status DeleteWebhook(const std::string& id);
+
+  PloomesClient& client() { return client_; }
 
  private:
   Result<Listing<TicketSource>> TicketSourcesChangedSince(const std::string& entity_set,
@@ -67,8 +97,15 @@ class PloomesConnector {
                                                     const std::map<int64_t, std::string>& tags);
   Result<PlaceIds> Place(const Address& address);
   Result<SourceRecord<CustomerVendor>> ToSourceRecord(const Json& contact);
+  // Where the next write puts the document.
+  DocumentPlacement Placement() const;
+  // A written contact as Ploomes keeps it: read again if the answer was partial, and its
+  // document moved to the other placement if Ploomes dropped it.
+  Result<Json> Settle(Json answer, const CustomerVendor& cv, DocumentPlacement written);
+  void Learn(const std::string& key, const std::string& value, const std::string& evidence);
 
   PloomesClient client_;
+  PloomesOptions options_;
   std::mutex mu_;
   std::optional<std::vector<Json>> tags_;
   std::map<std::string, int64_t> state_ids_;            // UF -> StateId

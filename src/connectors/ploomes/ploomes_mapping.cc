@@ -118,15 +118,36 @@ Result<CustomerVendor> ContactToCustomer(const Json& c) {
   return cv;
 }
 
-Json CustomerToContact(const CustomerVendor& cv, const PlaceIds& place, bool create) {
+std::string_view DocumentPlacementName(DocumentPlacement p) {
+  switch (p) {
+    case DocumentPlacement::kRegister: return "register";
+    case DocumentPlacement::kCnpjCpf: return "cnpj_cpf";
+    case DocumentPlacement::kBoth: return "both";
+  }
+  return "register";
+}
+
+std::optional<DocumentPlacement> ParseDocumentPlacement(std::string_view name) {
+  if (name == "register") return DocumentPlacement::kRegister;
+  if (name == "cnpj_cpf") return DocumentPlacement::kCnpjCpf;
+  if (name == "both") return DocumentPlacement::kBoth;
+  return std::nullopt;
+}
+
+Json DocumentOnly(const Document& doc, DocumentPlacement placement) {
+  Json body = Json::object();
+  if (placement != DocumentPlacement::kRegister) body[doc.is_person() ? "CPF" : "CNPJ"] = doc.canonical;
+  if (placement != DocumentPlacement::kCnpjCpf) body["Register"] = doc.canonical;
+  return body;
+}
+
+Json CustomerToContact(const CustomerVendor& cv, const PlaceIds& place, bool create,
+                       DocumentPlacement placement) {
   const bool person = cv.document && cv.document->is_person();
   Json body = {{"Name", cv.short_name.empty() ? cv.name : cv.short_name}};
   if (create) body["TypeId"] = person ? 2 : 1;
   if (!person) body["LegalName"] = cv.name;
-  if (cv.document) {
-    body[person ? "CPF" : "CNPJ"] = cv.document->canonical;
-    body["Register"] = cv.document->canonical;
-  }
+  if (cv.document) body.update(DocumentOnly(*cv.document, placement));
   if (!cv.email.empty()) body["Email"] = cv.email;
   if (!cv.phone.empty()) body["Phones"] = Json::array({{{"PhoneNumber", cv.phone}}});
   if (!cv.comments.empty()) body["Note"] = cv.comments;

@@ -33,9 +33,17 @@ struct PlaceIds {
   std::optional<int64_t> state_id;
 };
 
+// Where a contact's CPF/CNPJ is written (ploomes.document_field in ../shared/api/unknowns.md).
+enum class DocumentPlacement { kRegister, kCnpjCpf, kBoth };
+std::string_view DocumentPlacementName(DocumentPlacement p);  // "register", "cnpj_cpf", "both"
+std::optional<DocumentPlacement> ParseDocumentPlacement(std::string_view name);
+
 // The body of a POST /Contacts (create) or PATCH (update: only what the canonical message
 // carries, so Ploomes fields ponte does not know are left alone).
-Json CustomerToContact(const CustomerVendor& cv, const PlaceIds& place, bool create);
+Json CustomerToContact(const CustomerVendor& cv, const PlaceIds& place, bool create,
+                       DocumentPlacement placement = DocumentPlacement::kRegister);
+// Only the document, in one placement: the repair of a write whose document Ploomes dropped.
+Json DocumentOnly(const Document& doc, DocumentPlacement placement);
 
 // A task or interaction as a Ticket. `tag_names` maps TagId -> name for the configured tags;
 // the first matching tag becomes the category. Missing title or contact are reported by the

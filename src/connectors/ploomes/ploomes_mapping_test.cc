@@ -65,18 +65,34 @@ TEST(PloomesMappingTest, MalformedTypeIdReadsAsACompany) {
 
 TEST(PloomesMappingTest, CustomerToContactBothKinds) {
   auto cv = *ContactToCustomer(kContact);
-  Json body = CustomerToContact(cv, {3941, 25}, true);
+  Json body = CustomerToContact(cv, {3941, 25}, true, DocumentPlacement::kBoth);
   EXPECT_EQ(body["TypeId"], 1);
   EXPECT_EQ(body["CNPJ"], "12345678000195");
+  EXPECT_EQ(body["Register"], "12345678000195");
   EXPECT_EQ(body["ZipCode"], 1310100);
   EXPECT_EQ(body["CityId"], 3941);
   EXPECT_EQ(body["Name"], "Padaria São João");
   EXPECT_EQ(body["LegalName"], "Padaria São João Ltda");
   cv.document = *ParseDocument("123.456.789-09");
-  Json person = CustomerToContact(cv, {}, true);
+  Json person = CustomerToContact(cv, {}, true, DocumentPlacement::kCnpjCpf);
   EXPECT_EQ(person["TypeId"], 2);
   EXPECT_EQ(person["CPF"], "12345678909");
+  EXPECT_FALSE(person.contains("Register"));
   EXPECT_FALSE(CustomerToContact(cv, {}, false).contains("TypeId"));
+}
+
+// Every independent writer puts the document in Register, so that is the default placement.
+TEST(PloomesMappingTest, DocumentGoesToRegisterByDefault) {
+  auto cv = *ContactToCustomer(kContact);
+  Json body = CustomerToContact(cv, {}, true);
+  EXPECT_EQ(body["Register"], "12345678000195");
+  EXPECT_FALSE(body.contains("CNPJ"));
+  EXPECT_FALSE(body.contains("CPF"));
+  EXPECT_EQ(DocumentOnly(*cv.document, DocumentPlacement::kCnpjCpf), (Json{{"CNPJ", "12345678000195"}}));
+  for (auto p : {DocumentPlacement::kRegister, DocumentPlacement::kCnpjCpf, DocumentPlacement::kBoth}) {
+    EXPECT_EQ(ParseDocumentPlacement(DocumentPlacementName(p)), p);
+  }
+  EXPECT_FALSE(ParseDocumentPlacement("auto").has_value());
 }
 
 // Found by fuzz/ploomes_page_fuzz: a TagId of 4.7e55 was converted to int64_t (undefined
