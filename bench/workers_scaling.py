@@ -61,7 +61,7 @@ def run(ponte, pg_url, workers, args, tmp):
         f.write(f'store = "{store}"\n'
                 f'[systems.ploomes]\nbase_url = "{base}/ploomes"\nkey_env = "BENCH_PLOOMES_KEY"\n'
                 f'requests_per_minute = 0\n'
-                f'[systems.milvus]\nbase_url = "{base}/milvus"\nkey_env = "BENCH_MILVUS_KEY"\n'
+                f'[systems.milvus]\nbase_url = "{base}/milvus"\nkey_env = "BENCH_MILVUS_KEY"\nquotas = {{ listings_per_minute = 0 }}\n'
                 f'[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\n')
     env = dict(os.environ, BENCH_PLOOMES_KEY="sandbox-ploomes-key", BENCH_MILVUS_KEY="sandbox-milvus-token")
     before = stats(base)

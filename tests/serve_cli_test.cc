@@ -33,10 +33,11 @@ std::string UrlIn(const std::string& line) {
 
 class ServeCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartSandbox("documented"); }
+  void StartSandbox(const std::string& reality) {
     sandbox_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
         PONTE_BINARY, "sandbox", "--listen", "127.0.0.1:0", "--no-quotas", "--contacts", "30", "--tasks", "20",
-        "--interactions", "5", "--milvus-clients", "10"});
+        "--interactions", "5", "--milvus-clients", "10", "--reality", reality});
     auto first = sandbox_->ReadLine(20s);
     ASSERT_TRUE(first.has_value());
     sandbox_url_ = UrlIn(*first);
@@ -44,7 +45,7 @@ class ServeCliTest : public ::testing::Test {
     std::ofstream(config_) << "store = \"sqlite:" << testing::NewSqlitePath() << "\"\n"
                            << "[systems.ploomes]\nbase_url = \"" << sandbox_url_ << "/ploomes\"\n"
                            << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = 0\n"
-                           << "[systems.milvus]\nbase_url = \"" << sandbox_url_ << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
+                           << "[systems.milvus]\nbase_url = \"" << sandbox_url_ << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\nquotas = { listings_per_minute = 0 }\n"
                            << "[server]\nlisten = \"127.0.0.1:0\"\npoll_interval_seconds = 3600\n"
                            << "webhook_key_env = \"TEST_WEBHOOK_KEY\"\n";
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
@@ -55,6 +56,23 @@ class ServeCliTest : public ::testing::Test {
     std::vector<std::string> args = {PONTE_BINARY, "serve", "--config", config_};
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<testing::ChildProcess>(args);
+  }
+  std::string ServeUrl(testing::ChildProcess& serve) {
+    for (int i = 0; i < 10; ++i) {
+      auto line = serve.ReadLine(20s);
+      if (!line) break;
+      if (line->find("listening on") != std::string::npos) return UrlIn(*line);
+    }
+    return "";
+  }
+  bool Ticketed(const std::string& source) {
+    httplib::Client sandbox(sandbox_url_);
+    for (int i = 0; i < 300; ++i) {
+      auto stats = Json::parse(sandbox.Get("/_sandbox/stats")->body);
+      if (stats["milvus"]["tickets_by_source"].contains(source)) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
   }
   std::unique_ptr<testing::ChildProcess> sandbox_;
   std::string sandbox_url_, config_;
@@ -108,6 +126,46 @@ TEST_F(ServeCliTest, WebhookToTicketThenAGracefulStop) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked:\n" << log;
     EXPECT_EQ(reg.out.find(secret), std::string::npos) << secret;
   }
+}
+
+// ploomes.webhook_key=not_sent: Ploomes hands the ValidationKey over nowhere but in the URL it was
+// given, so `webhooks register` puts it there. ploomes.webhook_entity_36=refused: registering
+// goes on without interaction records, which polling still delivers.
+TEST_F(ServeCliTest, WebhooksWorkWhereverTheKeyTravelsAndRegisterRotatesIt) {
+  sandbox_.reset();
+  StartSandbox("ploomes.webhook_key=not_sent,ploomes.webhook_entity_36=refused");
+  auto serve = Serve();
+  const std::string url = ServeUrl(*serve);
+  ASSERT_FALSE(url.empty());
+  auto reg = testing::RunPonte("webhooks register --config " + config_ + " --url " + url + "/webhooks/ploomes");
+  ASSERT_EQ(reg.exit_code, 0) << reg.out;
+  EXPECT_NE(reg.out.find("refused webhooks for interaction records"), std::string::npos) << reg.out;
+  EXPECT_NE(reg.out.find("4 webhook(s) registered"), std::string::npos) << reg.out;
+  EXPECT_EQ(reg.out.find(kHookKey), std::string::npos) << "the key is never printed:\n" << reg.out;
+
+  httplib::Client sandbox(sandbox_url_);
+  auto contact = Json::parse(sandbox.Post("/_sandbox/ploomes/Contacts",
+                                          R"({"Name":"Oficina Ponte","TypeId":1,"CNPJ":"11222333000181"})",
+                                          "application/json")->body)["Id"];
+  auto task = Json::parse(sandbox.Post("/_sandbox/ploomes/Tasks",
+                                       Json{{"Title", "Entrega"}, {"ContactId", contact},
+                                            {"Tags", Json::array({{{"TagId", 40049715}}})}}.dump(),
+                                       "application/json")->body)["Id"];
+  EXPECT_TRUE(Ticketed("ploomes:Task:" + task.dump())) << "the webhook carried no key in a header or the body";
+
+  // A new key: registering again replaces the webhooks that carry the old one.
+  setenv("TEST_WEBHOOK_KEY", "rotated-hook-key-77c1", 1);
+  auto rotated = testing::RunPonte("webhooks register --config " + config_ + " --url " + url + "/webhooks/ploomes");
+  setenv("TEST_WEBHOOK_KEY", kHookKey, 1);
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.out;
+  EXPECT_NE(rotated.out.find("4 webhook(s) registered, 0 already there, 4 replaced"), std::string::npos) << rotated.out;
+  auto hooks = Json::parse(sandbox.Get("/ploomes/Webhooks", {{"User-Key", "sandbox-ploomes-key"}})->body)["value"];
+  EXPECT_EQ(hooks.size(), 4u);
+  for (const auto& h : hooks) {
+    EXPECT_NE(h["CallbackUrl"].get<std::string>().find("key=rotated-hook-key-77c1"), std::string::npos) << h.dump();
+  }
+  serve->Signal(SIGTERM);
+  EXPECT_EQ(serve->Wait(), 0);
 }
 
 TEST_F(ServeCliTest, WillNotListenBeyondLoopbackWithoutAToken) {

@@ -39,7 +39,7 @@ class SyncCliTest : public ::testing::Test {
     std::ofstream(config_) << "store = \"sqlite:" << store_ << "\"\n"
                            << "[systems.ploomes]\nbase_url = \"" << base_ << "/ploomes\"\n"
                            << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = 0\ntimeout_ms = 5000\n"
-                           << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\nlisting_budget = 5000\n"
+                           << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\nlisting_budget = 5000\nquotas = { listings_per_minute = 0 }\n"
                            << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
                            << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
@@ -202,6 +202,30 @@ TEST_F(SyncCliTest, DeadLettersAreListedShownAndReplayed) {
   EXPECT_NE(Ponte("dlq list").out.find("Cliente não encontrado"), std::string::npos);
 }
 
+// The Milvus listing meets busca's cap and ponte cannot get past it (here: too small a budget):
+// the run fails with exit 1 and says what it could not see, and --explain of a client it never
+// saw says why.
+TEST_F(SyncCliTest, AListingThatStaysCappedFailsAndExplainSaysWhy) {
+  StartSandbox({"--contacts", "20", "--tasks", "5", "--interactions", "5", "--milvus-clients", "80",
+                "--milvus-busca-cap", "30"});
+  std::string text;
+  {
+    std::ifstream in(config_);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text.replace(text.find("listing_budget = 5000"), 21, "listing_budget = 3\nbusca_cap = 30");
+  std::ofstream(config_) << text;
+  auto run = Ponte("sync --once --route customers_milvus_to_ploomes");
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_NE(run.out.find("INCOMPLETE: could not list every Milvus client"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("listing budget of 3 busca calls"), std::string::npos) << run.out;
+  // busca keeps the lowest ids: the newest client is one it never saw.
+  auto explain = Ponte("sync --explain 30079");
+  EXPECT_EQ(explain.exit_code, 1);
+  EXPECT_NE(explain.out.find("the last listing of customers_milvus_to_ploomes"), std::string::npos) << explain.out;
+  EXPECT_NE(explain.out.find("did not see every record"), std::string::npos) << explain.out;
+}
+
 TEST(DemoCliTest, DemoRunsTwiceWithoutDuplicates) {
   auto demo = testing::RunPonte("demo --contacts 60");
   EXPECT_EQ(demo.exit_code, 0) << demo.out;
@@ -239,6 +263,44 @@ TEST_F(SyncCliTest, KilledAtRandomPointsThenCompletedLeavesNoDuplicatesAndNothin
   // Every ticket source was ticketed at most once, and the tagged tasks with a usable contact
   // all were (the final runs created nothing more).
   EXPECT_GT(stats["milvus"]["tickets"].get<int>(), 500);
+}
+
+// The crash test again, against the pessimistic reality of every unknown at once
+// (../shared/api/unknowns.md): 1/300 s timestamps, ignored offsets, 403 blocks, documents kept
+// as typed and in CNPJ/CPF only, partial POST answers, a Milvus listing it cannot complete.
+TEST_F(SyncCliTest, KilledAtRandomPointsUnderThePessimisticReality) {
+  StartSandbox({"--contacts", "300", "--tasks", "300", "--interactions", "150", "--milvus-clients", "200", "--seed", "9",
+                "--reality", "pessimistic", "--time-scale", "3600", "--milvus-listing-rate", "10",
+                "--milvus-busca-cap", "100"});
+  std::ofstream(config_) << "store = \"sqlite:" << store_ << "\"\n"
+                         << "[systems.ploomes]\nbase_url = \"" << base_ << "/ploomes\"\n"
+                         << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = 0\ntimeout_ms = 5000\n"
+                         << "forbidden_backoff_ms = 20\n"
+                         << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
+                         << "timeout_ms = 5000\nbusca_cap = 100\nquotas = { listings_per_minute = 36000 }\n"
+                         << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
+  std::mt19937 rng(20261128);
+  int killed = 0;
+  for (int round = 0; round < 10; ++round) {
+    testing::ChildProcess sync({PONTE_BINARY, "sync", "--once", "--config", config_});
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 600));
+    sync.Signal(SIGKILL);
+    if (sync.Wait() == 128 + SIGKILL) ++killed;
+  }
+  EXPECT_GE(killed, 5);
+  // The Milvus listing stays capped (names match exactly): every run says so with exit 1.
+  auto final_run = Ponte("sync --once");
+  EXPECT_EQ(final_run.exit_code, 1) << final_run.out;
+  EXPECT_NE(final_run.out.find("INCOMPLETE: could not list every Milvus client"), std::string::npos) << final_run.out;
+  Json stats = Stats();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0) << stats["ploomes"]["duplicates"].dump();
+  auto check = testing::CheckEverythingDelivered(*client_, "2024-02-24");
+  ASSERT_TRUE(check.ok);
+  EXPECT_GT(check.contacts_eligible, 100);
+  EXPECT_EQ(check.contacts_missing, 0) << check.missing;
+  EXPECT_EQ(check.tickets_missing, 0) << check.missing;
 }
 
 }  // namespace

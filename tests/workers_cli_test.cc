@@ -55,7 +55,7 @@ class WorkersCliTest : public ::testing::Test {
                            << "[systems.ploomes]\nbase_url = \"" << base << "/ploomes\"\n"
                            << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = " << kPonteRequestsPerMinute
                            << "\nburst = " << kPonteBurst << "\ntimeout_ms = 5000\n"
-                           << "[systems.milvus]\nbase_url = \"" << base << "/milvus\"\nlisting_budget = 5000\n"
+                           << "[systems.milvus]\nbase_url = \"" << base << "/milvus\"\nlisting_budget = 5000\nquotas = { listings_per_minute = 0 }\n"
                            << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
                            << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\nlease_seconds = 5\n";
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);

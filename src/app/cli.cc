@@ -46,6 +46,7 @@ int RunCli(int argc, char** argv) {
   AddSyncCommands(app, global, exit_code);
   AddServeCommands(app, global, exit_code);
   AddWebhooksCommands(app, global, exit_code);
+  AddProbeCommand(app, global, exit_code);
   AddWorkersCommand(app, global, exit_code);
   AddDemoCommand(app, global, exit_code);
   try {

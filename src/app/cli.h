@@ -51,6 +51,7 @@ void AddSandboxCommand(CLI::App& app, int& exit_code);
 void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddServeCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddWebhooksCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddProbeCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddWorkersCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace ponte

@@ -62,7 +62,7 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
   if (!t) return {};
   const std::string where = std::string("systems.") + name + ".";
   std::set<std::string> keys = {"base_url", "key_env", "key_file", "requests_per_minute", "burst", "timeout_ms",
-                                "tls_insecure"};
+                                "tls_insecure", "quotas", "forbidden_backoff_ms"};
   const bool ploomes = std::string_view(name) == "ploomes";
   if (ploomes) {
     keys.insert({"document_field", "cursor_overlap_seconds"});
@@ -77,6 +77,20 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
   PONTE_RETURN_IF_ERROR(Read(*t, "burst", s.burst, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "timeout_ms", s.timeout_ms, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "tls_insecure", s.tls_insecure, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "forbidden_backoff_ms", s.forbidden_backoff_ms, where, source));
+  if (auto q = (*t)["quotas"].as_table()) {
+    const std::string qwhere = where + "quotas.";
+    PONTE_RETURN_IF_ERROR(CheckKeys(*q, {"listings_per_minute", "writes_per_minute"}, where + "quotas", source));
+    PONTE_RETURN_IF_ERROR(Read(*q, "listings_per_minute", s.quotas.listings_per_minute, qwhere, source));
+    PONTE_RETURN_IF_ERROR(Read(*q, "writes_per_minute", s.quotas.writes_per_minute, qwhere, source));
+    for (auto [key, v] : {std::pair{"listings_per_minute", s.quotas.listings_per_minute},
+                          std::pair{"writes_per_minute", s.quotas.writes_per_minute}}) {
+      if (v < 0) return Fail(KeyError(source, qwhere + key, "cannot be negative (0: no limit of its own)"));
+    }
+  } else if (t->contains("quotas")) {
+    return Fail(KeyError(source, where + "quotas", "expected a table"));
+  }
+  if (s.forbidden_backoff_ms < 1) return Fail(KeyError(source, where + "forbidden_backoff_ms", "must be at least 1"));
   PONTE_RETURN_IF_ERROR(Read(*t, "document_field", s.document_field, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "cursor_overlap_seconds", s.cursor_overlap_seconds, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "listing_budget", s.listing_budget, where, source));
@@ -126,8 +140,12 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
       auto t = node.as_table();
       if (!t) return Fail(KeyError(source, "routes." + key, "expected a table"));
       const std::string where = "routes." + key + ".";
-      PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"enabled", "cutoff", "tags", "tag_ids"}, "routes." + key, source));
+      PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"enabled", "cutoff", "tags", "tag_ids", "full_listing_hours"}, "routes." + key, source));
       PONTE_RETURN_IF_ERROR(Read(*t, "enabled", it->second.enabled, where, source));
+      PONTE_RETURN_IF_ERROR(Read(*t, "full_listing_hours", it->second.full_listing_hours, where, source));
+      if (it->second.full_listing_hours < 0) {
+        return Fail(KeyError(source, where + "full_listing_hours", "cannot be negative (0: never)"));
+      }
       PONTE_RETURN_IF_ERROR(Read(*t, "cutoff", it->second.cutoff, where, source));
       if (!it->second.cutoff.empty() && !ParseDate(it->second.cutoff)) {
         return Fail(KeyError(source, where + "cutoff", "expected a date YYYY-MM-DD (local, America/Sao_Paulo)"));

@@ -54,6 +54,7 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
   config.ploomes.base_url = (*sb)->ploomes_url();
   config.ploomes.requests_per_minute = 120 * kDemoTimeScale;  // the same quota, on the sandbox's clock
   config.milvus.base_url = (*sb)->milvus_url();
+  config.milvus.quotas.listings_per_minute = 0;  // the sandbox's listing quota is off too
   config.delivery.retry_base_seconds = 1;
   auto rt = MakeRuntime(config, "", so.ploomes_key, so.milvus_token);
   if (!rt) {

@@ -1,6 +1,7 @@
 #include "app/runtime.h"
 
 #include <iostream>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <openssl/sha.h>
@@ -21,17 +22,39 @@ std::string KeyFingerprint(const std::string& key) {
   return hex;
 }
 
-// One bucket per system and key. On a shared store (several workers) the bucket lives in the
-// store, so all workers together stay under the quota; otherwise in this process.
-std::unique_ptr<RateLimiter> Limiter(const SystemConfig& s, const char* system, const std::string& key, Store& store) {
-  if (s.requests_per_minute <= 0) return nullptr;
-  const double capacity = s.burst > 0 ? s.burst : s.requests_per_minute;
-  const double refill = s.requests_per_minute / 60.0;
+// One bucket per system, key and quota. On a shared store (several workers) the bucket lives
+// in the store, so all workers together stay under the quota; otherwise in this process.
+std::unique_ptr<RateLimiter> Bucket(double per_minute, double capacity, const std::string& bucket,
+                                    const std::string& key, Store& store) {
+  if (per_minute <= 0) return nullptr;
+  const double refill = per_minute / 60.0;
   if (!IsSharedStore(store)) return std::make_unique<TokenBucket>(capacity, refill);
   return std::make_unique<SharedRateLimiter>(
-      [&store, system = std::string(system), id = KeyFingerprint(key), capacity, refill](Instant now) {
-        return store.TakeToken(system, id, capacity, refill, now);
+      [&store, bucket, id = KeyFingerprint(key), capacity, refill](Instant now) {
+        return store.TakeToken(bucket, id, capacity, refill, now);
       });
+}
+
+std::unique_ptr<RateLimiter> Limiter(const SystemConfig& s, const char* system, const std::string& key, Store& store) {
+  return Bucket(s.requests_per_minute, s.burst > 0 ? s.burst : s.requests_per_minute, system, key, store);
+}
+
+// Quotas of one class of call allow no burst: "more than a minute between listings" means one
+// token at a time.
+void AddClassLimiters(Runtime& rt, const SystemConfig& s, const char* system, const std::string& key, ApiClient& api) {
+  for (auto [quota, per_minute, name] : {std::tuple{QuotaClass::kListings, s.quotas.listings_per_minute, "listings"},
+                                         std::tuple{QuotaClass::kWrites, s.quotas.writes_per_minute, "writes"}}) {
+    auto limiter = Bucket(per_minute, 1, std::string(system) + ":" + name, key, *rt.store);
+    if (!limiter) continue;
+    api.SetClassLimiter(quota, limiter.get());
+    rt.class_limiters.push_back(std::move(limiter));
+  }
+}
+
+RetryPolicy PolicyFor(const SystemConfig& s) {
+  RetryPolicy p;
+  p.forbidden_backoff = std::chrono::milliseconds(s.forbidden_backoff_ms);
+  return p;
 }
 
 }  // namespace
@@ -70,13 +93,15 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
   rt->ploomes_api = std::make_unique<ApiClient>(
       ApiClientOptions{"ploomes", rt->config.ploomes.base_url, "User-Key", pkey,
                        rt->config.ploomes.key_env.empty() ? "systems.ploomes.key_file" : rt->config.ploomes.key_env,
-                       std::chrono::milliseconds(rt->config.ploomes.timeout_ms)},
+                       std::chrono::milliseconds(rt->config.ploomes.timeout_ms), PolicyFor(rt->config.ploomes)},
       *rt->transport, rt->ploomes_limiter.get(), rt->calls, SystemClock::Get());
   rt->milvus_api = std::make_unique<ApiClient>(
       ApiClientOptions{"milvus", rt->config.milvus.base_url, "Authorization", mkey,
                        rt->config.milvus.key_env.empty() ? "systems.milvus.key_file" : rt->config.milvus.key_env,
-                       std::chrono::milliseconds(rt->config.milvus.timeout_ms)},
+                       std::chrono::milliseconds(rt->config.milvus.timeout_ms), PolicyFor(rt->config.milvus)},
       *rt->transport, rt->milvus_limiter.get(), rt->calls, SystemClock::Get());
+  AddClassLimiters(*rt, rt->config.ploomes, "ploomes", pkey, *rt->ploomes_api);
+  AddClassLimiters(*rt, rt->config.milvus, "milvus", mkey, *rt->milvus_api);
   if (auto bound = BindFindings(*rt->store, rt->findings); !bound) return Fail(bound.error());
   rt->ploomes = std::make_unique<ploomes::PloomesConnector>(
       *rt->ploomes_api,

@@ -23,6 +23,8 @@ struct Runtime {
   CallCounter calls;
   std::unique_ptr<RateLimiter> ploomes_limiter;
   std::unique_ptr<RateLimiter> milvus_limiter;
+  // Per class of call (quotas.listings_per_minute, writes_per_minute): ploomes, then milvus.
+  std::vector<std::unique_ptr<RateLimiter>> class_limiters;
   std::unique_ptr<ApiClient> ploomes_api;
   std::unique_ptr<ApiClient> milvus_api;
   std::unique_ptr<ploomes::PloomesConnector> ploomes;

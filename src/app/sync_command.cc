@@ -18,6 +18,7 @@
 #include "app/report_printer.h"
 #include "app/runtime.h"
 #include "app/signals.h"
+#include "store/facts.h"
 #include "sync/engine.h"
 
 namespace ponte {
@@ -29,6 +30,7 @@ struct SyncOptions {
   bool watch = false;
   std::string route;
   bool dry_run = false;
+  bool full = false;
   bool json = false;
   std::string explain;
   int interval_seconds = 60;
@@ -55,6 +57,14 @@ void Explain(Runtime& rt, const std::string& id, int& exit_code) {
   if (!ReportIfError(skips, exit_code) || !ReportIfError(deliveries, exit_code)) return;
   if (skips->empty() && deliveries->empty()) {
     std::cout << fmt::format("ponte has no record of {} (not read yet, or not on any route)\n", id);
+    // A listing that could not see every record may be why.
+    for (const auto& route : RouteOrder()) {
+      auto state = LoadListingState(*rt.store, route);
+      if (state && *state && !(*state)->complete) {
+        std::cout << fmt::format("the last listing of {} ({}) did not see every record, so it may be one of those: {}\n",
+                                 route, FormatUtc((*state)->at), (*state)->reason);
+      }
+    }
     exit_code = kExitSomeFailed;
     return;
   }
@@ -86,6 +96,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
   if (!o.explain.empty()) return Explain(**rt, o.explain, exit_code);
   EngineOptions eo;
   eo.dry_run = o.dry_run;
+  eo.full = o.full;
   eo.share_work = IsSharedStore(*(*rt)->store);
   if (!o.json) eo.progress = ProgressPrinter();
   SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls,
@@ -223,6 +234,9 @@ void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
   sync->add_option("--interval", o->interval_seconds, "Seconds between runs with --watch")->capture_default_str();
   sync->add_option("--route", o->route, "Run only this route");
   sync->add_flag("--dry-run", o->dry_run, "Show what would be created, updated, linked and skipped; write nothing");
+  sync->add_flag("--full", o->full,
+                 "Read every source from the beginning, not from its cursor (each route also does so every "
+                 "routes.<name>.full_listing_hours, 24 by default)");
   sync->add_flag("--json", o->json, "Print the reports as JSON");
   sync->add_option("--explain", o->explain, "Say what ponte did with a record (its InternalId), and why");
   sync->footer("Exit codes: 0 all delivered, 1 some went to the dead-letter queue, 2 config or usage error, "

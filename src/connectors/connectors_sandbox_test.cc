@@ -8,6 +8,7 @@
 
 #include "connectors/milvus/milvus_connector.h"
 #include "connectors/ploomes/ploomes_connector.h"
+#include "core/realities.h"
 #include "sandbox/sandbox.h"
 
 namespace ponte {
@@ -73,6 +74,36 @@ TEST_F(ConnectorsTest, PloomesListingPagesToTheEnd) {
   ASSERT_TRUE(since.has_value());
   EXPECT_GE(since->records.size(), 1u);
   EXPECT_LT(since->records.size(), 10u);
+}
+
+// ploomes.timestamp_precision=1/300: a bulk import of 650 contacts shares one datetime tick, shown
+// rounded. Paging on LastUpdateDate eq <shown value> would stop at the first page; the overlap
+// paging reads all of them, from the start and from a cursor at that instant.
+TEST_F(ConnectorsTest, ABulkImportSharingOneTickIsReadWhole) {
+  sandbox::SandboxOptions o;
+  o.contacts = 100;
+  o.milvus_clients = 5;
+  o.ploomes_requests_per_minute = 0;
+  o.milvus_listings_per_minute = 0;
+  o.reality = *Reality::Parse("ploomes.timestamp_precision=1/300,ploomes.filter_offset=ignored");
+  Start(o);
+  nlohmann::json import = nlohmann::json::array();
+  for (int i = 0; i < 650; ++i) import.push_back({{"Name", "Importado " + std::to_string(i)}, {"TypeId", 2}});
+  httplib::Client admin(sandbox_->base_url());
+  auto ids = nlohmann::json::parse(admin.Post("/_sandbox/ploomes/Contacts", import.dump(), "application/json")->body);
+  ASSERT_EQ(ids.size(), 650u);
+  auto all = ploomes_->ContactsChangedSince(std::nullopt);
+  ASSERT_TRUE(all.has_value()) << all.error().ToString();
+  EXPECT_EQ(all->records.size() + all->skipped.size(), 750u);
+  std::set<std::string> seen;
+  for (const auto& r : all->records) seen.insert(r.internal_id);
+  for (const auto& s : all->skipped) seen.insert(s.internal_id);
+  for (const auto& id : ids) EXPECT_TRUE(seen.count(id.dump())) << id;
+  // From a cursor at the import's shown instant: all 650 again (the caller drops what it read).
+  auto tick = nlohmann::json::parse(admin.Get("/_sandbox/ploomes/Contacts")->body).back()["LastUpdateDate"];
+  auto since = ploomes_->ContactsChangedSince(*ParseIsoInstant(tick.get<std::string>()));
+  ASSERT_TRUE(since.has_value()) << since.error().ToString();
+  EXPECT_GE(since->records.size() + since->skipped.size(), 650u);
 }
 
 TEST_F(ConnectorsTest, ContactRoundTripWithAccents) {

@@ -1,5 +1,9 @@
 #include "core/findings.h"
 
+#include "core/probe.h"
+
+#include <algorithm>
+
 namespace ponte {
 
 std::optional<std::string> Findings::Value(std::string_view key) const {
@@ -44,6 +48,26 @@ std::vector<Finding> Findings::All() const {
 void Findings::OnLearn(std::function<void(const Finding&)> subscriber) {
   std::lock_guard lock(mu_);
   subscribers_.push_back(std::move(subscriber));
+}
+
+Finding Found(std::string key, std::string value, std::string evidence) {
+  return {std::move(key), std::move(value), std::move(evidence), SystemClock::Get().Now()};
+}
+
+Finding NotSettled(std::string key, std::string evidence) {
+  return Found(std::move(key), std::string(kUnknownValue), std::move(evidence));
+}
+
+std::vector<Finding> InUnknownsOrder(std::vector<Finding> findings) {
+  auto rank = [](const Finding& f) {
+    const auto& all = Unknowns();
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all[i].key == f.key) return i;
+    }
+    return all.size();
+  };
+  std::stable_sort(findings.begin(), findings.end(), [&](const Finding& a, const Finding& b) { return rank(a) < rank(b); });
+  return findings;
 }
 
 }  // namespace ponte

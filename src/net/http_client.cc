@@ -33,6 +33,19 @@ ApiClient::ApiClient(ApiClientOptions options, HttpTransport& transport, RateLim
       sleep_(std::move(sleep)),
       rng_(std::random_device{}()) {}
 
+void ApiClient::SetClassLimiter(QuotaClass quota, RateLimiter* limiter) {
+  (quota == QuotaClass::kListings ? listing_limiter_ : write_limiter_) = limiter;
+}
+
+std::vector<RateLimiter*> ApiClient::LimitersFor(const ApiCall& call) const {
+  std::vector<RateLimiter*> out;
+  if (limiter_) out.push_back(limiter_);
+  const bool write = call.method != "GET" && !call.read_only;
+  if (call.listing && listing_limiter_) out.push_back(listing_limiter_);
+  if (write && write_limiter_) out.push_back(write_limiter_);
+  return out;
+}
+
 Result<HttpResponse> ApiClient::SendOnce(const ApiCall& call) {
   HttpRequest request;
   request.method = call.method;
@@ -70,12 +83,14 @@ Result<HttpResponse> ApiClient::SendOnce(const ApiCall& call) {
 Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
   const Instant start = clock_.Now();
   for (int attempt = 1;; ++attempt) {
-    // Wait for the rate limiter before every attempt, retries included.
-    while (limiter_) {
-      auto wait = limiter_->Acquire(clock_.Now());
-      if (!wait) return Fail(wait.error());
-      if (wait->count() == 0) break;
-      sleep_(*wait);
+    // Wait for each limiter before every attempt, retries included.
+    for (RateLimiter* limiter : LimitersFor(call)) {
+      while (true) {
+        auto wait = limiter->Acquire(clock_.Now());
+        if (!wait) return Fail(wait.error());
+        if (wait->count() == 0) break;
+        sleep_(*wait);
+      }
     }
     auto response = SendOnce(call);
     if (response && call.check) {
@@ -89,7 +104,9 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
     }
     if (response) return response;
     const Error& error = response.error();
-    if (error.code == ErrorCode::kResourceExhausted && limiter_) limiter_->Drain(clock_.Now());
+    if (error.code == ErrorCode::kResourceExhausted) {
+      for (RateLimiter* limiter : LimitersFor(call)) limiter->Drain(clock_.Now());
+    }
     // A POST that may have reached the server (an error status, a timeout, a cut answer) is not
     // sent again here: a retry could create the record twice. Only a refusal (429) or a failure
     // to connect proves it was not processed; otherwise the sync engine looks the record up

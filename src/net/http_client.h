@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/time.h"
 #include "net/call_counter.h"
@@ -27,7 +28,13 @@ struct ApiCall {
   // record may exist: the sync engine reconciles instead).
   std::function<Status(const HttpResponse&)> check;
   bool read_only = false;  // true for reads sent as POST (Milvus chamado/listagem)
+  // A listing: an API may allow far fewer of these than of other calls (Milvus: one a minute),
+  // so listings also wait on the client's listing limiter.
+  bool listing = false;
 };
+
+// Which of an API's quotas a call spends, besides the one on every call.
+enum class QuotaClass { kListings, kWrites };
 
 struct ApiClientOptions {
   std::string system;                // "ploomes"
@@ -53,13 +60,20 @@ class ApiClient {
   Result<HttpResponse> Call(const ApiCall& call);
 
   const std::string& system() const { return options_.system; }
+  const ApiClientOptions& options() const { return options_; }
+  // A limiter for the listings or the writes only (null: none), on top of the one on every call.
+  void SetClassLimiter(QuotaClass quota, RateLimiter* limiter);
 
  private:
   Result<HttpResponse> SendOnce(const ApiCall& call);
+  // The limiters a call waits on: the one on every call and its class's.
+  std::vector<RateLimiter*> LimitersFor(const ApiCall& call) const;
 
   ApiClientOptions options_;
   HttpTransport& transport_;
   RateLimiter* limiter_;
+  RateLimiter* listing_limiter_ = nullptr;
+  RateLimiter* write_limiter_ = nullptr;
   CallCounter& counter_;
   const Clock& clock_;
   Sleeper sleep_;

@@ -10,19 +10,31 @@ namespace {
 constexpr const char* kFirstNames[] = {
     "Maria", "José", "Ana", "João", "Antônio", "Francisca", "Carlos", "Luíza", "Paulo", "Márcia",
     "Lúcia", "Sebastião", "Conceição", "Raimundo", "Fábio", "Júlia", "André", "Cecília", "Étienne",
-    "Íris", "Otávio", "Vinícius", "Letícia", "Caetano", "Inês"};
+    "Íris", "Otávio", "Vinícius", "Letícia", "Caetano", "Inês", "Bruno", "Camila", "Diego", "Elisa",
+    "Gustavo", "Heloísa", "Igor", "Joaquim", "Kátia", "Lorena", "Mateus", "Natália", "Olga", "Pedro",
+    "Quitéria", "Rafael", "Sueli", "Tiago", "Úrsula", "Valéria", "Wagner", "Yara", "Zuleica", "Benedito",
+    "Gláucia", "Hélio", "Jurema", "Moacir", "Neide", "Rogério"};
 constexpr const char* kSurnames[] = {
     "Silva", "Santos", "Oliveira", "Souza", "Araújo", "Gonçalves", "Conceição", "Ribeiro",
     "Simões", "Magalhães", "Assunção", "Brandão", "Falcão", "Lopes", "Nóbrega", "Guimarães",
-    "Figueirêdo", "Sá", "Leão", "Carvalho"};
+    "Figueirêdo", "Sá", "Leão", "Carvalho", "Pereira", "Costa", "Rodrigues", "Almeida", "Nascimento",
+    "Lima", "Fernandes", "Vieira", "Barbosa", "Rocha", "Dias", "Teixeira", "Moreira", "Cavalcanti",
+    "Mendes", "Freitas", "Cardoso", "Ramos", "Pinto", "Moura", "Xavier", "Queiroz", "Bezerra", "Duarte",
+    "Uchôa", "Kruger", "Yamamoto", "Tavares", "Vasconcelos", "Zanetti"};
 constexpr const char* kBusinessWords[] = {
     "Padaria", "Construtora", "Mercearia", "Farmácia", "Ótica", "Açougue", "Papelaria",
     "Transportadora", "Clínica", "Consultoria", "Serralheria", "Tecelagem", "Panificadora",
-    "Distribuidora", "Estúdio"};
+    "Distribuidora", "Estúdio", "Oficina", "Vidraçaria", "Marcenaria", "Auto Peças", "Buffet", "Gráfica",
+    "Hotel", "Imobiliária", "Joalheria", "Lavanderia", "Metalúrgica", "Pet Shop", "Quitanda", "Restaurante",
+    "Sorveteria", "Tornearia", "Uniformes", "Vinícola", "Xerox", "Zeladoria", "Academia", "Borracharia",
+    "Chaveiro", "Drogaria", "Escola", "Floricultura"};
 constexpr const char* kBusinessNames[] = {
     "São João", "Ômega", "Bom Preço", "Estrela do Sul", "Boa Esperança", "Imperial", "Paraíso",
     "Nossa Senhora Aparecida", "Três Irmãos", "Aliança", "Progresso", "Horizonte", "Pioneira",
-    "Catavento", "União"};
+    "Catavento", "União", "Bandeirante", "Cruzeiro", "Dois Rios", "Everest", "Flor de Lis", "Gaivota",
+    "Itapuã", "Jequitibá", "Kaiser", "Luz do Dia", "Mirante", "Novo Mundo", "Oriente", "Pôr do Sol",
+    "Quatro Ventos", "Recanto", "Sete Quedas", "Tupi", "Universal", "Vitória", "Xingu", "Zênite",
+    "Bom Jesus", "Carioca", "Delta"};
 constexpr const char* kCompanySuffixes[] = {"Ltda", "S/A", "ME", "EIRELI", "Ltda."};
 constexpr const char* kStreets[] = {
     "Av. Paulista", "Rua Augusta", "Rua da Consolação", "Av. Brasil", "Rua XV de Novembro",

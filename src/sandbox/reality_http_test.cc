@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -20,7 +21,8 @@ using Json = nlohmann::json;
 
 class RealityTest : public ::testing::Test {
  protected:
-  void Start(const std::string& reality, int milvus_clients = 40) {
+  void Start(const std::string& reality, int milvus_clients = 40,
+             const std::function<void(SandboxOptions&)>& tweak = {}) {
     SandboxOptions o;
     o.port = 0;
     o.contacts = 60;
@@ -30,6 +32,7 @@ class RealityTest : public ::testing::Test {
     o.ploomes_requests_per_minute = 0;
     o.milvus_listings_per_minute = 0;
     o.reality = *Reality::Parse(reality);
+    if (tweak) tweak(o);
     options_ = o;
     sandbox_ = std::move(*Sandbox::Start(o));
     client_ = std::make_unique<httplib::Client>(sandbox_->base_url());
@@ -99,16 +102,7 @@ TEST_F(RealityTest, BuscaCapKeepsTheOrderTheRealityNames) {
   }
   // With a cap below the data: lowest ids, highest ids, or a different subset on each call.
   auto capped = [&](const std::string& value) {
-    SandboxOptions o;
-    o.port = 0;
-    o.milvus_clients = 120;
-    o.contacts = 20;
-    o.milvus_busca_cap = 50;
-    o.milvus_listings_per_minute = 0;
-    o.reality = *Reality::Parse("milvus.busca_cap_order=" + value);
-    options_ = o;
-    sandbox_ = std::move(*Sandbox::Start(o));
-    client_ = std::make_unique<httplib::Client>(sandbox_->base_url());
+    Start("milvus.busca_cap_order=" + value, 120, [](SandboxOptions& o) { o.milvus_busca_cap = 50; });
     return std::make_pair(Ids(Busca("")), Ids(Busca("")));
   };
   auto [low, low2] = capped("lowest_ids");
@@ -162,16 +156,8 @@ TEST_F(RealityTest, CriarCheckDigits) {
 
 TEST_F(RealityTest, ListingQuotaCoversWhatTheRealityNames) {
   auto two_calls = [&](const std::string& value) {
-    SandboxOptions o;
-    o.port = 0;
-    o.contacts = 5;
-    o.milvus_clients = 5;
-    o.milvus_listings_per_minute = 1;
-    o.reality = *Reality::Parse("milvus.listing_quota=" + value);
-    options_ = o;
-    sandbox_ = std::move(*Sandbox::Start(o));
-    client_ = std::make_unique<httplib::Client>(sandbox_->base_url());
-    httplib::Headers h = {{"Authorization", o.milvus_token}};
+    Start("milvus.listing_quota=" + value, 5, [](SandboxOptions& o) { o.milvus_listings_per_minute = 1; });
+    httplib::Headers h = {{"Authorization", options_.milvus_token}};
     int busca = client_->Get("/milvus/api/cliente/busca", h)->status;
     busca = std::max(busca, client_->Get("/milvus/api/cliente/busca", h)->status);
     int listagem = MilvusPost("/chamado/listagem", {{"filtro_body", Json::object()}})->status;

@@ -306,6 +306,14 @@ std::string RenderMetrics(AdminContext& c) {
     std::string value;
     if (auto lag = CursorLag(c, route, &value)) p.Sample("ponte_cursor_lag_seconds", {{"route", route}}, *lag);
   }
+  p.Family("ponte_route_listing_complete", "gauge",
+           "1 when the route's last source listing saw every record, 0 when it could not (its records "
+           "beyond it are not delivered: see the route's incomplete_reason).");
+  for (const auto& s : c.service.Routes()) {
+    if (s.last_report) {
+      p.Sample("ponte_route_listing_complete", {{"route", s.route}}, s.last_report->records_unseen ? 0 : 1);
+    }
+  }
   p.Family("ponte_route_runs_total", "counter", "Poll runs by route and result.");
   for (const auto& s : c.service.Routes()) {
     p.Sample("ponte_route_runs_total", {{"route", s.route}, {"result", "ok"}}, static_cast<double>(s.runs - s.failed_runs));

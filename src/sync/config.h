@@ -17,6 +17,12 @@ inline constexpr const char* kRouteCustomersToPloomes = "customers_milvus_to_plo
 inline constexpr const char* kRouteTasks = "tasks_ploomes_to_milvus";
 inline constexpr const char* kRouteInteractions = "interactions_ploomes_to_milvus";
 
+// An API's quotas per class of call, besides SystemConfig::requests_per_minute (every call).
+struct QuotaConfig {
+  double listings_per_minute = 0;  // 0: no limit of its own
+  double writes_per_minute = 0;
+};
+
 struct SystemConfig {
   std::string base_url;
   std::string key_env;   // environment variable holding the API key
@@ -25,6 +31,8 @@ struct SystemConfig {
   int burst = 0;                   // bucket capacity; 0: requests_per_minute
   int timeout_ms = 30'000;
   bool tls_insecure = false;       // logged loudly when set
+  QuotaConfig quotas;
+  int forbidden_backoff_ms = 10'000;  // first wait before a read answered 403 is asked again
   // Ploomes only (docs/config.md).
   std::string document_field = "auto";  // where a written contact's CPF/CNPJ goes
   int cursor_overlap_seconds = 30;      // how far before its cursor a listing reads again
@@ -38,6 +46,9 @@ struct RouteConfig {
   std::string cutoff;               // customers_ploomes_to_milvus: YYYY-MM-DD, local date
   std::vector<std::string> tags;    // tasks/interactions: tag names
   std::vector<int64_t> tag_ids;     // or TagIds directly
+  // A route that reads from a cursor reads its whole source again this often (0: never): a
+  // change that did not move LastUpdateDate (a tag added to a task, on some accounts) is seen.
+  int full_listing_hours = 24;
 };
 
 struct DeliveryConfig {
@@ -62,12 +73,13 @@ struct ServerConfig {
 struct Config {
   std::string store = "sqlite:ponte.db";
   SystemConfig ploomes{"https://api2.ploomes.com", "PONTE_PLOOMES_KEY", "", 120, 0, 30'000, false};
-  SystemConfig milvus{"https://apiintegracao.milvus.com.br", "PONTE_MILVUS_TOKEN", "", 0, 0, 30'000, false};
+  // Milvus listings: one a minute per token, as integrators report, until a probe says otherwise.
+  SystemConfig milvus{"https://apiintegracao.milvus.com.br", "PONTE_MILVUS_TOKEN", "", 0, 0, 30'000, false, {1, 0}};
   std::map<std::string, RouteConfig> routes = {
-      {kRouteCustomersToMilvus, {true, "2024-02-24", {}, {}}},
-      {kRouteCustomersToPloomes, {true, "", {}, {}}},
-      {kRouteTasks, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}}},
-      {kRouteInteractions, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}}},
+      {kRouteCustomersToMilvus, {true, "2024-02-24", {}, {}, 24}},
+      {kRouteCustomersToPloomes, {true, "", {}, {}, 24}},
+      {kRouteTasks, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24}},
+      {kRouteInteractions, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24}},
   };
   milvus::TicketDefaults tickets;
   DeliveryConfig delivery;

@@ -497,15 +497,37 @@ struct SyncEngine::Impl {
     std::optional<Instant> since;
     std::set<std::string> read;  // "id@time" of the records read last time near the cursor
     std::string text;
+    bool full = false;           // this run reads the whole source
+    std::optional<Instant> floor;  // a full run's cursor before it: the new one is not older
   };
+
+  static std::string FullListingKey(const std::string& route) { return "full_listing:" + route; }
+
+  // --full, or the route's full_listing_hours have passed since its last whole listing.
+  bool FullListingDue(const std::string& route) {
+    if (options.full) return true;
+    const int hours = config.routes.at(route).full_listing_hours;
+    if (hours <= 0) return false;
+    auto last = store.GetFact(FullListingKey(route));
+    if (!last || !*last) return true;
+    auto at = ParseIsoInstant(**last);
+    return !at || clock.Now() - *at >= std::chrono::hours(hours);
+  }
 
   // "40100001@2026-11-23T13:15:00.120Z": a record as read at one LastUpdateDate.
   static std::string ReadMark(const std::string& id, Instant at) { return id + "@" + FormatUtc(at); }
 
   CursorState LoadCursor(const std::string& route) {
     CursorState c;
-    if (options.full) return c;  // --full: from the beginning
     auto cursor = store.GetCursor(route);
+    if (cursor && *cursor) c.text = (*cursor)->value;
+    if (FullListingDue(route)) {
+      c.full = true;  // from the beginning; the saved cursor still never moves back
+      if (cursor && *cursor) {
+        if (auto t = ParseIsoInstant((*cursor)->value)) c.floor = *t;
+      }
+      return c;
+    }
     if (cursor && *cursor) {
       c.text = (*cursor)->value;
       if (auto t = ParseIsoInstant((*cursor)->value)) c.since = *t;
@@ -520,10 +542,12 @@ struct SyncEngine::Impl {
   void SaveCursor(RouteReport& r, const std::string& route, const CursorState& before, const Listing<T>& listing) {
     r.cursor_before = before.text;
     r.cursor_after = before.text;
-    if (listing.records.empty() || options.dry_run) return;
+    if (options.dry_run) return;
+    if (before.full) (void)store.PutFact(FullListingKey(route), FormatUtc(clock.Now()), clock.Now());
+    if (listing.records.empty()) return;
     Instant newest = listing.records.front().updated_at;
     for (const auto& rec : listing.records) newest = std::max(newest, rec.updated_at);
-    if (before.since && *before.since > newest) newest = *before.since;  // a full listing never moves it back
+    if (before.floor && *before.floor > newest) return;  // a whole listing never moves the cursor back
     const Instant window = newest - listing.reread;
     Cursor c{route, FormatUtc(newest), {}, {}};
     std::set<std::string> marks;

@@ -67,6 +67,7 @@ requests_per_minute = 0
 [systems.milvus]
 base_url = "${sandbox}/milvus"
 key_env = "TEST_MILVUS_KEY"
+quotas = { listings_per_minute = 0 }
 [delivery]
 max_attempts = 1
 retry_base_seconds = 0

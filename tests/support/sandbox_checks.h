@@ -12,17 +12,29 @@ namespace ponte::testing {
 
 struct ContactsInMilvus {
   int eligible = 0;  // Ploomes contacts customers_ploomes_to_milvus must deliver
-  int missing = 0;   // of those, how many Milvus has no client for
+  int missing = 0;   // of those, how many Milvus has no client for (-1: the check failed)
 };
 
-// The document a Ploomes contact carries as typed: its CNPJ, else its CPF, else "". A person has
-// no CNPJ key at all, and operator[] on a const JSON object with a missing key is undefined
-// behaviour in nlohmann::json (ASan and TSan caught it), so this reads through StringField.
+// The document a Ploomes contact carries as typed: its CNPJ, else its CPF, else its Register,
+// else "". A person has no CNPJ key at all, and operator[] on a const JSON object with a missing
+// key is undefined behaviour in nlohmann::json (ASan and TSan caught it), so this reads through
+// StringField.
 std::string ContactDocumentText(const nlohmann::json& contact);
 
 // Every Ploomes contact with a valid CPF/CNPJ created on or after `cutoff` (YYYY-MM-DD, local
-// date, as in the route's config), looked up in Milvus by document.
+// date, as in the route's config), looked up among Milvus' clients by document. Reads the
+// sandbox's own records (/_sandbox/...), so no reality of the emulated APIs hides one.
 ContactsInMilvus CheckContactsInMilvus(httplib::Client& sandbox, const std::string& cutoff);
+
+// What every route owes, against what the systems hold, from the sandbox's own records.
+struct DeliveryCheck {
+  int contacts_eligible = 0, contacts_missing = 0;  // Ploomes contacts in Milvus
+  int clients_eligible = 0, clients_missing = 0;    // Milvus clients in Ploomes
+  int tickets_eligible = 0, tickets_missing = 0;    // tagged tasks and interactions in Milvus
+  std::string missing;                              // the first few missing, for a failure message
+  bool ok = true;                                   // false: the check itself could not read
+};
+DeliveryCheck CheckEverythingDelivered(httplib::Client& sandbox, const std::string& cutoff);
 
 // The calls the sandbox answered with `status` on one API ("ploomes" or "milvus"), from
 // GET /_sandbox/stats.

@@ -19,20 +19,11 @@ constexpr int kStatuses[] = {1, 2};
 
 // The first partitions: every name with an ASCII letter or digit holds one of them.
 constexpr std::string_view kFirstPartition = "abcdefghijklmnopqrstuvwxyz0123456789";
-// What may stand next to a capped partition in a name: a refinement adds one of these on either
-// side. Letters, digits, a space, the punctuation of trade names and the accented letters of
-// Portuguese (whether the server folds accents is not known; asking both forms covers both).
-const std::vector<std::string>& Neighbours() {
-  static const std::vector<std::string> kNeighbours = [] {
-    std::vector<std::string> out;
-    for (char c : kFirstPartition) out.emplace_back(1, c);
-    for (const char* s : {" ", ".", ",", "-", "&", "/", "'", "á", "à", "â", "ã", "é", "ê", "í", "ó", "ô", "õ", "ú", "ç"}) {
-      out.emplace_back(s);
-    }
-    return out;
-  }();
-  return kNeighbours;
-}
+// Characters that are no first partition but may stand next to one in a name: a space, the
+// punctuation of trade names and the accented letters of Portuguese (whether the server folds
+// accents is not known; asking both forms covers both).
+constexpr const char* kOtherNeighbours[] = {" ", ".", ",", "-", "&", "/", "'", "á", "à", "â", "ã",
+                                            "é", "ê", "í", "ó", "ô", "õ", "ú", "ç"};
 
 // Longest partition text tried (in characters); refinement stops there.
 constexpr size_t kMaxPartitionChars = 4;
@@ -153,6 +144,80 @@ bool ClientListing::Verify(const std::string& part, int status, const Answer& an
   return true;
 }
 
+Result<bool> ClientListing::Ask(const std::string& part, int status, size_t left) {
+  if (result_.calls >= max_calls_) {
+    result_.complete = false;
+    result_.incomplete_reason = Incomplete(fmt::format(
+        "the listing budget of {} busca calls (systems.milvus.listing_budget) ran out with at least {} name "
+        "partitions left (the next: '{}')",
+        max_calls_, left + 1, part));
+    return false;
+  }
+  auto answer = Busca(status, part);
+  if (!answer) return Fail(answer.error());
+  std::string problem;
+  const bool substring = Verify(part, status, *answer, &problem);
+  Keep(*answer);
+  if (!substring) {
+    result_.complete = false;
+    result_.incomplete_reason = Incomplete(fmt::format(
+        "its nome_fantasia filter does not behave as a substring match ({}), so name partitions cannot get past "
+        "the cap",
+        problem));
+    return false;
+  }
+  if (answer->capped && Utf8Length(part) >= kMaxPartitionChars) {
+    result_.complete = false;
+    result_.incomplete_reason =
+        Incomplete(fmt::format("the name partition '{}' still returns the cap at {} characters", part, kMaxPartitionChars));
+    return false;
+  }
+  return answer->capped;
+}
+
+Status ClientListing::ListByName(int status) {
+  // Every name with a letter or digit holds a first partition, so a name holding one whose
+  // answer stayed under the cap was seen. Names made only of capped letters are left; the
+  // capped letters are taken in turn, most frequent first, and the k-th one's tree needs to
+  // reach only names without the letters before it: a capped text is refined with one more
+  // character on either side, from the k-th capped letter on or from the other neighbours.
+  std::vector<std::string> capped_letters;
+  for (size_t i = 0; i < kFirstPartition.size(); ++i) {
+    const std::string letter(1, kFirstPartition[i]);
+    auto capped = Ask(letter, status, kFirstPartition.size() - i - 1);
+    if (!capped) return Fail(capped.error());
+    if (!result_.complete) return {};
+    if (*capped) capped_letters.push_back(letter);
+  }
+  std::map<std::string, int> frequency;
+  for (const auto& [id, c] : result_.clients) {
+    const std::string name = FoldCase(NameOf(c));
+    for (const auto& l : capped_letters) frequency[l] += name.find(l) != std::string::npos;
+  }
+  std::stable_sort(capped_letters.begin(), capped_letters.end(),
+                   [&](const std::string& a, const std::string& b) { return frequency[a] > frequency[b]; });
+  std::set<std::string> asked(capped_letters.begin(), capped_letters.end());
+  for (size_t k = 0; k < capped_letters.size(); ++k) {
+    std::vector<std::string> neighbours(capped_letters.begin() + static_cast<long>(k), capped_letters.end());
+    neighbours.insert(neighbours.end(), std::begin(kOtherNeighbours), std::end(kOtherNeighbours));
+    std::deque<std::string> queue = {capped_letters[k]};
+    while (!queue.empty()) {
+      const std::string text = queue.front();
+      queue.pop_front();
+      for (const auto& n : neighbours) {
+        for (std::string finer : {text + n, n + text}) {
+          if (!asked.insert(finer).second) continue;
+          auto still_capped = Ask(finer, status, queue.size());
+          if (!still_capped) return Fail(still_capped.error());
+          if (!result_.complete) return {};
+          if (*still_capped) queue.push_back(finer);
+        }
+      }
+    }
+  }
+  return {};
+}
+
 Result<ClientListingResult> ClientListing::Run() {
   auto all = Busca(kEveryStatus, "");
   if (!all) return Fail(all.error());
@@ -183,50 +248,8 @@ Result<ClientListingResult> ClientListing::Run() {
     }
   }
   for (int status : capped) {
-    std::deque<std::string> queue;
-    std::set<std::string> queued;
-    for (char c : kFirstPartition) {
-      queue.emplace_back(1, c);
-      queued.emplace(1, c);
-    }
-    while (!queue.empty()) {
-      if (result_.calls >= max_calls_) {
-        std::vector<std::string> left(queue.begin(), queue.begin() + std::min<size_t>(queue.size(), 8));
-        result_.complete = false;
-        result_.incomplete_reason = Incomplete(fmt::format(
-            "the listing budget of {} busca calls (systems.milvus.listing_budget) ran out with {} name "
-            "partitions left (such as '{}')",
-            max_calls_, queue.size(), fmt::join(left, "', '")));
-        return std::move(result_);
-      }
-      const std::string part = queue.front();
-      queue.pop_front();
-      auto answer = Busca(status, part);
-      if (!answer) return Fail(answer.error());
-      std::string problem;
-      if (!Verify(part, status, *answer, &problem)) {
-        Keep(*answer);
-        result_.complete = false;
-        result_.incomplete_reason = Incomplete(fmt::format(
-            "its nome_fantasia filter does not behave as a substring match ({}), so name partitions cannot get "
-            "past the cap",
-            problem));
-        return std::move(result_);
-      }
-      Keep(*answer);
-      if (!answer->capped) continue;
-      if (Utf8Length(part) >= kMaxPartitionChars) {
-        result_.complete = false;
-        result_.incomplete_reason =
-            Incomplete(fmt::format("the name partition '{}' still returns the cap at {} characters", part, kMaxPartitionChars));
-        return std::move(result_);
-      }
-      for (const auto& n : Neighbours()) {
-        for (std::string finer : {part + n, n + part}) {
-          if (queued.insert(finer).second) queue.push_back(finer);
-        }
-      }
-    }
+    PONTE_RETURN_IF_ERROR(ListByName(status));
+    if (!result_.complete) return std::move(result_);
   }
   return std::move(result_);
 }

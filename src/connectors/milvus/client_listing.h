@@ -2,7 +2,8 @@
 // Every Milvus client, although cliente/busca stops at 1000 clients without a word and has no
 // paging. A capped answer is split by the documented status filter (1 active, 2 blocked), then
 // by nome_fantasia partitions: every name with a letter or digit holds one of a..z, 0..9, and a
-// partition still at the cap is split again by one more neighbouring character on either side.
+// partition still at the cap is split again by one more neighbouring character on either side
+// (only the neighbours that can matter: see ListByName).
 //
 // Partitions prove completeness only if nome_fantasia selects by substring, which nothing
 // documents (milvus.busca_name_match in ../shared/api/unknowns.md). So the listing checks each
@@ -42,6 +43,11 @@ class ClientListing {
     bool capped = false;
   };
   Result<Answer> Busca(int status, const std::string& name);
+  // Asks one partition and keeps its answer: whether it was capped. Sets the result incomplete
+  // (and answers false) when the budget is spent, the filter is no substring match, or a text
+  // is as long as partitions go.
+  Result<bool> Ask(const std::string& part, int status, size_t left);
+  Status ListByName(int status);
   // Checks a partition's answer against the clients seen so far; false (after learning what the
   // answer shows) when nome_fantasia did not behave as a substring match.
   bool Verify(const std::string& part, int status, const Answer& answer, std::string* problem);

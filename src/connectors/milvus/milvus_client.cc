@@ -31,6 +31,7 @@ Result<BuscaResult> MilvusClient::Busca(const std::string& documento,
   if (!nome_fantasia.empty()) query += "&nome_fantasia=" + UrlEncode(nome_fantasia);
   const std::string endpoint = "GET /api/cliente/busca";
   ApiCall call{"GET", endpoint, "/api/cliente/busca" + query};
+  call.listing = true;  // may share listagem's one-a-minute quota (milvus.listing_quota)
   call.check = [endpoint](const HttpResponse& r) -> Status {
     Json b = Json::parse(r.body, nullptr, false);
     if (b.is_discarded() || !b.is_object() || !b.contains("lista") || !b["lista"].is_array()) {
@@ -67,6 +68,12 @@ Status MilvusClient::UpdateClient(const std::string& id, const Json& body) {
   return {};
 }
 
+Status MilvusClient::DeleteClient(const std::string& id) {
+  auto response = api_.Call({"DELETE", "DELETE /api/cliente/excluir/:id", "/api/cliente/excluir/" + id});
+  if (!response) return Fail(response.error());
+  return {};
+}
+
 Result<int64_t> MilvusClient::CreateTicket(const Json& body) {
   const std::string endpoint = "POST /api/chamado/criar";
   auto response = api_.Call({"POST", endpoint, "/api/chamado/criar", body.dump()});
@@ -85,6 +92,7 @@ Result<std::vector<Json>> MilvusClient::ListTickets(const Json& filtro_body) {
                              kListagemPageSize, page),
                  Json{{"filtro_body", filtro_body}}.dump()};
     call.read_only = true;
+    call.listing = true;
     call.check = [endpoint](const HttpResponse& r) -> Status {
       Json b = Json::parse(r.body, nullptr, false);
       if (b.is_discarded() || !b.is_object() || !b.contains("lista") || !b["lista"].is_array()) {

@@ -39,6 +39,7 @@ class MilvusClient {
   size_t busca_cap() const { return busca_cap_; }
   Result<int64_t> CreateClient(const Json& body);       // the new client's numeric id
   Status UpdateClient(const std::string& id, const Json& body);
+  Status DeleteClient(const std::string& id);
   Result<int64_t> CreateTicket(const Json& body);       // the ticket's codigo
   // Every ticket matching filtro_body, paging the query string to the last page.
   Result<std::vector<Json>> ListTickets(const Json& filtro_body);

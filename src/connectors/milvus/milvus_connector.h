@@ -47,6 +47,8 @@ class MilvusConnector {
   // exhaustive false: one busca and what it answers, for an index that may be partial.
   Result<Listing<CustomerVendor>> ListClients(bool exhaustive = true);
 
+  MilvusClient& client() { return client_; }
+
   // chamado/criar with ponte's reference in the description; returns the codigo.
   Result<std::string> CreateTicket(const Ticket& t, const std::string& client_token,
                                    const std::string& reference);

@@ -10,7 +10,8 @@
 namespace ponte::ploomes {
 namespace {
 
-std::string Query(std::initializer_list<std::pair<const char*, std::string>> params) {
+template <typename Params>
+std::string QueryOf(const Params& params) {
   std::string out;
   for (const auto& [k, v] : params) {
     if (v.empty()) continue;
@@ -19,6 +20,8 @@ std::string Query(std::initializer_list<std::pair<const char*, std::string>> par
   }
   return out;
 }
+
+std::string Query(std::initializer_list<std::pair<const char*, std::string>> params) { return QueryOf(params); }
 
 // OData date-time literal: São Paulo time with its offset, as Ploomes answers and as its own API
 // collection filters. Right whether the offset is honoured or the wall time is read as local.
@@ -148,6 +151,20 @@ Result<std::vector<Json>> PloomesClient::Find(const std::string& entity_set,
   return Values(*response, endpoint);
 }
 
+Result<std::vector<Json>> PloomesClient::Raw(const std::string& entity_set,
+                                             std::vector<std::pair<const char*, std::string>> options) {
+  const std::string endpoint = "GET /" + entity_set;
+  auto response = api_.Call(ValueCall("GET", endpoint, "/" + entity_set + QueryOf(options)));
+  if (!response) return Fail(response.error());
+  return Values(*response, endpoint);
+}
+
+Status PloomesClient::Delete(const std::string& entity_set, const std::string& id) {
+  auto response = api_.Call({"DELETE", fmt::format("DELETE /{}(id)", entity_set), fmt::format("/{}({})", entity_set, id)});
+  if (!response) return Fail(response.error());
+  return {};
+}
+
 Result<Json> PloomesClient::Create(const std::string& entity_set, const Json& body,
                                    const std::string& expand) {
   const std::string endpoint = "POST /" + entity_set;
@@ -202,11 +219,7 @@ Result<std::vector<Json>> PloomesClient::Tags() {
   return all;
 }
 
-Status PloomesClient::DeleteWebhook(const std::string& id) {
-  auto response = api_.Call({"DELETE", "DELETE /Webhooks(id)", fmt::format("/Webhooks({})", id)});
-  if (!response) return Fail(response.error());
-  return {};
-}
+Status PloomesClient::DeleteWebhook(const std::string& id) { return Delete("Webhooks", id); }
 
 Result<Json> PloomesClient::RegisterWebhook(int entity_id, int action_id,
                                             const std::string& callback_url,

@@ -55,6 +55,11 @@ class PloomesClient {
   // Records matching a $filter (one page of at most 300, ordered by Id).
   Result<std::vector<Json>> Find(const std::string& entity_set, const std::string& filter,
                                  const std::string& expand = "");
+  // One page of a listing with the given OData options, as they are: for `ponte probe`, which
+  // asks what a listing answers when it is asked in unusual ways.
+  Result<std::vector<Json>> Raw(const std::string& entity_set,
+                                std::vector<std::pair<const char*, std::string>> options);
+  Status Delete(const std::string& entity_set, const std::string& id);
   Result<Json> Create(const std::string& entity_set, const Json& body, const std::string& expand);
   Result<Json> Patch(const std::string& entity_set, const std::string& id, const Json& body,
                      const std::string& expand);

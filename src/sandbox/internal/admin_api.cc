@@ -61,7 +61,8 @@ void RegisterAdminRoutes(httplib::Server& server, World& w) {
   server.Post(R"(/_sandbox/ploomes/(Contacts|Tasks|InteractionRecords))",
               [&w](const httplib::Request& req, httplib::Response& res) {
                 Json body = Json::parse(req.body, nullptr, false);
-                if (!body.is_object()) return SendJson(res, 400, {{"error", "expected a JSON object"}});
+                if (body.is_array()) return Answer(res, PloomesBulkImport(w, req.matches[1], body));
+                if (!body.is_object()) return SendJson(res, 400, {{"error", "expected a JSON object or an array of them"}});
                 Answer(res, PloomesUserWrite(w, req.matches[1], std::nullopt, body));
               });
   server.Patch(R"(/_sandbox/ploomes/(Contacts|Tasks|InteractionRecords)/(\d+))",
@@ -79,6 +80,23 @@ void RegisterAdminRoutes(httplib::Server& server, World& w) {
     Json body = Json::parse(req.body, nullptr, false);
     if (!body.is_object()) return SendJson(res, 400, {{"error", "expected a JSON object"}});
     Answer(res, MilvusUserWrite(w, std::stoll(req.matches[1]), body));
+  });
+  // Every record as stored, whatever the reality (no cap, no order, no blocks): what the tests
+  // check ponte's work against.
+  server.Get(R"(/_sandbox/ploomes/(Contacts|Tasks|InteractionRecords))", [&w](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(w.mu);
+    const auto& records = req.matches[1] == "Contacts" ? w.ploomes.contacts
+                          : req.matches[1] == "Tasks"  ? w.ploomes.tasks
+                                                       : w.ploomes.interactions;
+    Json all = Json::array();
+    for (const auto& [id, r] : records) all.push_back(r);
+    SendJson(res, 200, all);
+  });
+  server.Get("/_sandbox/milvus/clients", [&w](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(w.mu);
+    Json all = Json::array();
+    for (const auto& [id, c] : w.milvus.clients) all.push_back(c);
+    SendJson(res, 200, all);
   });
   server.Get("/_sandbox/milvus/tickets", [&w](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(w.mu);

@@ -114,6 +114,18 @@ bool ReadFilter(const World& w, const httplib::Request& req, httplib::Response& 
   return true;
 }
 
+// The $orderby of a request (empty when it has none); false after answering 400.
+bool ReadOrder(const httplib::Request& req, httplib::Response& res, std::vector<OrderKey>& order) {
+  if (!req.has_param("$orderby")) return true;
+  auto o = ParseOrderBy(req.get_param_value("$orderby"));
+  if (!o) {
+    SendPloomesError(res, 400, "BadRequest", o.error().message);
+    return false;
+  }
+  order = std::move(*o);
+  return true;
+}
+
 // The order of a listing without $orderby (ploomes.default_order). Caller holds w.mu.
 void DefaultOrder(World& w, std::vector<const Json*>& rows) {
   const std::string& order = w.options.reality.Get("ploomes.default_order");
@@ -128,11 +140,7 @@ void List(World& w, const EntitySet& set, const httplib::Request& req, httplib::
   std::unique_ptr<FilterExpr> filter;
   if (!ReadFilter(w, req, res, filter)) return;
   std::vector<OrderKey> order;
-  if (req.has_param("$orderby")) {
-    auto o = ParseOrderBy(req.get_param_value("$orderby"));
-    if (!o) return SendPloomesError(res, 400, "BadRequest", o.error().message);
-    order = std::move(*o);
-  }
+  if (!ReadOrder(req, res, order)) return;
   int top = w.options.ploomes_max_page;
   if (req.has_param("$top")) {
     try {
@@ -194,8 +202,9 @@ void GetOne(World& w, const EntitySet& set, const httplib::Request& req, httplib
 }
 
 // Normalizes a written record: relation rows get ids and owners, dates are the server's.
-void ApplyWrite(World& w, const EntitySet& set, Json& record, const Json& body, bool create) {
-  const std::string now = w.Stamp(w.clock.Now());
+void ApplyWrite(World& w, const EntitySet& set, Json& record, const Json& body, bool create,
+                std::optional<Instant> at = std::nullopt) {
+  const std::string now = w.Stamp(at ? *at : w.clock.Now());
   // ploomes.tag_touches_task=no: a change of tags alone leaves LastUpdateDate as it was.
   bool only_tags = !create && !body.empty();
   for (auto it = body.begin(); it != body.end(); ++it) only_tags &= it.key() == "Tags";
@@ -354,11 +363,7 @@ void RegisterPloomesRoutes(httplib::Server& server, World& w) {
     std::unique_ptr<FilterExpr> filter;
     if (!ReadFilter(w, req, res, filter)) return;
     std::vector<OrderKey> order;
-    if (req.has_param("$orderby")) {
-      auto o = ParseOrderBy(req.get_param_value("$orderby"));
-      if (!o) return SendPloomesError(res, 400, "BadRequest", o.error().message);
-      order = std::move(*o);
-    }
+    if (!ReadOrder(req, res, order)) return;
     std::lock_guard lock(w.mu);
     std::vector<const Json*> rows;
     for (const auto& [id, t] : w.ploomes.tags) {
@@ -472,6 +477,23 @@ Result<Json> PloomesUserWrite(World& w, const std::string& set_name, std::option
   ApplyWrite(w, *set, it->second, body, false);
   w.FireWebhooksLocked(set->entity_id, set->name, "Update", old, it->second);
   return it->second;
+}
+
+Result<Json> PloomesBulkImport(World& w, const std::string& set_name, const Json& records) {
+  const EntitySet* set = SetNamed(set_name);
+  if (!set) return Fail(Error::NotFound("unknown entity set " + set_name));
+  std::lock_guard lock(w.mu);
+  const Instant at = w.clock.Now();  // an import writes every record in the same instant
+  Json ids = Json::array();
+  for (const auto& body : records) {
+    if (!body.is_object()) return Fail(Error::InvalidArgument("an import is an array of JSON objects"));
+    const int64_t id = (w.ploomes.*(set->next_id))++;
+    Json record = {{"Id", id}};
+    ApplyWrite(w, *set, record, body, true, at);
+    (w.ploomes.*(set->records))[id] = record;
+    ids.push_back(id);
+  }
+  return ids;
 }
 
 }  // namespace ponte::sandbox::detail

@@ -18,6 +18,9 @@ void RegisterAdminRoutes(httplib::Server& server, World& world);
 // `id` is empty, else merges `body` into the record.
 Result<Json> PloomesUserWrite(World& world, const std::string& set, std::optional<int64_t> id,
                               const Json& body);
+// A bulk import in Ploomes' screens: every record of the array created in one instant (the
+// records share their CreateDate and LastUpdateDate); no webhooks fire. Answers the new ids.
+Result<Json> PloomesBulkImport(World& world, const std::string& set, const Json& records);
 // The same in Milvus, for clients.
 Result<Json> MilvusUserWrite(World& world, std::optional<int64_t> id, const Json& body);
 
