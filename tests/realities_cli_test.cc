@@ -98,11 +98,9 @@ TEST_P(RealityMatrix, NothingDuplicatedNothingLostAndTheProbeReportsIt) {
   const bool listable = reality_.Is("milvus.busca_name_match", "substring");
   const int expected_exit = listable ? 0 : 1;
 
+  // The first run lists Milvus before it creates clients there: under the cap, and complete.
   auto first = Ponte("sync --once");
-  EXPECT_EQ(first.exit_code, expected_exit) << first.out;
-  if (!listable) {
-    EXPECT_NE(first.out.find("INCOMPLETE: could not list every Milvus client"), std::string::npos) << first.out;
-  }
+  EXPECT_EQ(first.exit_code, 0) << first.out;
 
   // People at work meanwhile: an old task gets a ticket tag (on some accounts without a new
   // LastUpdateDate), and a client is added in Milvus by hand.
@@ -125,6 +123,9 @@ TEST_P(RealityMatrix, NothingDuplicatedNothingLostAndTheProbeReportsIt) {
   // A whole listing sees the late tag wherever LastUpdateDate stayed (ponte does one a day).
   auto second = Ponte("sync --once --full");
   EXPECT_EQ(second.exit_code, expected_exit) << second.out;
+  if (!listable) {
+    EXPECT_NE(second.out.find("INCOMPLETE: could not list every Milvus client"), std::string::npos) << second.out;
+  }
   auto third = Ponte("sync --once --json");
   EXPECT_EQ(third.exit_code, expected_exit) << third.out;
   Json reports = Json::parse(third.out.substr(third.out.find('[')), nullptr, false);

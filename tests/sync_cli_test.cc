@@ -269,7 +269,7 @@ TEST_F(SyncCliTest, KilledAtRandomPointsThenCompletedLeavesNoDuplicatesAndNothin
 // (../shared/api/unknowns.md): 1/300 s timestamps, ignored offsets, 403 blocks, documents kept
 // as typed and in CNPJ/CPF only, partial POST answers, a Milvus listing it cannot complete.
 TEST_F(SyncCliTest, KilledAtRandomPointsUnderThePessimisticReality) {
-  StartSandbox({"--contacts", "300", "--tasks", "300", "--interactions", "150", "--milvus-clients", "200", "--seed", "9",
+  StartSandbox({"--contacts", "600", "--tasks", "600", "--interactions", "300", "--milvus-clients", "400", "--seed", "9",
                 "--reality", "pessimistic", "--time-scale", "3600", "--milvus-listing-rate", "10",
                 "--milvus-busca-cap", "100"});
   std::ofstream(config_) << "store = \"sqlite:" << store_ << "\"\n"
@@ -283,7 +283,7 @@ TEST_F(SyncCliTest, KilledAtRandomPointsUnderThePessimisticReality) {
   int killed = 0;
   for (int round = 0; round < 10; ++round) {
     testing::ChildProcess sync({PONTE_BINARY, "sync", "--once", "--config", config_});
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 600));
+    std::this_thread::sleep_for(std::chrono::milliseconds(40 + rng() % 500));
     sync.Signal(SIGKILL);
     if (sync.Wait() == 128 + SIGKILL) ++killed;
   }

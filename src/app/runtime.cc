@@ -24,10 +24,11 @@ std::string KeyFingerprint(const std::string& key) {
 
 // One bucket per system, key and quota. On a shared store (several workers) the bucket lives
 // in the store, so all workers together stay under the quota; otherwise in this process.
-std::unique_ptr<RateLimiter> Bucket(double per_minute, double capacity, const std::string& bucket,
+std::unique_ptr<RateLimiter> Bucket(double per_minute, int burst, const std::string& bucket,
                                     const std::string& key, Store& store) {
   if (per_minute <= 0) return nullptr;
-  const double refill = per_minute / 60.0;
+  const BucketShape shape = ShapeForQuota(per_minute, burst);
+  const double capacity = shape.capacity, refill = shape.refill_per_second;
   if (!IsSharedStore(store)) return std::make_unique<TokenBucket>(capacity, refill);
   return std::make_unique<SharedRateLimiter>(
       [&store, bucket, id = KeyFingerprint(key), capacity, refill](Instant now) {
@@ -36,11 +37,11 @@ std::unique_ptr<RateLimiter> Bucket(double per_minute, double capacity, const st
 }
 
 std::unique_ptr<RateLimiter> Limiter(const SystemConfig& s, const char* system, const std::string& key, Store& store) {
-  return Bucket(s.requests_per_minute, s.burst > 0 ? s.burst : s.requests_per_minute, system, key, store);
+  return Bucket(s.requests_per_minute, s.burst, system, key, store);
 }
 
 // Quotas of one class of call allow no burst: "more than a minute between listings" means one
-// token at a time.
+// call at a time.
 void AddClassLimiters(Runtime& rt, const SystemConfig& s, const char* system, const std::string& key, ApiClient& api) {
   for (auto [quota, per_minute, name] : {std::tuple{QuotaClass::kListings, s.quotas.listings_per_minute, "listings"},
                                          std::tuple{QuotaClass::kWrites, s.quotas.writes_per_minute, "writes"}}) {

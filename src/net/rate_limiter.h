@@ -23,6 +23,17 @@ class RateLimiter {
   virtual void Drain(Instant now) = 0;
 };
 
+// The token bucket for an API quota of `per_minute` calls in any minute (a sliding window, the
+// strictest reading of "120 a minute"): at most `burst` calls at once (at least one), and a
+// refill slow enough that burst plus a minute's refill stays under the quota, with 1 % to spare
+// for clocks and network delays. A full bucket of per_minute tokens would allow twice the quota
+// in the first minute.
+struct BucketShape {
+  double capacity = 1;
+  double refill_per_second = 0;
+};
+BucketShape ShapeForQuota(double per_minute, int burst);
+
 // capacity tokens, refilled continuously at refill_per_second. Thread-safe.
 class TokenBucket final : public RateLimiter {
  public:

@@ -137,9 +137,11 @@ class Store {
   virtual ~Store() = default;
 
   // ---- de/para ----
-  // Links `a` and `b` as one entity of `message` (info applies to both members). Creates the entity, joins one ref to the
-  // other's entity, or refreshes the info of an existing link. AlreadyExists when either ref
-  // already belongs to another entity, or the entity already holds another id in that system.
+  // Links `a` and `b` as one entity of `message` (info applies to both members). Creates the
+  // entity, joins one ref to the other's entity, merges their two entities when no system holds
+  // an id in both (each side remembered apart from its own listing), or refreshes the info of an
+  // existing link. AlreadyExists when the two entities hold different ids of one system, or the
+  // entity already holds another id in that system.
   virtual Status Link(std::string_view message, const SystemRef& a, const SystemRef& b,
                       const LinkInfo& info) = 0;
   // The id in `to_system` of the entity `from` belongs to, if any.

@@ -137,6 +137,17 @@ TEST_P(StoreConformance, AnInternalIdBelongsToOneEntityOnly) {
   EXPECT_FALSE(store_->Link("CustomerVendor", kPloomes, {"ploomes", "3"}, {}).has_value());
 }
 
+// Each system's listing remembers its own customers apart; linking two of them makes one entity
+// when no system holds an id in both.
+TEST_P(StoreConformance, TwoRememberedIdsOfDifferentSystemsBecomeOneEntity) {
+  ASSERT_TRUE(store_->Remember("CustomerVendor", kMilvus, {"12345678000195", "hm", "index"}));
+  ASSERT_TRUE(store_->Remember("CustomerVendor", kPloomes, {"12345678000195", "hp", "index"}));
+  ASSERT_TRUE(store_->Link("CustomerVendor", kMilvus, kPloomes, {"12345678000195", "h", "customers"}));
+  EXPECT_EQ(store_->Entity("CustomerVendor", kMilvus)->size(), 2u);
+  EXPECT_EQ(**store_->Lookup("CustomerVendor", kMilvus, "ploomes"), kPloomes.internal_id);
+  EXPECT_TRUE(store_->CheckDePara()->empty());
+}
+
 TEST_P(StoreConformance, JoiningARememberedIdGivesItTheLinkInfo) {
   ASSERT_TRUE(store_->Remember("CustomerVendor", kMilvus, {"12345678000195", "", "index"}));
   ASSERT_TRUE(store_->Link("CustomerVendor", kPloomes, kMilvus, {"12345678000195", "h", "customers"}));

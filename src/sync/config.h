@@ -27,8 +27,8 @@ struct SystemConfig {
   std::string base_url;
   std::string key_env;   // environment variable holding the API key
   std::string key_file;  // or a file holding it (first line)
-  double requests_per_minute = 0;  // 0: no client-side limit
-  int burst = 0;                   // bucket capacity; 0: requests_per_minute
+  double requests_per_minute = 0;  // in any minute (0: no client-side limit)
+  int burst = 0;                   // calls at once (0, 1: one); each extra slows the minute by one
   int timeout_ms = 30'000;
   bool tls_insecure = false;       // logged loudly when set
   QuotaConfig quotas;

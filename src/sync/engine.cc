@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/document.h"
 #include "core/internal_id.h"
 #include "core/message.h"
 #include "store/facts.h"
@@ -35,6 +36,8 @@ constexpr std::string_view kHeldByAnotherWorker = "another worker";
 // How long before a delivery's first attempt a contact it created may carry its CreateDate
 // (clock skew between ponte and Ploomes).
 constexpr std::chrono::minutes kCreateClockSkew{10};
+// How long an index from a complete listing answers for its system without a lookup.
+constexpr std::chrono::minutes kIndexMaxAge{10};
 
 std::string DefaultWorker() {
   char host[256] = "host";
@@ -96,6 +99,10 @@ struct SyncEngine::Impl {
   std::optional<std::map<int64_t, std::string>> tags;
   bool milvus_index_complete = false;
   bool milvus_index_loaded = false;
+  // This run's complete listing of Milvus clients, when it had one: the index's and
+  // customers_milvus_to_ploomes' source both, so one listing serves the two.
+  std::optional<Listing<CustomerVendor>> milvus_listing;
+  bool ploomes_index_fresh = false;  // this run's contact listing kept the Ploomes index whole
 
   // ---- bookkeeping ----
 
@@ -156,35 +163,81 @@ struct SyncEngine::Impl {
     r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
   }
 
-  // ---- Milvus index: what ponte knows of Milvus clients, kept in the store ----
+  // ---- indexes: what ponte knows of each system's customers, kept in the store ----
 
-  // Lists Milvus clients once per engine and remembers each (id, document, token), so most
-  // customers are linked or created without a per-document lookup. An index that is not
-  // complete loses nothing: every customer it does not know is then looked up by document.
-  Status EnsureMilvusIndex() {
-    if (milvus_index_loaded) return {};
-    auto listing = milvus.ListClients(/*exhaustive=*/false);
-    if (!listing) return Fail(listing.error());
-    for (const auto& c : listing->records) {
-      SystemRef ref{"milvus", c.internal_id};
-      const std::string doc = c.record.document ? c.record.document->canonical : "";
-      if (options.dry_run) continue;
-      (void)store.Remember(kCustomer, ref, {doc, "", "index"});
+  static constexpr const char* kMilvusIndex = "index:milvus";
+  static constexpr const char* kPloomesIndex = "index:ploomes";
+
+  // Whether an index was built from a complete listing recently (by this worker or another):
+  // within a run and a little beyond, it answers "is this customer there?" without a call.
+  bool IndexFresh(const std::string& name) {
+    auto state = LoadListingState(store, name);
+    return state && *state && (*state)->complete && clock.Now() - (*state)->at < kIndexMaxAge;
+  }
+
+  void SaveIndexState(const std::string& name, bool complete, const std::string& reason, size_t seen) {
+    if (!options.dry_run) (void)SaveListingState(store, {name, complete, reason, static_cast<int>(seen), clock.Now()});
+  }
+
+  // Keeps each listed customer in the de/para as an index member (document, hash of what was
+  // read) unless it is there already; a member whose document changed gets the new one (its
+  // hash stays: it is what was last delivered, for echo suppression).
+  void Index(const std::string& system, const Listing<CustomerVendor>& listing,
+             std::string (*hash)(const CustomerVendor&)) {
+    if (options.dry_run) return;
+    for (const auto& c : listing.records) {
+      if (!c.record.document) continue;
+      const SystemRef ref{system, c.internal_id};
+      const std::string doc = c.record.document->canonical;
+      auto members = store.Entity(kCustomer, ref);
+      const LinkRow* self = members ? Member(*members, system) : nullptr;
+      if (!self) {
+        (void)store.Remember(kCustomer, ref, {doc, hash(c.record), "index"});
+      } else if (self->info.natural_key != doc) {
+        (void)store.UpdateLinkInfo(kCustomer, ref, {doc, self->info.content_hash, self->info.route});
+      }
       if (!c.token.empty()) (void)store.SetAttributes(kCustomer, ref, nlohmann::json{{"token", c.token}}.dump());
     }
+  }
+
+  // Lists Milvus clients once per run (one busca) and keeps them in the index, so most customers
+  // are linked or created without a per-document lookup. An index that is not complete loses
+  // nothing: every customer it does not know is then looked up by document. A fresh complete
+  // index (another worker's listing) saves the listing.
+  Status EnsureMilvusIndex() {
+    if (milvus_index_loaded) return {};
+    if (IndexFresh(kMilvusIndex)) {
+      milvus_index_loaded = milvus_index_complete = true;
+      return {};
+    }
+    auto listing = milvus.ListClients(/*exhaustive=*/false);
+    if (!listing) return Fail(listing.error());
+    Index("milvus", *listing, MilvusCustomerHash);
     milvus_index_loaded = true;
     milvus_index_complete = listing->complete;
+    SaveIndexState(kMilvusIndex, listing->complete, listing->incomplete_reason, listing->records.size());
+    if (listing->complete) milvus_listing = std::move(*listing);
     return {};
   }
 
-  // The Milvus client known for a document, from the store's index.
-  std::optional<std::string> KnownMilvusClient(const std::string& doc) {
+  // The member of `system` the index holds for a document, if any.
+  std::optional<LinkRow> KnownCustomer(const std::string& doc, const std::string& system) {
     auto rows = store.FindByNaturalKey(kCustomer, doc);
     if (!rows) return std::nullopt;
     for (const auto& m : *rows) {
-      if (m.ref.system == "milvus") return m.ref.internal_id;
+      if (m.ref.system == system) return m;
     }
     return std::nullopt;
+  }
+
+  // Tokens of linked Milvus clients that have none yet, all at once (one listing).
+  void ResolveTokens(const std::vector<milvus::MilvusConnector::WantedToken>& wanted) {
+    if (wanted.empty() || options.dry_run) return;
+    auto tokens = milvus.Tokens(wanted);
+    if (!tokens) return;  // each ticket then asks for its own client's token
+    for (const auto& [id, token] : *tokens) {
+      (void)store.SetAttributes(kCustomer, {"milvus", id}, nlohmann::json{{"token", token}}.dump());
+    }
   }
 
   // ---- customers ploomes -> milvus ----
@@ -195,7 +248,6 @@ struct SyncEngine::Impl {
     auto members = store.Entity(kCustomer, origin);
     if (!members) return Fail(members.error());
     const LinkRow* linked = Member(*members, "milvus");
-    std::optional<std::string> known = linked ? std::optional(linked->ref.internal_id) : KnownMilvusClient(doc);
     std::string token = linked ? TokenFrom(*members, "milvus") : "";
     Delivered out;
     std::string target_hash = MilvusCustomerHash(cv);
@@ -208,32 +260,41 @@ struct SyncEngine::Impl {
       // Reconcile first: a client with this document may exist (seen in the index, or created
       // by an attempt that crashed before it was recorded).
       std::optional<ClientRef> existing;
-      const bool must_look = MayHaveLanded(d) || !milvus_index_complete || known.has_value();
-      if (must_look) {
+      std::string existing_hash;
+      const auto known = KnownCustomer(doc, "milvus");
+      if (!MayHaveLanded(d) && milvus_index_complete) {
+        // A complete listing of this run (or a fresh one of another worker) answers it.
+        if (known) {
+          auto rows = store.Entity(kCustomer, known->ref);
+          existing = ClientRef{known->ref.internal_id, rows ? TokenFrom(*rows, "milvus") : "", cv};
+          existing_hash = known->info.content_hash;
+        }
+      } else {
         auto found = milvus.FindClientsByDocument(*cv.document);
         if (!found) return Fail(found.error());
         if (!found->empty()) {
           existing = found->front();
+          existing_hash = MilvusCustomerHash(existing->customer);
         } else if (known) {
           // A listing saw this client, but busca does not find it by any form of the document
           // ponte can ask for (typed some other way): the listing's word is enough to link.
-          auto rows = store.Entity(kCustomer, {"milvus", *known});
-          ClientRef ref{*known, rows ? TokenFrom(*rows, "milvus") : "", cv};
-          existing = ref;
+          auto rows = store.Entity(kCustomer, known->ref);
+          existing = ClientRef{known->ref.internal_id, rows ? TokenFrom(*rows, "milvus") : "", cv};
+          existing_hash = known->info.content_hash;
         }
       }
       if (existing) {
         if (options.dry_run) return Delivered{Outcome::kLinked, existing->id, "would link to the Milvus client with this CPF/CNPJ"};
         out = {Outcome::kLinked, existing->id, "already in Milvus (same CPF/CNPJ): linked"};
         token = existing->token;
-        target_hash = MilvusCustomerHash(existing->customer);  // in sync as it is: no write
+        target_hash = existing_hash;  // in sync as it is: no write
       } else {
         if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create a Milvus client"};
         PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+        // Its token comes later, with the others created in this run (ResolveTokens).
         auto created = milvus.CreateClient(cv, NumericOr0(origin.internal_id));
         if (!created) return Fail(created.error());
-        out = {Outcome::kCreated, created->id, "Milvus client created"};
-        token = created->token;
+        out = {Outcome::kCreated, *created, "Milvus client created"};
       }
     }
     PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", out.target_id},
@@ -262,6 +323,23 @@ struct SyncEngine::Impl {
       if (!updated) return Fail(updated.error());
       out = {Outcome::kUpdated, linked->ref.internal_id, "Ploomes contact updated"};
       target_hash = PloomesCustomerHash(updated->record);
+    } else if (const auto known = KnownCustomer(doc, "ploomes");
+               !MayHaveLanded(d) && (ploomes_index_fresh || IndexFresh(kPloomesIndex)) && known) {
+      // A whole, fresh contact listing answers it: link without asking Ploomes again.
+      if (options.dry_run) return Delivered{Outcome::kLinked, known->ref.internal_id, "would link to the Ploomes contact with this CPF/CNPJ"};
+      out = {Outcome::kLinked, known->ref.internal_id, "already in Ploomes (same CPF/CNPJ): linked"};
+      target_hash = known->info.content_hash;
+    } else if (!MayHaveLanded(d) && (ploomes_index_fresh || IndexFresh(kPloomesIndex))) {
+      // ... and says there is none: create without asking.
+      if (options.dry_run) {
+        return Delivered{Outcome::kCreated, "", fmt::format("would create a Ploomes contact ({})",
+                                                            cv.document->is_person() ? "person" : "company")};
+      }
+      PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+      auto created = ploomes.CreateContact(cv);
+      if (!created) return Fail(created.error());
+      out = {Outcome::kCreated, created->internal_id, "Ploomes contact created"};
+      target_hash = PloomesCustomerHash(created->record);
     } else {
       auto found = ploomes.FindContactsByDocument(*cv.document);
       if (!found) return Fail(found.error());
@@ -305,17 +383,20 @@ struct SyncEngine::Impl {
   struct ClientForTicket {
     std::string id;
     std::string token;
+    std::string document;     // canonical CPF/CNPJ
     std::string skip_reason;  // set when the ticket cannot have a client
   };
 
-  // The Milvus client of a Ploomes contact, linking or creating it first if needed.
-  Result<ClientForTicket> EnsureClient(const std::string& contact_id, RouteReport& r) {
+  // The Milvus client of a Ploomes contact, linking or creating it first if needed. With
+  // need_token, a client whose token ponte does not know yet is looked up by document (one
+  // listing); without, the token may be empty (ResolveTokens asks for many at once).
+  Result<ClientForTicket> EnsureClient(const std::string& contact_id, RouteReport& r, bool need_token = true) {
     SystemRef contact{"ploomes", contact_id};
     auto members = store.Entity(kCustomer, contact);
     if (!members) return Fail(members.error());
     if (const LinkRow* m = Member(*members, "milvus")) {
       std::string token = TokenFrom(*members, "milvus");
-      if (token.empty()) {
+      if (token.empty() && need_token) {
         // Linked by an import: learn the token once by document.
         auto doc = ParseDocument(m->info.natural_key);
         if (doc) {
@@ -329,23 +410,23 @@ struct SyncEngine::Impl {
           }
         }
       }
-      return ClientForTicket{m->ref.internal_id, token, ""};
+      return ClientForTicket{m->ref.internal_id, token, m->info.natural_key, ""};
     }
     auto read = ploomes.GetContact(contact_id);
     if (!read) {
       if (read.error().code == ErrorCode::kInvalidArgument) {
-        return ClientForTicket{"", "", fmt::format("contact {} has no valid CPF/CNPJ: {}", contact_id,
-                                                   read.error().message)};
+        return ClientForTicket{"", "", "", fmt::format("contact {} has no valid CPF/CNPJ: {}", contact_id,
+                                                       read.error().message)};
       }
       return Fail(read.error());
     }
-    if (!*read) return ClientForTicket{"", "", fmt::format("contact {} does not exist in Ploomes", contact_id)};
+    if (!*read) return ClientForTicket{"", "", "", fmt::format("contact {} does not exist in Ploomes", contact_id)};
     PONTE_RETURN_IF_ERROR(EnsureMilvusIndex());
     const CustomerVendor& cv = (*read)->record;
     Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", cv.ToBusinessContent());
     DeliveryIntent intent{kRouteCustomersToMilvus, std::string(kCustomer), contact, "milvus",
                           m.ToJson().dump(), PloomesCustomerHash(cv)};
-    if (options.dry_run) return ClientForTicket{"", "", ""};
+    if (options.dry_run) return ClientForTicket{"", "", "", ""};
     auto claimed = Claim(intent);
     if (!claimed) return Fail(claimed.error());
     if (!*claimed) {
@@ -359,9 +440,10 @@ struct SyncEngine::Impl {
       return Fail(delivered.error());
     }
     Count(r, contact.ToString(), *delivered);
+    if (need_token) return EnsureClient(contact_id, r, true);  // linked now: its token next
     auto again = store.Entity(kCustomer, contact);
     if (!again) return Fail(again.error());
-    return ClientForTicket{delivered->target_id, TokenFrom(*again, "milvus"), ""};
+    return ClientForTicket{delivered->target_id, TokenFrom(*again, "milvus"), cv.document->canonical, ""};
   }
 
   Result<Delivered> DeliverTicket(const Delivery& d, const Ticket& t, RouteReport& r) {
@@ -594,6 +676,15 @@ struct SyncEngine::Impl {
     CursorState cursor = LoadCursor(route);
     auto listing = ploomes.ContactsChangedSince(cursor.since);
     if (!listing) return Failure(r, listing.error());
+    // Every contact read goes to the Ploomes index (those before the cutoff too): the index is
+    // whole when this listing read everything, or continued one that was.
+    Index("ploomes", *listing, PloomesCustomerHash);
+    {
+      auto before = LoadListingState(store, kPloomesIndex);
+      const bool whole = cursor.full || (before && *before && (*before)->complete);
+      SaveIndexState(kPloomesIndex, whole, whole ? "" : "no whole listing of contacts yet", listing->records.size());
+      ploomes_index_fresh = whole;
+    }
     if (auto s = EnsureMilvusIndex(); !s) return Failure(r, s.error());
     r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
     for (const auto& s : listing->skipped) {
@@ -605,16 +696,19 @@ struct SyncEngine::Impl {
       Progress(route, ++done, static_cast<int>(listing->records.size()));
       SystemRef origin{"ploomes", rec.internal_id};
       if (ReadBefore(cursor, rec)) continue;
-      if (cutoff && rec.created_at < *cutoff) {
+      const std::string hash = PloomesCustomerHash(rec.record);
+      auto members = store.Entity(kCustomer, origin);
+      const bool linked = members && Member(*members, "milvus");
+      // The cutoff keeps old contacts from being created in Milvus; one already linked there
+      // (a ticket needed its client) gets its updates like any other.
+      if (!linked && cutoff && rec.created_at < *cutoff) {
         Skip(r, route, origin, "created before the cutoff",
              fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)), rc.cutoff));
         continue;
       }
-      const std::string hash = PloomesCustomerHash(rec.record);
-      auto members = store.Entity(kCustomer, origin);
-      if (members) {
+      if (linked) {
         const LinkRow* self = Member(*members, "ploomes");
-        if (self && self->info.content_hash == hash && Member(*members, "milvus")) {
+        if (self && self->info.content_hash == hash) {
           Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
           continue;
         }
@@ -630,9 +724,14 @@ struct SyncEngine::Impl {
     const std::string route = kRouteCustomersToPloomes;
     RunPending(r, route);
     // Milvus clients carry no change timestamp: each run reads them all (within the cap) and
-    // compares content hashes with the de/para.
-    auto listing = milvus.ListClients();
+    // compares content hashes with the de/para. The index's listing of this run serves, when it
+    // was complete.
+    Result<Listing<CustomerVendor>> listing =
+        milvus_listing ? Result<Listing<CustomerVendor>>(std::move(*milvus_listing)) : milvus.ListClients();
+    milvus_listing.reset();
     if (!listing) return Failure(r, listing.error());
+    Index("milvus", *listing, MilvusCustomerHash);
+    SaveIndexState(kMilvusIndex, listing->complete, listing->incomplete_reason, listing->records.size());
     r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
     if (!listing->complete) {
       // Records it could not see are records it cannot deliver: the run says so and fails.
@@ -693,14 +792,41 @@ struct SyncEngine::Impl {
     for (const auto& s : listing->skipped) {
       Skip(r, route, {"ploomes", TicketOriginId(source_message, s.internal_id)}, "unreadable record", s.reason);
     }
-    int done = 0;
+    std::vector<const SourceRecord<ploomes::TicketSource>*> fresh;
     for (const auto& rec : listing->records) {
+      if (!ReadBefore(cursor, rec)) fresh.push_back(&rec);
+    }
+    // Clients first, their tokens at once, tickets last: a ticket needs its client's token, and
+    // Milvus tells a new client's token only through a listing (which may cost a minute), so
+    // one listing serves every client this run creates.
+    std::vector<milvus::MilvusConnector::WantedToken> wanted;
+    std::set<std::string> asked;
+    int done = 0;
+    for (const auto* rec : fresh) {
       if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
-      Progress(route, ++done, static_cast<int>(listing->records.size()));
-      if (ReadBefore(cursor, rec)) continue;
-      TicketFromSource(r, route, source_message, rec.record);
+      Progress(route + " (clients)", ++done, static_cast<int>(fresh.size()));
+      const auto& src = rec->record;
+      if (!WantsTicket(src, {"ploomes", TicketOriginId(source_message, src.ticket.internal_id)})) continue;
+      auto client = EnsureClient(*src.contact_id, r, /*need_token=*/false);
+      if (!client || !client->skip_reason.empty() || !client->token.empty() || client->id.empty()) continue;
+      auto doc = ParseDocument(client->document);
+      if (doc && asked.insert(client->id).second) wanted.push_back({client->id, *doc});
+    }
+    ResolveTokens(wanted);
+    done = 0;
+    for (const auto* rec : fresh) {
+      if (Stopping(r)) return;
+      Progress(route, ++done, static_cast<int>(fresh.size()));
+      TicketFromSource(r, route, source_message, rec->record);
     }
     SaveCursor(r, route, cursor, *listing);
+  }
+
+  // Whether a ticket source still needs a ticket: tagged, on a contact, and not ticketed yet.
+  bool WantsTicket(const ploomes::TicketSource& src, const SystemRef& origin) {
+    if (!src.tagged || !src.contact_id) return false;
+    auto linked = store.Lookup(kTicket, origin, "milvus");
+    return !(linked && *linked);
   }
 
   void TicketFromSource(RouteReport& r, const std::string& route, const std::string& source_message,
@@ -788,6 +914,8 @@ RouteReport SyncEngine::RunRoute(const std::string& route) {
 
 std::vector<RouteReport> SyncEngine::RunAll() {
   impl_->milvus_index_loaded = false;  // fresh knowledge of Milvus for each full run
+  impl_->milvus_listing.reset();
+  impl_->ploomes_index_fresh = false;
   impl_->tags.reset();
   std::vector<RouteReport> out;
   for (const auto& route : RouteOrder()) {

@@ -66,6 +66,16 @@ class SyncTest : public ::testing::Test {
     EXPECT_EQ(r->status, 200) << r->body;
     return Json::parse(r->body);
   }
+  // A Ploomes contact the customers route linked to a Milvus client (not one it only indexed).
+  std::string LinkedContact() {
+    const auto links = store_->ListLinks({.message = "CustomerVendor", .system = "ploomes"});  // named: no dangling
+    for (const auto& l : *links) {
+      if (l.info.route != kRouteCustomersToMilvus) continue;
+      auto peer = store_->Lookup("CustomerVendor", l.ref, "milvus");
+      if (peer && *peer) return l.ref.internal_id;
+    }
+    return "";
+  }
   const RouteReport& Of(const std::vector<RouteReport>& reports, const std::string& route) {
     for (const auto& r : reports) {
       if (r.route == route) return r;
@@ -192,12 +202,12 @@ TEST_F(SyncTest, ARunHoursLateDeliversEverythingSinceTheLastRun) {
                                              {"Tags", Json::array({{{"TagId", 40049715}}})}});
     created.push_back(t["Id"]);
   }
-  // Give them a contact that has a valid document: the first one the customers route linked.
-  auto linked = store_->ListLinks({.message = "CustomerVendor", .system = "ploomes", .limit = 1});
-  ASSERT_FALSE(linked->empty());
+  // Give them a contact that has a valid document: one the customers route linked.
+  const std::string linked = LinkedContact();
+  ASSERT_FALSE(linked.empty());
   for (auto id : created) {
     admin_->Patch("/_sandbox/ploomes/Tasks/" + std::to_string(id),
-                  Json{{"ContactId", std::stoll(linked->front().ref.internal_id)}}.dump(), "application/json");
+                  Json{{"ContactId", std::stoll(linked)}}.dump(), "application/json");
   }
   Post("/_sandbox/clock", {{"advance_seconds", 3 * 3600}});
   auto late = Run();
@@ -208,8 +218,7 @@ TEST_F(SyncTest, ARunHoursLateDeliversEverythingSinceTheLastRun) {
 
 TEST_F(SyncTest, RecordsOnBothSidesOfMidnightInSaoPaulo) {
   Run();
-  auto linked = store_->ListLinks({.message = "CustomerVendor", .system = "ploomes", .limit = 1});
-  const int64_t contact = std::stoll(linked->front().ref.internal_id);
+  const int64_t contact = std::stoll(LinkedContact());
   // 23:59:30 in São Paulo is 02:59:30 UTC.
   Post("/_sandbox/clock", {{"set", "2026-11-25T02:59:30Z"}});
   Json before = Post("/_sandbox/ploomes/Tasks", {{"Title", "Antes da meia-noite"}, {"ContactId", contact},
@@ -229,18 +238,9 @@ TEST_F(SyncTest, RecordsOnBothSidesOfMidnightInSaoPaulo) {
 TEST_F(SyncTest, EditsPropagateOnceAndNeverBounceBack) {
   Run();
   // A contact linked to a client that ponte created.
-  auto links = *store_->ListLinks({.message = "CustomerVendor", .system = "ploomes"});
-  std::string contact_id, client_id;
-  for (const auto& l : links) {
-    if (l.info.route != kRouteCustomersToMilvus) continue;
-    auto peer = store_->Lookup("CustomerVendor", l.ref, "milvus");
-    if (peer && *peer) {
-      contact_id = l.ref.internal_id;
-      client_id = **peer;
-      break;
-    }
-  }
+  const std::string contact_id = LinkedContact();
   ASSERT_FALSE(contact_id.empty());
+  const std::string client_id = **store_->Lookup("CustomerVendor", {"ploomes", contact_id}, "milvus");
   auto calls = [&](const std::string& endpoint) {
     int64_t n = 0;
     for (const auto& [k, v] : calls_.Snapshot()) {

@@ -1,6 +1,7 @@
 #include "connectors/milvus/milvus_connector.h"
 
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -36,21 +37,35 @@ Result<std::vector<ClientRef>> MilvusConnector::FindClientsByDocument(const Docu
   return std::vector<ClientRef>{};
 }
 
-Result<ClientRef> MilvusConnector::CreateClient(const CustomerVendor& cv, int64_t integration_id) {
+Result<std::string> MilvusConnector::CreateClient(const CustomerVendor& cv, int64_t integration_id) {
   if (!cv.document) {
     return Fail(Error::InvalidArgument("Milvus needs a CPF/CNPJ to create a client").WithSystem("milvus"));
   }
   auto id = client_.CreateClient(CustomerToClientCreate(cv, integration_id));
   if (!id) return Fail(id.error());
-  auto found = FindClientsByDocument(*cv.document);
-  if (!found) return Fail(found.error());
-  for (auto& ref : *found) {
-    if (ref.id == std::to_string(*id)) return ref;
+  return std::to_string(*id);
+}
+
+Result<std::map<std::string, std::string>> MilvusConnector::Tokens(const std::vector<WantedToken>& wanted) {
+  std::map<std::string, std::string> out;
+  if (wanted.empty()) return out;
+  auto all = client_.Busca("", "");
+  if (!all) return Fail(all.error());
+  std::set<std::string> ids;
+  for (const auto& w : wanted) ids.insert(w.id);
+  for (const auto& c : all->clients) {
+    auto id = ClientInternalId(c);
+    if (id && ids.count(*id) && !TokenOf(c).empty()) out[*id] = TokenOf(c);
   }
-  return Fail(Error::DataLoss(fmt::format("client {} was created but busca by its document does "
-                                          "not return it (no token yet)",
-                                          *id))
-                  .WithSystem("milvus"));
+  for (const auto& w : wanted) {
+    if (out.count(w.id)) continue;
+    auto found = FindClientsByDocument(w.doc);  // past the cap, or answered after the listing
+    if (!found) return Fail(found.error());
+    for (const auto& ref : *found) {
+      if (ref.id == w.id && !ref.token.empty()) out[w.id] = ref.token;
+    }
+  }
+  return out;
 }
 
 Status MilvusConnector::UpdateClient(const std::string& id, const CustomerVendor& cv) {

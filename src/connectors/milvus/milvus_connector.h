@@ -4,6 +4,7 @@
 // depends on it for correctness: clients are looked up by document, and a listing that meets
 // the cap says so.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,8 +39,17 @@ class MilvusConnector {
   // punctuated form and the number without leading zeros are asked too, one busca each, until
   // one answers.
   Result<std::vector<ClientRef>> FindClientsByDocument(const Document& doc);
-  // cliente/criar, then a busca by document for the token (the create answer has only the id).
-  Result<ClientRef> CreateClient(const CustomerVendor& cv, int64_t integration_id);
+  // cliente/criar; the new client's id. Its token (what a ticket needs) comes only through a
+  // listing: see Tokens, which asks for many at once.
+  Result<std::string> CreateClient(const CustomerVendor& cv, int64_t integration_id);
+  struct WantedToken {
+    std::string id;  // the client's id
+    Document doc;    // its CPF/CNPJ, to ask for it alone when a listing does not answer it
+  };
+  // The tokens of these clients (id -> token): one listing of every client when it answers them
+  // all (one listing, however many were created), else one busca by document for each missing.
+  // A client found nowhere is left out of the answer.
+  Result<std::map<std::string, std::string>> Tokens(const std::vector<WantedToken>& wanted);
   Status UpdateClient(const std::string& id, const CustomerVendor& cv);
 
   // Every client it can see (see client_listing.h for how it gets past busca's cap); complete is

@@ -52,11 +52,27 @@ Status SqlStore::LinkLocked(std::string_view message, const SystemRef& a, const 
   if (!eb) return Fail(eb.error());
   if (*ea && *eb) {
     if (**ea != **eb) {
-      return Fail(Error::AlreadyExists(fmt::format(
-                      "{} de/para: {} and {} already belong to different entities ({} and {}); "
-                      "an InternalId belongs to one entity only",
-                      message, a.ToString(), b.ToString(), **ea, **eb))
-                      .WithSystem("store"));
+      // Two entities known apart (each from its own system's listing, say) are one when nothing
+      // in them disagrees: no system holds an id in both. Then b's joins a's.
+      const SqlValue both[] = {**ea, **eb};
+      auto shared = conn_->Query(
+          "SELECT x.system FROM links x JOIN links y ON x.system = y.system "
+          "WHERE x.entity_id = ? AND y.entity_id = ? LIMIT 1",
+          both);
+      if (!shared) return Fail(shared.error());
+      if (!shared->empty()) {
+        return Fail(Error::AlreadyExists(fmt::format(
+                        "{} de/para: {} and {} already belong to different entities ({} and {}), which hold "
+                        "different {} ids; an InternalId belongs to one entity only",
+                        message, a.ToString(), b.ToString(), **ea, **eb, shared->front().Text(0)))
+                        .WithSystem("store"));
+      }
+      const SqlValue move[] = {**ea, **eb};
+      auto moved = conn_->Query("UPDATE links SET entity_id = ? WHERE entity_id = ?", move);
+      if (!moved) return Fail(moved.error());
+      const SqlValue gone[] = {**eb};
+      auto dropped = conn_->Query("DELETE FROM entities WHERE id = ?", gone);
+      if (!dropped) return Fail(dropped.error());
     }
     for (const auto* ref : {&a, &b}) {
       const SqlValue p[] = {info.natural_key, info.content_hash, info.route, Text(message),
