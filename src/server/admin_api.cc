@@ -206,7 +206,7 @@ void RegisterAdminApi(httplib::Server& server, AdminContext& c) {
       routes.insert((*l)->route);
     }
     // The delivery thread runs the replayed deliveries now, not at the next poll.
-    for (const auto& route : routes) c.service.Submit({WorkItem::Kind::kDue, "", "", route, {}});
+    for (const auto& route : routes) c.service.Submit({WorkItem::Kind::kDue, "", "", route, "", {}});
     res.status = 202;
     SendJson(res, {{"replayed", ids.size()}});
   };

@@ -144,7 +144,7 @@ struct HttpServer::Impl {
       res.set_content(Json{{"queued", false}, {"reason", why}}.dump(), "application/json");
       return;
     }
-    auto pushed = admin.service.Submit({WorkItem::Kind::kRecord, event->entity_set, event->id, "", {}});
+    auto pushed = admin.service.Submit({WorkItem::Kind::kRecord, event->entity_set, event->id, "", event->record, {}});
     if (pushed == WorkQueue::Push::kFull || pushed == WorkQueue::Push::kClosed) {
       CountWebhook("busy");
       res.set_header("Retry-After", "30");

@@ -121,6 +121,36 @@ TEST_F(ServerTest, AWebhookBecomesATicketWithoutAPoll) {
   EXPECT_EQ(explained["deliveries"][0]["state"], "done");
 }
 
+// A webhook for a tagged task on a customer ponte already synced costs one call: the ticket's
+// create. The body carries the task, its tags and its contact; nothing is read again.
+TEST_F(ServerTest, AWebhookTicketForASyncedCustomerCostsOneCall) {
+  ServerOptions o;
+  o.webhook_key = kHookKey;
+  Start(o, /*poll=*/false);
+  {
+    SyncEngine engine(h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get());
+    engine.RunAll();  // the customers are synced, as in a running integration
+  }
+  std::string contact;
+  const auto links = h_->store->ListLinks({.message = "CustomerVendor", .system = "ploomes"});
+  for (const auto& l : *links) {
+    auto members = h_->store->Entity("CustomerVendor", l.ref);
+    for (const auto& m : *members) {
+      if (m.ref.system == "milvus" && m.attributes.find("token") != std::string::npos) contact = l.ref.internal_id;
+    }
+    if (!contact.empty()) break;
+  }
+  ASSERT_FALSE(contact.empty()) << "no synced customer with a known token";
+  ASSERT_TRUE(h_->ploomes->RegisterWebhook(12, 1, server_->url() + "/webhooks/ploomes?key=" + kHookKey, kHookKey));
+  const int64_t before = h_->calls.Total();
+  const int64_t task = NewTask(std::stoll(contact), "Entrega de peças");
+  ASSERT_TRUE(WaitFor([&] { return TicketsFor(task) > 0; })) << h_->Stats().dump();
+  std::this_thread::sleep_for(300ms);  // a duplicate delivery of the webhook, if any, is done
+  EXPECT_EQ(h_->calls.Total() - before, 1) << "calls: ploomes " << h_->calls.Total("ploomes") << ", milvus "
+                                           << h_->calls.Total("milvus");
+  EXPECT_EQ(TicketsFor(task), 1);
+}
+
 TEST_F(ServerTest, WebhooksNeedTheValidationKey) {
   ServerOptions o;
   o.webhook_key = kHookKey;

@@ -155,7 +155,7 @@ void SyncService::DeliveryLoop() {
     if (item->kind == WorkItem::Kind::kDue) {
       r = engine.RunDue(item->route);
     } else {
-      r = engine.DeliverOne(item->entity_set, item->id);
+      r = engine.DeliverOne(item->entity_set, item->id, item->record);
       if (r.Delivered() > 0) {
         latency_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - item->received).count());
       }

@@ -70,6 +70,9 @@ Result<WebhookEvent> ParseWebhookBody(std::string_view body) {
   auto id = has_new ? IdOf(*fresh, "New") : IdOf(*old, "Old");
   if (!id) return Fail(id.error());
   e.id = *id;
+  // Kept as ASCII-escaped text: a webhook may carry bytes that are not UTF-8, and dump() would
+  // throw on them.
+  if (has_new) e.record = fresh->dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
   return e;
 }
 

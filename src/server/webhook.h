@@ -1,7 +1,8 @@
 #pragma once
-// Ploomes webhook events as ponte reads them: the body is a hint (which record changed), never
-// the truth; the engine re-reads the record by Id before acting. Everything here treats the body
-// and headers as hostile input.
+// Ploomes webhook events as ponte reads them. Everything here treats the body and headers as
+// hostile input. Once the validation key is checked, the body is Ploomes' word: a task or
+// interaction in it that carries what a ticket needs is delivered as it is (one call instead of
+// two); anything else is read again by Id.
 
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@ struct WebhookEvent {
   std::string action;      // "Create", "Update", "Delete", ... as Ploomes names it
   std::string id;          // the record's Id, digits only
   std::string validation_key;  // from the body, when Ploomes sends it there (else empty)
+  std::string record;          // the New record as JSON text, when there is one
 };
 
 // Parses a webhook body. InvalidArgument (with what is wrong) for anything that is not a JSON

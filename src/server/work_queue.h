@@ -19,6 +19,7 @@ struct WorkItem {
   std::string entity_set;  // kRecord: "Tasks", ...
   std::string id;          // kRecord: the record's Id
   std::string route;       // kDue
+  std::string record;      // kRecord: the record as the webhook carried it (JSON text), if any
   std::chrono::steady_clock::time_point received{};
 
   std::string Key() const;

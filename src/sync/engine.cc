@@ -39,6 +39,7 @@ constexpr std::chrono::minutes kCreateClockSkew{10};
 // How long an index from a complete listing answers for its system without a lookup.
 constexpr std::chrono::minutes kIndexMaxAge{10};
 
+
 std::string DefaultWorker() {
   char host[256] = "host";
   gethostname(host, sizeof host - 1);
@@ -102,6 +103,8 @@ struct SyncEngine::Impl {
   // This run's complete listing of Milvus clients, when it had one: the index's and
   // customers_milvus_to_ploomes' source both, so one listing serves the two.
   std::optional<Listing<CustomerVendor>> milvus_listing;
+  // Milvus clients customers_ploomes_to_milvus created in this run, for their tokens.
+  std::vector<milvus::MilvusConnector::WantedToken> created_clients;
   bool ploomes_index_fresh = false;  // this run's contact listing kept the Ploomes index whole
 
   // ---- bookkeeping ----
@@ -202,15 +205,20 @@ struct SyncEngine::Impl {
 
   // Lists Milvus clients once per run (one busca) and keeps them in the index, so most customers
   // are linked or created without a per-document lookup. An index that is not complete loses
-  // nothing: every customer it does not know is then looked up by document. A fresh complete
-  // index (another worker's listing) saves the listing.
-  Status EnsureMilvusIndex() {
+  // nothing: every customer it does not know is then looked up by document. Past busca's cap,
+  // when more customers wait for a lookup than milvus::kListingBeatsLookups, the whole listing
+  // (name partitions) is cheaper than one busca each. A fresh complete index (another worker's
+  // listing) saves the listing.
+  Status EnsureMilvusIndex(int lookups_ahead = 0) {
     if (milvus_index_loaded) return {};
     if (IndexFresh(kMilvusIndex)) {
       milvus_index_loaded = milvus_index_complete = true;
       return {};
     }
     auto listing = milvus.ListClients(/*exhaustive=*/false);
+    if (listing && !listing->complete && lookups_ahead >= static_cast<int>(milvus::kListingBeatsLookups)) {
+      listing = milvus.ListClients(/*exhaustive=*/true);
+    }
     if (!listing) return Fail(listing.error());
     Index("milvus", *listing, MilvusCustomerHash);
     milvus_index_loaded = true;
@@ -230,10 +238,11 @@ struct SyncEngine::Impl {
     return std::nullopt;
   }
 
-  // Tokens of linked Milvus clients that have none yet, all at once (one listing).
-  void ResolveTokens(const std::vector<milvus::MilvusConnector::WantedToken>& wanted) {
+  // Tokens of linked Milvus clients that have none yet, all at once (one listing). Every token
+  // the listing showed is kept for a client ponte knows (SetAttributes refuses the others).
+  void ResolveTokens(const std::vector<milvus::MilvusConnector::WantedToken>& wanted, bool one_listing = false) {
     if (wanted.empty() || options.dry_run) return;
-    auto tokens = milvus.Tokens(wanted);
+    auto tokens = milvus.Tokens(wanted, one_listing);
     if (!tokens) return;  // each ticket then asks for its own client's token
     for (const auto& [id, token] : *tokens) {
       (void)store.SetAttributes(kCustomer, {"milvus", id}, nlohmann::json{{"token", token}}.dump());
@@ -295,6 +304,7 @@ struct SyncEngine::Impl {
         auto created = milvus.CreateClient(cv, NumericOr0(origin.internal_id));
         if (!created) return Fail(created.error());
         out = {Outcome::kCreated, *created, "Milvus client created"};
+        created_clients.push_back({*created, *cv.document});
       }
     }
     PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", out.target_id},
@@ -668,6 +678,7 @@ struct SyncEngine::Impl {
   void CustomersToMilvus(RouteReport& r) {
     const std::string route = kRouteCustomersToMilvus;
     const auto& rc = config.routes.at(route);
+    created_clients.clear();
     std::optional<Instant> cutoff;
     if (!rc.cutoff.empty()) {
       if (auto d = ParseDate(rc.cutoff)) cutoff = StartOfLocalDay(*d);
@@ -685,7 +696,13 @@ struct SyncEngine::Impl {
       SaveIndexState(kPloomesIndex, whole, whole ? "" : "no whole listing of contacts yet", listing->records.size());
       ploomes_index_fresh = whole;
     }
-    if (auto s = EnsureMilvusIndex(); !s) return Failure(r, s.error());
+    int lookups_ahead = 0;
+    for (const auto& rec : listing->records) {
+      if (cutoff && rec.created_at < *cutoff) continue;
+      auto members = store.Entity(kCustomer, {"ploomes", rec.internal_id});
+      lookups_ahead += members && !Member(*members, "milvus");
+    }
+    if (auto s = EnsureMilvusIndex(lookups_ahead); !s) return Failure(r, s.error());
     r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
     for (const auto& s : listing->skipped) {
       Skip(r, route, {"ploomes", s.internal_id}, "no valid CPF/CNPJ", s.reason);
@@ -718,6 +735,11 @@ struct SyncEngine::Impl {
       Process(r, {route, std::string(kCustomer), origin, "milvus", m.ToJson().dump(), hash});
     }
     SaveCursor(r, route, cursor, *listing);
+    // The clients created now get their tokens (which tickets, and webhooks later, need) from one
+    // listing; those it does not show, a ticket asks for when it needs them. The listing taken
+    // before the creates still serves customers_milvus_to_ploomes: the clients it lacks are
+    // ponte's own, linked already.
+    ResolveTokens(created_clients, /*one_listing=*/true);
   }
 
   void CustomersToPloomes(RouteReport& r) {
@@ -943,7 +965,7 @@ RouteReport SyncEngine::RunDue(const std::string& route) {
   return r;
 }
 
-RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::string& id) {
+RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::string& id, const std::string& record) {
   RouteReport r;
   const int64_t calls_before = impl_->calls.Total();
   const std::string route = entity_set == "Contacts" ? kRouteCustomersToMilvus
@@ -983,7 +1005,7 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
     if (!tag_map) {
       impl_->Failure(r, tag_map.error());
     } else {
-      auto src = impl_->ploomes.GetTicketSource(entity_set, id, *tag_map);
+      auto src = impl_->ploomes.TicketSourceFromWebhook(entity_set, id, record, *tag_map);
       if (!src) {
         impl_->Failure(r, src.error());
       } else if (*src) {

@@ -48,10 +48,12 @@ class SyncEngine {
   std::vector<RouteReport> RunAll();
   // Only the route's due pending deliveries (retries, replayed dead letters); no listing.
   RouteReport RunDue(const std::string& route);
-  // Delivers one Ploomes record now (a webhook's hint): re-reads it, applies the route rules.
+  // Delivers one Ploomes record now (a webhook's): applies the route rules. A task or interaction
+  // is taken from `record` (the webhook's JSON, once its key was checked) when it carries its
+  // tags and contact; otherwise, and for contacts, the record is read again by id.
   // entity_set: "Contacts", "Tasks" or "InteractionRecords". A disabled route does nothing
   // (ran is false).
-  RouteReport DeliverOne(const std::string& entity_set, const std::string& id);
+  RouteReport DeliverOne(const std::string& entity_set, const std::string& id, const std::string& record = "");
   // A graceful end of this worker: its claims go back to the journal for the others, and it
   // leaves the list of live workers. A crashed worker gets the same, later: its leases end.
   void Retire();

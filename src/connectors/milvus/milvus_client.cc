@@ -31,7 +31,9 @@ Result<BuscaResult> MilvusClient::Busca(const std::string& documento,
   if (!nome_fantasia.empty()) query += "&nome_fantasia=" + UrlEncode(nome_fantasia);
   const std::string endpoint = "GET /api/cliente/busca";
   ApiCall call{"GET", endpoint, "/api/cliente/busca" + query};
-  call.listing = true;  // may share listagem's one-a-minute quota (milvus.listing_quota)
+  // busca waits on the listing quota unless ponte found it does not spend it (milvus.listing_quota).
+  call.listing = !(findings_ && (findings_->Is("milvus.listing_quota", "listagem") ||
+                                 findings_->Is("milvus.listing_quota", "none")));
   call.check = [endpoint](const HttpResponse& r) -> Status {
     Json b = Json::parse(r.body, nullptr, false);
     if (b.is_discarded() || !b.is_object() || !b.contains("lista") || !b["lista"].is_array()) {
@@ -92,7 +94,7 @@ Result<std::vector<Json>> MilvusClient::ListTickets(const Json& filtro_body) {
                              kListagemPageSize, page),
                  Json{{"filtro_body", filtro_body}}.dump()};
     call.read_only = true;
-    call.listing = true;
+    call.listing = !(findings_ && findings_->Is("milvus.listing_quota", "none"));
     call.check = [endpoint](const HttpResponse& r) -> Status {
       Json b = Json::parse(r.body, nullptr, false);
       if (b.is_discarded() || !b.is_object() || !b.contains("lista") || !b["lista"].is_array()) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/findings.h"
 #include "net/http_client.h"
 
 namespace ponte::milvus {
@@ -30,7 +31,9 @@ struct BuscaResult {
 class MilvusClient {
  public:
   // busca_cap: how many clients a capped busca answers (1000 observed; a sandbox may use less).
-  explicit MilvusClient(ApiClient& api, size_t busca_cap = kBuscaCap) : api_(api), busca_cap_(busca_cap) {}
+  // findings: whether busca spends the listing quota (milvus.listing_quota); unknown: it does.
+  explicit MilvusClient(ApiClient& api, size_t busca_cap = kBuscaCap, const Findings* findings = nullptr)
+      : api_(api), busca_cap_(busca_cap), findings_(findings) {}
 
   // GET cliente/busca with the given filters (documento, nome_fantasia; empty: none) and status
   // (1 active, 2 blocked, 3 both). An answer of busca_cap clients may be cut short (hit_cap).
@@ -47,6 +50,7 @@ class MilvusClient {
  private:
   ApiClient& api_;
   size_t busca_cap_;
+  const Findings* findings_;
 };
 
 // Reads a bare JSON scalar answer: 123 or "123" (some clients strip quotes, so both appear).

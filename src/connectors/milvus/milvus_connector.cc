@@ -46,16 +46,30 @@ Result<std::string> MilvusConnector::CreateClient(const CustomerVendor& cv, int6
   return std::to_string(*id);
 }
 
-Result<std::map<std::string, std::string>> MilvusConnector::Tokens(const std::vector<WantedToken>& wanted) {
+Result<std::map<std::string, std::string>> MilvusConnector::Tokens(const std::vector<WantedToken>& wanted,
+                                                                   bool one_listing) {
   std::map<std::string, std::string> out;
   if (wanted.empty()) return out;
   auto all = client_.Busca("", "");
   if (!all) return Fail(all.error());
   std::set<std::string> ids;
   for (const auto& w : wanted) ids.insert(w.id);
+  size_t answered = 0;
   for (const auto& c : all->clients) {
     auto id = ClientInternalId(c);
-    if (id && ids.count(*id) && !TokenOf(c).empty()) out[*id] = TokenOf(c);
+    if (!id || TokenOf(c).empty()) continue;
+    out[*id] = TokenOf(c);
+    answered += ids.count(*id);
+  }
+  if (one_listing) return out;
+  // Past the cap, new clients may be the ones left out; when many are, the whole listing (name
+  // partitions) costs less than a busca for each.
+  if (all->hit_cap && wanted.size() - answered >= kListingBeatsLookups) {
+    auto listed = ClientListing(client_, options_.findings, options_.listing_budget).Run();
+    if (!listed) return Fail(listed.error());
+    for (const auto& [id, c] : listed->clients) {
+      if (!TokenOf(c).empty()) out[std::to_string(id)] = TokenOf(c);
+    }
   }
   for (const auto& w : wanted) {
     if (out.count(w.id)) continue;

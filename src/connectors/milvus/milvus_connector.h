@@ -23,6 +23,10 @@ struct ClientRef {
   CustomerVendor customer;
 };
 
+// Clients waiting for a per-document busca past which one whole listing (name partitions, a few
+// hundred buscas at most) costs less of the listing quota.
+inline constexpr size_t kListingBeatsLookups = 50;
+
 struct MilvusOptions {
   Findings* findings = nullptr;  // what ponte learned about this account; may be null
   int listing_budget = 200;      // most cliente/busca calls one full listing may spend
@@ -32,7 +36,7 @@ struct MilvusOptions {
 class MilvusConnector {
  public:
   MilvusConnector(ApiClient& api, TicketDefaults defaults, MilvusOptions options = {})
-      : client_(api, options.busca_cap), defaults_(std::move(defaults)), options_(options) {}
+      : client_(api, options.busca_cap, options.findings), defaults_(std::move(defaults)), options_(options) {}
 
   // Clients whose cnpj_cpf is this document (normally zero or one). Milvus may keep a document
   // as it was typed (milvus.document_storage): unless ponte found it keeps bare digits, the
@@ -48,8 +52,10 @@ class MilvusConnector {
   };
   // The tokens of these clients (id -> token): one listing of every client when it answers them
   // all (one listing, however many were created), else one busca by document for each missing.
-  // A client found nowhere is left out of the answer.
-  Result<std::map<std::string, std::string>> Tokens(const std::vector<WantedToken>& wanted);
+  // A client found nowhere is left out of the answer; the answer also holds the token of every
+  // other client a listing showed (worth keeping: a later ticket needs no listing).
+  // one_listing: only the one busca of every client (no per-document busca, no partitions).
+  Result<std::map<std::string, std::string>> Tokens(const std::vector<WantedToken>& wanted, bool one_listing = false);
   Status UpdateClient(const std::string& id, const CustomerVendor& cv);
 
   // Every client it can see (see client_listing.h for how it gets past busca's cap); complete is

@@ -337,6 +337,19 @@ Result<std::optional<SourceRecord<TicketSource>>> PloomesConnector::GetTicketSou
   return std::optional<SourceRecord<TicketSource>>(std::move(*s));
 }
 
+Result<std::optional<SourceRecord<TicketSource>>> PloomesConnector::TicketSourceFromWebhook(
+    const std::string& entity_set, const std::string& id, const std::string& record,
+    const std::map<int64_t, std::string>& tags) {
+  Json r = Json::parse(record, nullptr, false);
+  const bool whole = r.is_object() && InternalIdOf(r).value_or("") == id && r.contains("Tags") && r["Tags"].is_array() &&
+                     r.contains("ContactId");
+  if (whole) {
+    auto source = ToTicketSource(entity_set, r, tags);
+    if (source) return std::optional<SourceRecord<TicketSource>>(std::move(*source));
+  }
+  return GetTicketSource(entity_set, id, tags);
+}
+
 Result<std::vector<Webhook>> PloomesConnector::Webhooks() {
   auto hooks = client_.Find("Webhooks", "");
   if (!hooks) return Fail(hooks.error());

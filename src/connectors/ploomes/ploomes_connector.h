@@ -81,6 +81,11 @@ class PloomesConnector {
                                                          const std::map<int64_t, std::string>& tags);
   Result<std::optional<SourceRecord<TicketSource>>> GetTicketSource(
       const std::string& entity_set, const std::string& id, const std::map<int64_t, std::string>& tags);
+  // The ticket source a webhook carried (`record`, JSON text of its New), when it holds the same
+  // record with its tags and contact; else read by id (GetTicketSource).
+  Result<std::optional<SourceRecord<TicketSource>>> TicketSourceFromWebhook(
+      const std::string& entity_set, const std::string& id, const std::string& record,
+      const std::map<int64_t, std::string>& tags);
 
   Result<std::vector<Webhook>> Webhooks();
   Result<std::string> RegisterWebhook(int entity_id, int action_id, const std::string& url,
