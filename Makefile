@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 endif
 FUZZ_SECONDS ?= 0
 
-.PHONY: demo test test-asan test-tsan fuzz bench deps browser-deps configure build clean
+.PHONY: demo test test-asan test-tsan fuzz bench deps browser-deps configure build clean package
 
 deps:
 	@scripts/install-deps
@@ -25,6 +25,10 @@ build: configure
 
 demo: build
 	@$(BUILD_DIR)/src/app/ponte demo
+
+# A .deb with the binary, the systemd unit, the man page and bash completion (docs/deploy.md).
+package: build
+	@cd $(BUILD_DIR) && cpack -G DEB
 
 # playwright-core for the dashboard test, pinned by tests/browser/package-lock.json.
 browser-deps:
