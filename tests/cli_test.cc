@@ -73,6 +73,14 @@ TEST(CliTest, ConfigNumbersMustBeWholeAndInRange) {
     EXPECT_NE(r.out.find("systems.milvus.timeout_ms"), std::string::npos) << value << ": " << r.out;
   }
   std::ofstream(path) << "[systems.milvus]\ntimeout_ms = 4000\n";
+  // Valid, but no key is set: not a configuration ponte can run with.
+  auto nokey = Ponte("config check --config " + path);
+  EXPECT_EQ(nokey.exit_code, 2) << nokey.out;
+  EXPECT_NE(nokey.out.find("PONTE_PLOOMES_KEY"), std::string::npos) << nokey.out;
+  setenv("CLI_TEST_KEY", "k", 1);
+  std::ofstream(path) << "[systems.milvus]\ntimeout_ms = 4000\nkey_env = \"CLI_TEST_KEY\"\n"
+                      << "[systems.ploomes]\nkey_env = \"CLI_TEST_KEY\"\n";
   EXPECT_EQ(Ponte("config check --config " + path).exit_code, 0);
+  unsetenv("CLI_TEST_KEY");
   std::remove(path.c_str());
 }

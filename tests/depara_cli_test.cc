@@ -86,7 +86,7 @@ TEST_F(DeParaCliTest, MongoexportImportThenCheck) {
 TEST_F(DeParaCliTest, StoreCheckAndUnreachableStore) {
   auto ok = Run("store check");
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
-  EXPECT_NE(ok.out.find("schema version 4, integrity: ok"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("schema version 5, integrity: ok"), std::string::npos) << ok.out;
   auto down = testing::RunPonte(
       "--store 'postgres://u:topsecret@127.0.0.1:1/x?connect_timeout=2' store check");
   EXPECT_EQ(down.exit_code, 3);

@@ -120,7 +120,7 @@ TEST_F(ServeCliTest, WebhookToTicketThenAGracefulStop) {
   serve->Signal(SIGTERM);
   EXPECT_EQ(serve->Wait(), 0);
   const std::string log = serve->Drain();
-  EXPECT_NE(log.find("ponte serve: stopped"), std::string::npos) << log;
+  EXPECT_NE(log.find("serve_stopped"), std::string::npos) << log;
   EXPECT_NE(log.find("wrong validation key"), std::string::npos) << log;
   for (const char* secret : {kHookKey, "sandbox-ploomes-key", "sandbox-milvus-token", "guess"}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked:\n" << log;

@@ -109,6 +109,84 @@ TEST_F(SyncCliTest, MissingKeyAndUnreachableSystem) {
   EXPECT_NE(down.out.find("FAILED"), std::string::npos);
 }
 
+// A wrong or revoked key: the run stops at the first refusal and says which key to fix (exit 2);
+// no record is dead-lettered for it, and the API hears a handful of calls, not one per record.
+TEST_F(SyncCliTest, AWrongKeyStopsTheRunWithoutDeadLettering) {
+  StartSandbox({"--contacts", "60", "--tasks", "60", "--interactions", "20", "--milvus-clients", "30"});
+  setenv("TEST_PLOOMES_KEY", "revoked-key", 1);
+  auto ploomes = Ponte("sync --once");
+  EXPECT_EQ(ploomes.exit_code, 2) << ploomes.out;
+  EXPECT_NE(ploomes.out.find("TEST_PLOOMES_KEY"), std::string::npos) << ploomes.out;
+  setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
+  setenv("TEST_MILVUS_KEY", "revoked-token", 1);
+  auto milvus = Ponte("sync --once");
+  EXPECT_EQ(milvus.exit_code, 2) << milvus.out;
+  EXPECT_NE(milvus.out.find("TEST_MILVUS_KEY"), std::string::npos) << milvus.out;
+  EXPECT_EQ(Ponte("dlq list").out.find("\t"), std::string::npos) << "nothing dead-lettered";
+  Json stats = Stats();
+  EXPECT_LE(testing::CountAnswers(stats, "ploomes", 401), 4) << stats["calls"].dump();
+  EXPECT_LE(testing::CountAnswers(stats, "milvus", 401), 4) << stats["calls"].dump();
+  // A token pasted with "Bearer " is caught before any call, naming the variable.
+  setenv("TEST_MILVUS_KEY", "Bearer sandbox-milvus-token", 1);
+  auto bearer = Ponte("sync --once");
+  EXPECT_EQ(bearer.exit_code, 2) << bearer.out;
+  EXPECT_NE(bearer.out.find("TEST_MILVUS_KEY starts with 'Bearer '"), std::string::npos) << bearer.out;
+  // With the key fixed, everything is delivered: nothing was lost to the refusals.
+  setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
+  auto fixed = Ponte("sync --once");
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out;
+  auto check = testing::CheckEverythingDelivered(*client_, "2024-02-24");
+  EXPECT_EQ(check.contacts_missing, 0) << check.missing;
+  EXPECT_EQ(check.tickets_missing, 0) << check.missing;
+}
+
+// One store resolution for every command: --store, then PONTE_STORE, then ponte.toml, then the
+// default. Before, sync ignored PONTE_STORE and depara ignored ponte.toml, so imported links
+// could land in a store the service never reads.
+TEST_F(SyncCliTest, EveryCommandFindsTheSameStore) {
+  StartSandbox({"--contacts", "10", "--tasks", "5", "--interactions", "2", "--milvus-clients", "5"});
+  const std::string env_store = testing::NewSqlitePath();
+  setenv("PONTE_STORE", ("sqlite:" + env_store).c_str(), 1);
+  auto sync = Ponte("sync --once");
+  EXPECT_EQ(sync.exit_code, 0) << sync.out;
+  EXPECT_TRUE(std::filesystem::exists(env_store));
+  EXPECT_FALSE(std::filesystem::exists(store_)) << "the configuration's store was used over PONTE_STORE";
+  // dlq and depara read the same store, and neither needs the API keys.
+  unsetenv("TEST_PLOOMES_KEY");
+  unsetenv("TEST_MILVUS_KEY");
+  auto dlq = Ponte("dlq list");
+  EXPECT_EQ(dlq.exit_code, 0) << dlq.out;
+  EXPECT_NE(dlq.out.find("0 dead letter(s)"), std::string::npos) << dlq.out;
+  auto links = Ponte("depara list");
+  EXPECT_EQ(links.exit_code, 0) << links.out;
+  EXPECT_NE(links.out.find("ploomes:"), std::string::npos) << links.out;
+  auto explain = Ponte("sync --explain ploomes:999999");
+  EXPECT_NE(explain.out.find("no record of 999999"), std::string::npos) << explain.out;
+  unsetenv("PONTE_STORE");
+
+  // Without --store or PONTE_STORE, depara import writes where ponte.toml says, and creates no
+  // ./ponte.db beside it.
+  const auto dir = std::filesystem::temp_directory_path() / ("ponte-resolve-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string toml_store = testing::NewSqlitePath();
+  std::ofstream(dir / "ponte.toml") << "store = \"sqlite:" << toml_store << "\"\n";
+  std::ofstream(dir / "links.csv") << "message,system_a,id_a,system_b,id_b,natural_key\n"
+                                   << "CustomerVendor,ploomes,7,milvus,70,\n";
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  auto imported = testing::RunPonte("depara import links.csv");
+  auto typo = testing::RunPonte("depara list --config nope.toml");
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(imported.exit_code, 0) << imported.out;
+  EXPECT_TRUE(std::filesystem::exists(toml_store)) << imported.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "ponte.db"));
+  EXPECT_EQ(typo.exit_code, 2) << typo.out;
+  EXPECT_NE(typo.out.find("nope.toml: no such configuration file"), std::string::npos) << typo.out;
+  auto listed = testing::RunPonte("--store sqlite:" + toml_store + " depara list");
+  EXPECT_NE(listed.out.find("milvus:70"), std::string::npos) << listed.out;
+  std::filesystem::remove_all(dir);
+}
+
 // The keys are markers here: no output of any command, in any mode, may carry them.
 TEST_F(SyncCliTest, KeysNeverReachOutputErrorsOrJson) {
   StartSandbox({"--contacts", "20", "--tasks", "10", "--interactions", "5", "--milvus-clients", "10"});

@@ -1,9 +1,13 @@
 #include "app/cli.h"
 
+#include <filesystem>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "app/config_loader.h"
 #include "app/version.h"
+#include "core/log.h"
 #include "store/store.h"
 
 namespace ponte {
@@ -12,13 +16,39 @@ namespace {
 constexpr const char* kDefaultStore = "sqlite:ponte.db";
 }
 
-Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, int& exit_code) {
-  std::string url = g.store_url;
-  if (url.empty()) {
-    const char* env = std::getenv("PONTE_STORE");
-    url = env && *env ? env : kDefaultStore;
+std::string StoreOverride(const GlobalOptions& g) {
+  if (!g.store_url.empty()) return g.store_url;
+  const char* env = std::getenv("PONTE_STORE");
+  return env && *env ? env : "";
+}
+
+Result<std::string> ResolveStoreUrl(const GlobalOptions& g, const std::string& config_path, int& exit_code) {
+  if (auto url = StoreOverride(g); !url.empty()) return url;
+  std::error_code ec;
+  if (!std::filesystem::exists(config_path, ec)) {
+    if (config_path != kDefaultConfigPath) {
+      // A configuration was named: opening some other store instead would hide the typo.
+      exit_code = kExitUsage;
+      std::cerr << fmt::format("ponte: {}: no such configuration file (give --store, or the right --config)\n",
+                               config_path);
+      return Fail(Error::InvalidArgument("no configuration file"));
+    }
+    return std::string(kDefaultStore);
   }
-  auto store = OpenStore(url);
+  auto config = LoadConfigFile(config_path);
+  if (!config) {
+    std::cerr << "ponte: " << config.error().ToString() << "\n";
+    exit_code = kExitUsage;
+    return Fail(config.error());
+  }
+  return config->store;
+}
+
+Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, const std::string& config_path,
+                                                 int& exit_code) {
+  auto url = ResolveStoreUrl(g, config_path, exit_code);
+  if (!url) return Fail(url.error());
+  auto store = OpenStore(*url);
   if (!store) {
     std::cerr << "ponte: " << store.error().ToString() << "\n";
     exit_code = store.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnreachable;
@@ -38,8 +68,30 @@ int RunCli(int argc, char** argv) {
   int exit_code = kExitOk;
   GlobalOptions global;
   app.add_option("--store", global.store_url,
-                 "Store URL: sqlite:PATH (default sqlite:ponte.db) or postgres://user@host/db; "
-                 "also $PONTE_STORE");
+                 "Store URL: sqlite:PATH or postgres://user@host/db. Every command resolves the store "
+                 "the same way: --store, then $PONTE_STORE, then `store` in the configuration file, "
+                 "then sqlite:ponte.db");
+  // Logging is set while parsing, before any command runs; the options are accepted after the
+  // command too (`ponte serve --log-format json`).
+  app.fallthrough();
+  app.add_option_function<std::string>(
+         "--log-level",
+         [](const std::string& name) {
+           auto level = log::ParseLevel(name);
+           if (!level) throw CLI::ValidationError("--log-level", level.error().message);
+           log::Configure(*level, log::CurrentFormat());
+         },
+         "Log lines at this level and above: debug, info (default), warn, error, off")
+      ->type_name("LEVEL");
+  app.add_option_function<std::string>(
+         "--log-format",
+         [](const std::string& name) {
+           auto format = log::ParseFormat(name);
+           if (!format) throw CLI::ValidationError("--log-format", format.error().message);
+           log::Configure(log::CurrentLevel(), *format);
+         },
+         "text (default) or json: one JSON object per line, for log shippers")
+      ->type_name("FORMAT");
   AddCoreCommands(app, exit_code);
   AddDeParaCommands(app, global, exit_code);
   AddSandboxCommand(app, exit_code);
@@ -48,6 +100,7 @@ int RunCli(int argc, char** argv) {
   AddWebhooksCommands(app, global, exit_code);
   AddProbeCommand(app, global, exit_code);
   AddWorkersCommand(app, global, exit_code);
+  AddCursorCommand(app, global, exit_code);
   AddDemoCommand(app, global, exit_code);
   try {
     app.parse(argc, argv);

@@ -25,11 +25,22 @@ class Store;
 
 // Options every command shares.
 struct GlobalOptions {
-  std::string store_url;  // --store, else $PONTE_STORE, else sqlite:ponte.db
+  std::string store_url;  // --store
 };
 
-// Opens the store the options name; on failure prints why and sets exit_code (3).
-Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, int& exit_code);
+inline constexpr const char* kDefaultConfigPath = "ponte.toml";
+
+// The store every command uses, resolved one way: --store, then $PONTE_STORE, then the `store`
+// of the configuration file (when it exists; a --config that does not exist is an error), then
+// sqlite:ponte.db. Prints what is wrong and sets exit_code when the configuration cannot be read.
+Result<std::string> ResolveStoreUrl(const GlobalOptions& g, const std::string& config_path, int& exit_code);
+
+// --store, else $PONTE_STORE, else empty (the configuration decides).
+std::string StoreOverride(const GlobalOptions& g);
+
+// Opens the store ResolveStoreUrl names; on failure prints why and sets exit_code (3).
+Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, const std::string& config_path,
+                                                 int& exit_code);
 
 // Prints the error of a failed result to stderr and sets exit_code; true when it succeeded.
 template <typename T>
@@ -53,5 +64,6 @@ void AddServeCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddWebhooksCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddProbeCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddWorkersCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddCursorCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace ponte

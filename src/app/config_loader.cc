@@ -62,7 +62,7 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
   if (!t) return {};
   const std::string where = std::string("systems.") + name + ".";
   std::set<std::string> keys = {"base_url", "key_env", "key_file", "requests_per_minute", "burst", "timeout_ms",
-                                "tls_insecure", "quotas", "forbidden_backoff_ms"};
+                                "tls_insecure", "quotas", "forbidden_backoff_ms", "unreachable_seconds"};
   const bool ploomes = std::string_view(name) == "ploomes";
   if (ploomes) {
     keys.insert({"document_field", "cursor_overlap_seconds"});
@@ -78,6 +78,10 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
   PONTE_RETURN_IF_ERROR(Read(*t, "timeout_ms", s.timeout_ms, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "tls_insecure", s.tls_insecure, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "forbidden_backoff_ms", s.forbidden_backoff_ms, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "unreachable_seconds", s.unreachable_seconds, where, source));
+  if (s.unreachable_seconds < 1 || s.unreachable_seconds > 3600) {
+    return Fail(KeyError(source, where + "unreachable_seconds", "expected 1 to 3600 seconds"));
+  }
   if (auto q = (*t)["quotas"].as_table()) {
     const std::string qwhere = where + "quotas.";
     PONTE_RETURN_IF_ERROR(CheckKeys(*q, {"listings_per_minute", "writes_per_minute"}, where + "quotas", source));
@@ -140,6 +144,22 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
       auto t = node.as_table();
       if (!t) return Fail(KeyError(source, "routes." + key, "expected a table"));
       const std::string where = "routes." + key + ".";
+      // Each route takes only the filters it applies: a filter accepted and ignored is a silent
+      // surprise (tags on a customer route; a cutoff where nothing reads creation dates).
+      const bool ticket_route = key == kRouteTasks || key == kRouteInteractions;
+      std::vector<std::string> allowed = {"enabled", "full_listing_hours"};
+      if (key != kRouteCustomersToPloomes) allowed.push_back("cutoff");
+      if (ticket_route) {
+        allowed.push_back("tags");
+        allowed.push_back("tag_ids");
+      }
+      for (const char* filter : {"cutoff", "tags", "tag_ids"}) {
+        if (t->contains(filter) && std::find(allowed.begin(), allowed.end(), filter) == allowed.end()) {
+          return Fail(KeyError(source, where + filter,
+                               fmt::format("the route {} has no {} filter (docs/config.md lists each route's filters)",
+                                           key, filter)));
+        }
+      }
       PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"enabled", "cutoff", "tags", "tag_ids", "full_listing_hours"}, "routes." + key, source));
       PONTE_RETURN_IF_ERROR(Read(*t, "enabled", it->second.enabled, where, source));
       PONTE_RETURN_IF_ERROR(Read(*t, "full_listing_hours", it->second.full_listing_hours, where, source));

@@ -28,10 +28,11 @@ struct DeParaOptions {
   std::string file;
   std::string document_field = "cnpj_cpf";
   std::string natural_key;
+  std::string config = kDefaultConfigPath;  // for the store it names
 };
 
 void Get(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
   SystemRef from{o.system, o.id};
   if (!o.to.empty()) {
@@ -77,7 +78,7 @@ void LinkPair(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
     }
     key = doc->canonical;
   }
-  auto store = OpenStoreOrReport(g, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
   auto s = (*store)->Link(o.message, *a, *b, {key, "", "manual"});
   if (!ReportIfError(s, exit_code)) return;
@@ -85,7 +86,7 @@ void LinkPair(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
 }
 
 void List(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
   auto links = (*store)->ListLinks({o.message, o.system});
   if (!ReportIfError(links, exit_code)) return;
@@ -111,7 +112,7 @@ void List(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
 void Export(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   auto format = ParseDeParaFormat(o.format);
   if (!ReportIfError(format, exit_code, kExitUsage)) return;
-  auto store = OpenStoreOrReport(g, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
   auto links = (*store)->ListLinks({});
   if (!ReportIfError(links, exit_code)) return;
@@ -136,7 +137,7 @@ void Import(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
     exit_code = kExitSomeFailed;
     return;
   }
-  auto store = OpenStoreOrReport(g, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
   auto s = (*store)->ImportLinks(*pairs);
   if (!s) {
@@ -148,8 +149,8 @@ void Import(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   std::cout << fmt::format("imported {} record(s) from {}\n", pairs->size(), o.file);
 }
 
-void Check(GlobalOptions& g, int& exit_code) {
-  auto store = OpenStoreOrReport(g, exit_code);
+void Check(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
   auto problems = (*store)->CheckDePara();
   if (!ReportIfError(problems, exit_code)) return;
@@ -160,8 +161,8 @@ void Check(GlobalOptions& g, int& exit_code) {
   if (!problems->empty()) exit_code = kExitSomeFailed;
 }
 
-void StoreCheck(GlobalOptions& g, int& exit_code) {
-  auto store = OpenStoreOrReport(g, exit_code);
+void StoreCheck(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
   auto result = (*store)->IntegrityCheck();
   if (!ReportIfError(result, exit_code)) return;
@@ -217,13 +218,18 @@ void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
       "check",
       "De/para integrity: natural keys that disagree across a link, one CPF/CNPJ linked as "
       "several entities, ids linked to nothing. Exits 1 when it finds a problem");
-  check->callback([&g, &exit_code] { Check(g, exit_code); });
+  check->callback([&g, o, &exit_code] { Check(g, *o, exit_code); });
 
   auto* store = app.add_subcommand("store", "The store itself");
   store->require_subcommand(1);
   auto* integrity = store->add_subcommand(
       "check", "Run the database's integrity check (SQLite PRAGMA integrity_check)");
-  integrity->callback([&g, &exit_code] { StoreCheck(g, exit_code); });
+  integrity->callback([&g, o, &exit_code] { StoreCheck(g, *o, exit_code); });
+  // Every command finds the store the way sync and serve do, so links imported here are the
+  // links the service reads.
+  for (auto* cmd : {get, link, list, exp, imp, check, integrity}) {
+    cmd->add_option("--config", o->config, "Configuration file (for its store)")->capture_default_str();
+  }
 }
 
 }  // namespace ponte

@@ -86,7 +86,7 @@ bool IsLoopback(const std::string& url) {
 }
 
 void RunProbe(GlobalOptions& g, ProbeCommandOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
+  auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
   Runtime& r = **rt;
   ProbeOptions po;

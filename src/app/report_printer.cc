@@ -35,11 +35,13 @@ void PrintReports(std::ostream& out, const std::vector<RouteReport>& reports) {
 }
 
 int ExitCodeFor(const std::vector<RouteReport>& reports) {
-  bool unreachable = false, failed = false;
+  bool auth = false, unreachable = false, failed = false;
   for (const auto& r : reports) {
+    auth |= r.auth_failed;
     unreachable |= r.unreachable || !r.error.empty();
     failed |= r.dead > 0 || r.records_unseen;
   }
+  if (auth) return kExitUsage;  // a key to fix in the configuration
   if (unreachable) return kExitUnreachable;
   if (failed) return kExitSomeFailed;
   return kExitOk;

@@ -52,10 +52,14 @@ void AddClassLimiters(Runtime& rt, const SystemConfig& s, const char* system, co
   }
 }
 
-RetryPolicy PolicyFor(const SystemConfig& s) {
-  RetryPolicy p;
-  p.forbidden_backoff = std::chrono::milliseconds(s.forbidden_backoff_ms);
-  return p;
+ApiClientOptions ClientOptions(const SystemConfig& s, const char* system, const char* auth_header,
+                               const std::string& key) {
+  ApiClientOptions o{system, s.base_url, auth_header, key,
+                     s.key_env.empty() ? fmt::format("systems.{}.key_file", system) : s.key_env,
+                     std::chrono::milliseconds(s.timeout_ms)};
+  o.retry.forbidden_backoff = std::chrono::milliseconds(s.forbidden_backoff_ms);
+  o.circuit.unreachable_budget = std::chrono::seconds(s.unreachable_seconds);
+  return o;
 }
 
 }  // namespace
@@ -80,6 +84,12 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
     if (!k) return Fail(k.error());
     mkey = *k;
   }
+  if (mkey.size() > 7 && (mkey.starts_with("Bearer ") || mkey.starts_with("bearer "))) {
+    // Milvus takes the raw token; "Bearer <token>" is refused on every call.
+    return Fail(Error::InvalidArgument(fmt::format(
+        "the Milvus token in {} starts with 'Bearer ': Milvus takes the token alone, remove the prefix",
+        rt->config.milvus.key_env.empty() ? "systems.milvus.key_file" : rt->config.milvus.key_env)));
+  }
   for (const auto* s : {&rt->config.ploomes, &rt->config.milvus}) {
     if (s->tls_insecure) {
       std::cerr << "ponte: WARNING: TLS certificate verification is OFF for " << s->base_url
@@ -91,16 +101,10 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
   rt->transport = MakeCurlTransport(topts);
   rt->ploomes_limiter = Limiter(rt->config.ploomes, "ploomes", pkey, *rt->store);
   rt->milvus_limiter = Limiter(rt->config.milvus, "milvus", mkey, *rt->store);
-  rt->ploomes_api = std::make_unique<ApiClient>(
-      ApiClientOptions{"ploomes", rt->config.ploomes.base_url, "User-Key", pkey,
-                       rt->config.ploomes.key_env.empty() ? "systems.ploomes.key_file" : rt->config.ploomes.key_env,
-                       std::chrono::milliseconds(rt->config.ploomes.timeout_ms), PolicyFor(rt->config.ploomes)},
-      *rt->transport, rt->ploomes_limiter.get(), rt->calls, SystemClock::Get());
-  rt->milvus_api = std::make_unique<ApiClient>(
-      ApiClientOptions{"milvus", rt->config.milvus.base_url, "Authorization", mkey,
-                       rt->config.milvus.key_env.empty() ? "systems.milvus.key_file" : rt->config.milvus.key_env,
-                       std::chrono::milliseconds(rt->config.milvus.timeout_ms), PolicyFor(rt->config.milvus)},
-      *rt->transport, rt->milvus_limiter.get(), rt->calls, SystemClock::Get());
+  rt->ploomes_api = std::make_unique<ApiClient>(ClientOptions(rt->config.ploomes, "ploomes", "User-Key", pkey),
+                                                *rt->transport, rt->ploomes_limiter.get(), rt->calls, SystemClock::Get());
+  rt->milvus_api = std::make_unique<ApiClient>(ClientOptions(rt->config.milvus, "milvus", "Authorization", mkey),
+                                               *rt->transport, rt->milvus_limiter.get(), rt->calls, SystemClock::Get());
   AddClassLimiters(*rt, rt->config.ploomes, "ploomes", pkey, *rt->ploomes_api);
   AddClassLimiters(*rt, rt->config.milvus, "milvus", mkey, *rt->milvus_api);
   if (auto bound = BindFindings(*rt->store, rt->findings); !bound) return Fail(bound.error());
@@ -124,11 +128,12 @@ Result<Config> LoadConfigOrReport(const std::string& config_path, int& exit_code
   return config;
 }
 
-Result<std::unique_ptr<Runtime>> RuntimeOrReport(const std::string& store_override, const std::string& config_path,
+Result<std::unique_ptr<Runtime>> RuntimeOrReport(const GlobalOptions& g, const std::string& config_path,
                                                  int& exit_code) {
   auto config = LoadConfigOrReport(config_path, exit_code);
   if (!config) return Fail(config.error());
-  auto rt = MakeRuntime(*config, store_override);
+  // --store, then $PONTE_STORE, then the file's store: the resolution every command shares.
+  auto rt = MakeRuntime(*config, StoreOverride(g));
   if (!rt) {
     std::cerr << "ponte: " << rt.error().ToString() << "\n";
     exit_code = rt.error().code == ErrorCode::kUnavailable ? kExitUnreachable : kExitUsage;

@@ -14,6 +14,10 @@
 #include "sync/config.h"
 
 namespace ponte {
+struct GlobalOptions;
+}
+
+namespace ponte {
 
 struct Runtime {
   Config config;
@@ -40,7 +44,8 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
 // For commands: loads the config file and builds the runtime, printing what is wrong and
 // setting the exit code (usage error, or unreachable store) when that fails.
 Result<Config> LoadConfigOrReport(const std::string& config_path, int& exit_code);
-Result<std::unique_ptr<Runtime>> RuntimeOrReport(const std::string& store_override, const std::string& config_path,
+// The store is resolved as every command resolves it (ResolveStoreUrl in app/cli.h).
+Result<std::unique_ptr<Runtime>> RuntimeOrReport(const GlobalOptions& g, const std::string& config_path,
                                                  int& exit_code);
 
 }  // namespace ponte

@@ -14,6 +14,8 @@
 #include "app/config_loader.h"
 #include "app/runtime.h"
 #include "app/signals.h"
+#include "app/systemd_notify.h"
+#include "core/log.h"
 #include "server/http_server.h"
 #include "server/sync_service.h"
 
@@ -42,7 +44,7 @@ Result<std::string> OptionalSecret(const std::string& env, const std::string& fi
 }
 
 void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
+  auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
   Runtime& r = **rt;
   ServerConfig& sc = r.config.server;
@@ -72,7 +74,9 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
   so.max_body_bytes = static_cast<size_t>(sc.max_body_bytes);
 
   BlockTerminationSignals();
-  server::SyncService service({r.config, *r.store, *r.ploomes, *r.milvus, r.calls, SystemClock::Get()}, ThisWorker());
+  server::SyncService service({r.config, *r.store, *r.ploomes, *r.milvus, r.calls, SystemClock::Get(),
+                               {&r.ploomes_api->circuit(), &r.milvus_api->circuit()}},
+                              ThisWorker());
   auto http = server::HttpServer::Start(so, service, *r.store, r.calls, SystemClock::Get());
   if (!http) {
     std::cerr << "ponte: " << http.error().message << "\n";
@@ -82,15 +86,19 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
   service.Start();
   std::cout << fmt::format("ponte serve: listening on {} (dashboard /, API /api, metrics /metrics)", (*http)->url())
             << std::endl;
+  log::Info("serve_listening", {{"url", (*http)->url()}, {"store", r.store->Describe()}});
   if (so.webhook_key.empty()) {
-    std::cerr << fmt::format("ponte serve: webhooks are OFF: no validation key in {}; polling every {} s still runs\n",
-                             sc.webhook_key_env.empty() ? "server.webhook_key_file" : sc.webhook_key_env,
-                             sc.poll_interval_seconds);
+    log::Warn("webhooks_off", {{"reason", fmt::format("no validation key in {}", sc.webhook_key_env.empty()
+                                                                                ? "server.webhook_key_file"
+                                                                                : sc.webhook_key_env)},
+                               {"poll_interval_s", std::to_string(sc.poll_interval_seconds)}});
   } else {
-    std::cerr << fmt::format("ponte serve: webhooks on at {}/webhooks/ploomes; polling every {} s as the safety net\n",
-                             (*http)->url(), sc.poll_interval_seconds);
+    log::Info("webhooks_on", {{"url", (*http)->url() + "/webhooks/ploomes"},
+                              {"poll_interval_s", std::to_string(sc.poll_interval_seconds)}});
   }
-  if (so.admin_token.empty()) std::cerr << "ponte serve: admin API open to loopback clients only\n";
+  if (so.admin_token.empty()) log::Info("admin_api", {{"access", "loopback clients only"}});
+  // Under systemd (Type=notify) the unit is ready now: the port is bound and the routes run.
+  NotifySystemd("READY=1");
 
   std::mutex mu;
   std::condition_variable cv;
@@ -104,10 +112,11 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return stop; });
   }
-  std::cerr << "ponte serve: stopping: finishing the record in hand and giving back claimed deliveries\n";
+  NotifySystemd("STOPPING=1");
+  log::Info("serve_stopping", {{"note", "finishing the record in hand and giving back claimed deliveries"}});
   (*http)->Stop();
   service.Stop();
-  std::cerr << "ponte serve: stopped\n";
+  log::Info("serve_stopped");
   exit_code = kExitOk;
 }
 

@@ -25,7 +25,7 @@ namespace ponte {
 namespace {
 
 struct SyncOptions {
-  std::string config = "ponte.toml";
+  std::string config = kDefaultConfigPath;
   bool once = false;
   bool watch = false;
   std::string route;
@@ -36,6 +36,9 @@ struct SyncOptions {
   int interval_seconds = 60;
   std::string dlq_id;
   bool all = false;
+  bool online = false;
+  std::string since;   // --since: read every source from this date or instant
+  std::string record;  // --record: deliver this one record now
 };
 
 std::function<void(const std::string&, int, int)> ProgressPrinter() {
@@ -51,15 +54,25 @@ std::function<void(const std::string&, int, int)> ProgressPrinter() {
   };
 }
 
-void Explain(Runtime& rt, const std::string& id, int& exit_code) {
-  auto skips = rt.store->FindSkips(id);
-  auto deliveries = rt.store->FindDeliveries(id);
+// The id as the store keeps it: "ploomes:123" (the form ponte prints) and "123" are both asked.
+std::string BareInternalId(const std::string& id) {
+  for (const char* system : {"ploomes:", "milvus:"}) {
+    if (id.starts_with(system)) return id.substr(std::string_view(system).size());
+  }
+  return id;
+}
+
+// Needs only the store: an operator asks "what happened to X" while a key is being fixed.
+void Explain(Store& store, const std::string& asked, int& exit_code) {
+  const std::string id = BareInternalId(asked);
+  auto skips = store.FindSkips(id);
+  auto deliveries = store.FindDeliveries(id);
   if (!ReportIfError(skips, exit_code) || !ReportIfError(deliveries, exit_code)) return;
   if (skips->empty() && deliveries->empty()) {
     std::cout << fmt::format("ponte has no record of {} (not read yet, or not on any route)\n", id);
     // A listing that could not see every record may be why.
     for (const auto& route : RouteOrder()) {
-      auto state = LoadListingState(*rt.store, route);
+      auto state = LoadListingState(store, route);
       if (state && *state && !(*state)->complete) {
         std::cout << fmt::format("the last listing of {} ({}) did not see every record, so it may be one of those: {}\n",
                                  route, FormatUtc((*state)->at), (*state)->reason);
@@ -79,6 +92,45 @@ void Explain(Runtime& rt, const std::string& id, int& exit_code) {
   }
 }
 
+// `sync --record`: one Ploomes record read again and delivered now, with the route's rules.
+// The id is the form ponte prints: ploomes:ID (a contact), ploomes:Task|ID, ploomes:InteractionRecord|ID.
+void SyncOneRecord(SyncEngine& engine, const std::string& asked, bool json, int& exit_code) {
+  const std::string id = BareInternalId(asked);
+  if (asked.starts_with("milvus:")) {
+    std::cerr << "ponte: Milvus has no way to read one client by id; use --since DATE to read a period again\n";
+    exit_code = kExitUsage;
+    return;
+  }
+  std::string entity_set = "Contacts", number = id;
+  for (const auto& [prefix, set] : {std::pair{"Task|", "Tasks"}, std::pair{"InteractionRecord|", "InteractionRecords"}}) {
+    if (id.starts_with(prefix)) {
+      entity_set = set;
+      number = id.substr(std::string_view(prefix).size());
+    }
+  }
+  if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) {
+    std::cerr << fmt::format("ponte: --record wants ploomes:ID, ploomes:Task|ID or ploomes:InteractionRecord|ID, not '{}'\n", asked);
+    exit_code = kExitUsage;
+    return;
+  }
+  RouteReport r = engine.DeliverOne(entity_set, number);
+  if (!r.ran) {
+    std::cerr << fmt::format("ponte: the route {} is disabled\n", r.route);
+    exit_code = kExitUsage;
+    return;
+  }
+  if (json) {
+    std::cout << nlohmann::json::array({r.ToJson()}).dump() << std::endl;
+  } else {
+    for (const auto& rec : r.records) {
+      std::cout << fmt::format("{} {}: {} {}\n", r.route, rec.origin, OutcomeName(rec.outcome), rec.detail);
+    }
+    if (r.read == 0 && r.error.empty()) std::cout << fmt::format("{} {} was not found in Ploomes\n", entity_set, number);
+    PrintReports(std::cout, {r});
+  }
+  exit_code = r.read == 0 && r.error.empty() ? kExitSomeFailed : ExitCodeFor({r});
+}
+
 void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
   if (o.once && o.watch) {
     std::cerr << "ponte: choose --once or --watch, not both\n";
@@ -91,16 +143,34 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     exit_code = kExitUsage;
     return;
   }
-  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
+  if (!o.explain.empty()) {
+    auto store = OpenStoreOrReport(g, o.config, exit_code);
+    if (store) Explain(**store, o.explain, exit_code);
+    return;
+  }
+  auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
-  if (!o.explain.empty()) return Explain(**rt, o.explain, exit_code);
   EngineOptions eo;
   eo.dry_run = o.dry_run;
   eo.full = o.full;
+  if (!o.since.empty()) {
+    auto since = ParseDateOrInstant(o.since);
+    if (!since) {
+      std::cerr << "ponte: --since: " << since.error().message << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    eo.since = *since;
+  }
   eo.share_work = IsSharedStore(*(*rt)->store);
   if (!o.json) eo.progress = ProgressPrinter();
   SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls,
                     SystemClock::Get(), eo);
+  if (!o.record.empty()) {
+    SyncOneRecord(engine, o.record, o.json, exit_code);
+    engine.Retire();
+    return;
+  }
   auto run_once = [&] {
     std::vector<RouteReport> reports;
     if (o.route.empty()) {
@@ -152,23 +222,54 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
   exit_code = kExitOk;
 }
 
-void ConfigCheck(const SyncOptions& o, int& exit_code) {
+// One cheap authenticated read per system: a wrong key, URL or network shows here, not at 3 a.m.
+void CheckOnline(GlobalOptions& g, const SyncOptions& o, int& exit_code) {
+  auto rt = RuntimeOrReport(g, o.config, exit_code);
+  if (!rt) return;
+  const std::pair<ApiClient*, ApiCall> calls[] = {
+      {(*rt)->ploomes_api.get(), ApiCall{"GET", "GET /Contacts", "/Contacts?$top=1&$select=Id"}},
+      // A search by a document nobody has: one call, nothing listed.
+      {(*rt)->milvus_api.get(), ApiCall{"GET", "GET /api/cliente/busca", "/api/cliente/busca?documento=00000000000"}},
+  };
+  for (const auto& [api, call] : calls) {
+    auto answer = api->Call(call);
+    if (answer) {
+      std::cout << fmt::format("  {}: online, the key is accepted\n", api->system());
+      continue;
+    }
+    std::cout << fmt::format("  {}: {}\n", api->system(), answer.error().ToString());
+    const bool auth = answer.error().code == ErrorCode::kUnauthenticated ||
+                      answer.error().code == ErrorCode::kPermissionDenied;
+    exit_code = std::max(exit_code, auth ? kExitUsage : kExitUnreachable);
+  }
+}
+
+void ConfigCheck(GlobalOptions& g, const SyncOptions& o, int& exit_code) {
   auto config = LoadConfigOrReport(o.config, exit_code);
   if (!config) return;
   std::cout << fmt::format("{}: ok\n", o.config);
+  bool keys_found = true;
   for (const auto& [name, s] : {std::pair{"ploomes", config->ploomes}, std::pair{"milvus", config->milvus}}) {
     auto key = ReadApiKey(s, name);
+    keys_found &= key.has_value();
     std::cout << fmt::format("  {}: {} (key: {})\n", name, s.base_url, key ? "found" : key.error().message);
   }
   for (const auto& route : RouteOrder()) {
     std::cout << fmt::format("  route {}: {}\n", route, config->routes.at(route).enabled ? "enabled" : "disabled");
   }
+  if (!keys_found) {
+    // A configuration ponte cannot run with is not "ok" for a script that checks the exit code.
+    exit_code = kExitUsage;
+    return;
+  }
+  if (o.online) CheckOnline(g, o, exit_code);
 }
 
+// Listing and showing dead letters needs the store, not the API keys.
 void DlqList(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
-  if (!rt) return;
-  auto letters = (*rt)->store->ListDeadLetters(false);
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  if (!store) return;
+  auto letters = (*store)->ListDeadLetters(false);
   if (!ReportIfError(letters, exit_code)) return;
   for (const auto& d : *letters) {
     std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", d.id, d.route, d.origin.ToString(), FormatUtc(d.created_at), d.reason);
@@ -177,9 +278,9 @@ void DlqList(GlobalOptions& g, SyncOptions& o, int& exit_code) {
 }
 
 void DlqShow(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
-  if (!rt) return;
-  auto d = (*rt)->store->GetDeadLetter(std::atoll(o.dlq_id.c_str()));
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  if (!store) return;
+  auto d = (*store)->GetDeadLetter(std::atoll(o.dlq_id.c_str()));
   if (!ReportIfError(d, exit_code)) return;
   if (!*d) {
     std::cerr << fmt::format("ponte: no dead letter {}\n", o.dlq_id);
@@ -187,14 +288,18 @@ void DlqShow(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     return;
   }
   const auto& l = **d;
-  std::cout << fmt::format("dead letter {} (delivery {})\nroute: {}\nrecord: {}\nwhen: {}\nreason: {}\nreplayed: {}\nmessage:\n{}\n",
+  const std::string resolved =
+      l.resolved_at ? fmt::format("{} (delivered by delivery {})", FormatUtc(*l.resolved_at), l.resolved_by.value_or(0))
+                    : "no";
+  std::cout << fmt::format("dead letter {} (delivery {})\nroute: {}\nrecord: {}\nwhen: {}\nreason: {}\nreplayed: {}\n"
+                           "resolved: {}\nmessage:\n{}\n",
                            l.id, l.delivery_id, l.route, l.origin.ToString(), FormatUtc(l.created_at), l.reason,
-                           l.replayed_at ? FormatUtc(*l.replayed_at) : "no",
+                           l.replayed_at ? FormatUtc(*l.replayed_at) : "no", resolved,
                            nlohmann::json::parse(l.payload, nullptr, false).dump(2));
 }
 
 void DlqReplay(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
+  auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
   std::vector<int64_t> ids;
   if (o.all) {
@@ -237,8 +342,16 @@ void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
   sync->add_flag("--full", o->full,
                  "Read every source from the beginning, not from its cursor (each route also does so every "
                  "routes.<name>.full_listing_hours, 24 by default)");
+  sync->add_option("--since", o->since,
+                   "Read every source from this date (YYYY-MM-DD, local) or ISO 8601 instant instead of its "
+                   "cursor: a period read again (what is already delivered is not written twice)");
+  sync->add_option("--record", o->record,
+                   "Read one Ploomes record again and deliver it now: ploomes:ID (contact), ploomes:Task|ID, "
+                   "ploomes:InteractionRecord|ID");
   sync->add_flag("--json", o->json, "Print the reports as JSON");
-  sync->add_option("--explain", o->explain, "Say what ponte did with a record (its InternalId), and why");
+  sync->add_option("--explain", o->explain,
+                  "Say what ponte did with a record (its InternalId, or ploomes:ID / milvus:ID as ponte prints it), "
+                  "and why; needs only the store");
   sync->footer("Exit codes: 0 all delivered, 1 some went to the dead-letter queue, 2 config or usage error, "
                "3 a system or the store is unreachable.");
   sync->callback([&g, o, &exit_code] { RunSync(g, *o, exit_code); });
@@ -247,7 +360,9 @@ void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
   config->require_subcommand(1);
   auto* check = config->add_subcommand("check", "Validate ponte.toml and say which key is wrong");
   check->add_option("--config", o->config, "Configuration file")->capture_default_str();
-  check->callback([o, &exit_code] { ConfigCheck(*o, exit_code); });
+  check->add_flag("--online", o->online, "Also call each system once to test its key (exit 2 on a refused key, 3 when unreachable)");
+  check->footer("Exit codes: 0 ok, 2 the file is wrong or a key is missing or refused, 3 a system is unreachable.");
+  check->callback([&g, o, &exit_code] { ConfigCheck(g, *o, exit_code); });
 
   auto* dlq = app.add_subcommand("dlq", "The dead-letter queue: deliveries that failed for good");
   dlq->require_subcommand(1);

@@ -48,7 +48,7 @@ std::string WithKey(const std::string& url, const std::string& key) {
 }
 
 void RegisterWebhooks(GlobalOptions& g, WebhooksOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g.store_url, o.config, exit_code);
+  auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
   Runtime& r = **rt;
   const ServerConfig& sc = r.config.server;

@@ -13,20 +13,13 @@ namespace ponte {
 namespace {
 
 struct WorkersOptions {
-  std::string config = "ponte.toml";
+  std::string config = kDefaultConfigPath;
   int window_seconds = 300;
   bool json = false;
 };
 
 void ListWorkers(GlobalOptions& g, const WorkersOptions& o, int& exit_code) {
-  // --store wins; else the config file's store.
-  GlobalOptions options = g;
-  if (options.store_url.empty()) {
-    auto config = LoadConfigOrReport(o.config, exit_code);
-    if (!config) return;
-    options.store_url = config->store;
-  }
-  auto store = OpenStoreOrReport(options, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
   const Instant now = SystemClock::Get().Now();
   auto workers = (*store)->ListWorkers(now, std::chrono::seconds(o.window_seconds));

@@ -43,6 +43,9 @@ struct Error {
   std::optional<std::chrono::milliseconds> retry_after;
   std::string system;  // "ploomes", "milvus", "store", ...
   std::string record;  // e.g. "Contacts 123" or a CPF/CNPJ
+  // The system refuses ponte as a whole (its key, or it is down): the run stops calling it and
+  // the record waits, never dead-lettered for this.
+  bool halts_system = false;
 
   static Error InvalidArgument(std::string message);
   static Error FailedPrecondition(std::string message);

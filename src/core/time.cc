@@ -182,6 +182,13 @@ std::string FormatDate(LocalDate d) {
                      static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
 }
 
+Result<Instant> ParseDateOrInstant(std::string_view text) {
+  if (auto d = ParseDate(text)) return StartOfLocalDay(*d);
+  if (auto t = ParseIsoInstant(text)) return *t;
+  return Fail(Error::InvalidArgument(fmt::format(
+      "'{}' is neither a date YYYY-MM-DD (local, America/Sao_Paulo) nor an ISO 8601 instant", text)));
+}
+
 Instant StartOfLocalDay(LocalDate d) {
   date::year_month_day ymd{date::year{static_cast<int>(d.year())},
                            date::month{static_cast<unsigned>(d.month())},

@@ -37,6 +37,9 @@ std::string FormatDate(LocalDate d);
 Instant StartOfLocalDay(LocalDate d);
 // The local date in the business zone of an instant.
 LocalDate LocalDateOf(Instant t);
+// What a person types for "from when": a local date YYYY-MM-DD (its midnight in the business
+// zone) or an ISO 8601 instant. InvalidArgument says both forms.
+Result<Instant> ParseDateOrInstant(std::string_view text);
 
 // The clock, injected so tests can move time (sandbox time-scale, late runs, midnight).
 class Clock {

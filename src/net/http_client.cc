@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/log.h"
+
 namespace ponte {
 namespace {
 
@@ -28,6 +30,7 @@ ApiClient::ApiClient(ApiClientOptions options, HttpTransport& transport, RateLim
     : options_(std::move(options)),
       transport_(transport),
       limiter_(limiter),
+      circuit_(options_.system, options_.circuit, clock),
       counter_(counter),
       clock_(clock),
       sleep_(std::move(sleep)),
@@ -83,6 +86,7 @@ Result<HttpResponse> ApiClient::SendOnce(const ApiCall& call) {
 Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
   const Instant start = clock_.Now();
   for (int attempt = 1;; ++attempt) {
+    if (auto refused = circuit_.Admit()) return Fail(std::move(*refused));
     // Wait for each limiter before every attempt, retries included.
     for (RateLimiter* limiter : LimitersFor(call)) {
       while (true) {
@@ -102,8 +106,22 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
         if (call.method != "GET" && !call.read_only) return response;
       }
     }
-    if (response) return response;
+    if (response) {
+      circuit_.Succeeded();
+      return response;
+    }
     const Error& error = response.error();
+    const bool read = call.method == "GET" || call.read_only;
+    // A read's 403 may be a passing block (ploomes.forbidden_blocks): the circuit hears of it
+    // only once its retries are spent.
+    const bool passing_block = error.code == ErrorCode::kPermissionDenied && read;
+    if (!passing_block) circuit_.Failed(error);
+    if (circuit_.state() == Circuit::State::kOpen) {
+      Error out = error;
+      out.halts_system = true;
+      if (circuit_.why() == Circuit::Why::kUnreachable) out.message = circuit_.reason();
+      return Fail(std::move(out));
+    }
     if (error.code == ErrorCode::kResourceExhausted) {
       for (RateLimiter* limiter : LimitersFor(call)) limiter->Drain(clock_.Now());
     }
@@ -120,7 +138,6 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
       out.message += " (not retried at once: the write may have reached the server)";
       return Fail(std::move(out));
     }
-    const bool read = call.method == "GET" || call.read_only;
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - start);
     RetryDecision decision;
     {
@@ -134,9 +151,15 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
       if (attempt > 1 && (out.retry_class() != RetryClass::kDeadLetter || read)) {
         out.message += fmt::format(" (gave up after {} attempts)", attempt);
       }
+      if (passing_block) {
+        circuit_.Failed(out);  // it did not pass: the key lacks the permission
+        out.halts_system = true;
+      }
       return Fail(std::move(out));
     }
     counter_.CountRetry(options_.system);
+    log::Debug("api_retry", {{"system", options_.system}, {"call", call.endpoint}, {"attempt", std::to_string(attempt)},
+                             {"wait_ms", std::to_string(decision.wait.count())}, {"error", error.ToString()}});
     sleep_(decision.wait);
   }
 }

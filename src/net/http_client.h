@@ -12,6 +12,7 @@
 
 #include "core/time.h"
 #include "net/call_counter.h"
+#include "net/circuit.h"
 #include "net/http.h"
 #include "net/rate_limiter.h"
 #include "net/retry_policy.h"
@@ -44,6 +45,7 @@ struct ApiClientOptions {
   std::string key_hint;              // how the user fixes a bad key: "PONTE_PLOOMES_KEY"
   std::chrono::milliseconds request_timeout{30'000};
   RetryPolicy retry;
+  CircuitOptions circuit;
 };
 
 // Sleeping is injected so tests can run retries without waiting.
@@ -57,7 +59,10 @@ class ApiClient {
 
   // Sends the call with retries. Success: a 2xx response. Failure: the last error, with the
   // HTTP status and Retry-After in its context. An authentication failure says which key to fix.
+  // While the system's circuit is open (its key was refused, or it stopped answering), fails at
+  // once with Error::halts_system set.
   Result<HttpResponse> Call(const ApiCall& call);
+  Circuit& circuit() { return circuit_; }
 
   const std::string& system() const { return options_.system; }
   const ApiClientOptions& options() const { return options_; }
@@ -74,6 +79,7 @@ class ApiClient {
   RateLimiter* limiter_;
   RateLimiter* listing_limiter_ = nullptr;
   RateLimiter* write_limiter_ = nullptr;
+  Circuit circuit_;
   CallCounter& counter_;
   const Clock& clock_;
   Sleeper sleep_;

@@ -38,8 +38,9 @@ HttpResponse Status(int status, std::string body = "{}", HttpHeaders headers = {
 
 class ApiClientTest : public ::testing::Test {
  protected:
-  ApiClient Make(RateLimiter* limiter = nullptr) {
+  ApiClient Make(RateLimiter* limiter = nullptr, milliseconds unreachable_budget = milliseconds(3'600'000)) {
     ApiClientOptions o{"ploomes", "http://x/ploomes", "User-Key", kSecret, "PONTE_PLOOMES_KEY"};
+    o.circuit.unreachable_budget = unreachable_budget;
     return ApiClient(o, transport_, limiter, counter_, clock_, [this](milliseconds d) {
       slept_.push_back(d);
       clock_.now += d;
@@ -165,6 +166,43 @@ TEST_F(ApiClientTest, AuthFailureNamesTheKeyToFixButNeverTheKey) {
   EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
   EXPECT_NE(r.error().message.find("PONTE_PLOOMES_KEY"), std::string::npos);
   EXPECT_EQ(r.error().ToString().find(kSecret), std::string::npos);
+}
+
+// A system that stopped answering is not retried for the whole request budget: its circuit
+// opens after a short while, this call fails with halts_system, and the next fails at once.
+TEST_F(ApiClientTest, AnUnreachableSystemOpensItsCircuitAndStopsBeingCalled) {
+  for (int i = 0; i < 40; ++i) transport_.answers.push_back(Fail(Error::Unavailable("connection refused")));
+  auto c = Make(nullptr, milliseconds(30'000));
+  // A call may give up on its own retries before the budget is spent (the backoff is random);
+  // the calls after it go on failing until 30 s of failures open the circuit.
+  Result<HttpResponse> r = Fail(Error::Internal("not called"));
+  for (int calls = 0; calls < 6; ++calls) {
+    r = c.Call({"GET", "GET /Contacts", "/Contacts"});
+    ASSERT_FALSE(r.has_value());
+    if (r.error().halts_system) break;
+  }
+  EXPECT_TRUE(r.error().halts_system);
+  milliseconds waited{0};
+  for (auto d : slept_) waited += d;
+  EXPECT_LE(waited, milliseconds(60'000)) << "an outage is declared within a minute";
+  const size_t sent = transport_.sent.size();
+  auto again = c.Call({"GET", "GET /Contacts", "/Contacts"});
+  ASSERT_FALSE(again.has_value());
+  EXPECT_TRUE(again.error().halts_system);
+  EXPECT_EQ(transport_.sent.size(), sent) << "an open circuit sends nothing";
+}
+
+TEST_F(ApiClientTest, ARefusedKeyStopsEveryLaterCall) {
+  transport_.answers.push_back(Status(401));
+  auto c = Make();
+  auto r = c.Call({"POST", "POST /Contacts", "/Contacts", "{}"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_TRUE(r.error().halts_system);
+  EXPECT_NE(r.error().message.find("PONTE_PLOOMES_KEY"), std::string::npos);
+  auto next = c.Call({"GET", "GET /Contacts", "/Contacts"});
+  ASSERT_FALSE(next.has_value());
+  EXPECT_EQ(next.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(transport_.sent.size(), 1u);
 }
 
 TEST_F(ApiClientTest, GivesUpAfterTheBudgetWithTheLastError) {

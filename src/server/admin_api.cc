@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/document.h"
+#include "store/facts.h"
 
 namespace ponte::server {
 
@@ -74,16 +75,47 @@ Json LinkJson(const LinkRow& m) {
 }
 
 // Seconds between the route's cursor and now: how far behind its source the route is.
+// Seconds since the route last read its whole source: a quiet route whose cursor stands still
+// is not behind; one whose listings keep failing is.
 std::optional<double> CursorLag(AdminContext& c, const std::string& route, std::string* value) {
-  auto cursor = c.store.GetCursor(route);
-  if (!cursor || !*cursor) return std::nullopt;
-  *value = (*cursor)->value;
-  auto t = ParseIsoInstant((*cursor)->value);
-  if (!t) return std::nullopt;
-  return std::chrono::duration<double>(c.clock.Now() - *t).count();
+  if (auto cursor = c.store.GetCursor(route); cursor && *cursor) *value = (*cursor)->value;
+  auto last = LastCompleteRun(c.store, route);
+  if (!last || !*last) return std::nullopt;
+  return std::chrono::duration<double>(c.clock.Now() - **last).count();
+}
+
+Json CircuitsJson(const SyncService& service) {
+  Json list = Json::array();
+  for (const Circuit* circuit : service.circuits()) {
+    list.push_back({{"system", circuit->system()},
+                    {"state", CircuitStateName(circuit->state())},
+                    {"why", circuit->why() == Circuit::Why::kAuth          ? "auth"
+                            : circuit->why() == Circuit::Why::kUnreachable ? "unreachable"
+                                                                            : ""},
+                    {"reason", circuit->reason()}});
+  }
+  return list;
+}
+
+// One word for the dashboard, in order of what needs a person first.
+std::string RouteStatus(const RouteState& s, const std::string& open_circuit, int64_t dead_letters) {
+  if (!s.enabled) return "disabled";
+  if (!open_circuit.empty()) return "paused";
+  const bool running = s.last_started && (!s.last_finished || *s.last_finished < *s.last_started);
+  if (running) return "running";
+  if (s.last_report && !s.last_report->error.empty()) return "failing";
+  if (dead_letters > 0) return "dead letters";
+  if (s.last_report && s.last_report->records_unseen) return "incomplete";
+  if (!s.last_started) return "idle";
+  return "ok";
 }
 
 Json RoutesJson(AdminContext& c) {
+  std::map<std::string, int64_t> dead_by_route;
+  if (auto dead = c.store.ListDeadLetters(false)) {
+    for (const auto& d : *dead) ++dead_by_route[d.route];
+  }
+  const std::string open_circuit = OpenCircuit(c.service);
   Json routes = Json::array();
   for (const auto& s : c.service.Routes()) {
     std::string cursor;
@@ -92,6 +124,9 @@ Json RoutesJson(AdminContext& c) {
     if (report.is_object()) report.erase("records");
     routes.push_back({{"route", s.route},
                       {"enabled", s.enabled},
+                      {"status", RouteStatus(s, open_circuit, dead_by_route[s.route])},
+                      {"paused_because", open_circuit},
+                      {"dead_letters", dead_by_route[s.route]},
                       {"runs", s.runs},
                       {"failed_runs", s.failed_runs},
                       {"last_started", TimeOrNull(s.last_started)},
@@ -132,6 +167,16 @@ Result<Json> SearchDePara(AdminContext& c, const std::string& q) {
 
 }  // namespace
 
+// The first open circuit, said as a person needs it; empty when every system answers.
+std::string OpenCircuit(const SyncService& service) {
+  for (const Circuit* circuit : service.circuits()) {
+    if (circuit->state() == Circuit::State::kOpen) {
+      return fmt::format("{} circuit open: {}", circuit->system(), circuit->reason());
+    }
+  }
+  return "";
+}
+
 void RegisterAdminApi(httplib::Server& server, AdminContext& c) {
   server.Get("/api/status", [&c](const httplib::Request&, httplib::Response& res) {
     auto pending = c.store.CountDeliveries(DeliveryState::kPending);
@@ -144,6 +189,7 @@ void RegisterAdminApi(httplib::Server& server, AdminContext& c) {
                    {"running", c.service.running()},
                    {"now", FormatUtc(c.clock.Now())},
                    {"routes", RoutesJson(c)},
+                   {"circuits", CircuitsJson(c.service)},
                    {"pending_deliveries", *pending},
                    {"dead_letters", dead->size()},
                    {"queue_depth", c.service.queue_depth()},
@@ -301,7 +347,12 @@ std::string RenderMetrics(AdminContext& c) {
   }
   p.Family("ponte_webhook_queue_depth", "gauge", "Webhook hints waiting for the delivery thread.");
   p.Sample("ponte_webhook_queue_depth", {}, static_cast<double>(c.service.queue_depth()));
-  p.Family("ponte_cursor_lag_seconds", "gauge", "Seconds between a route's cursor and now.");
+  p.Family("ponte_circuit_open", "gauge",
+           "1 while ponte has stopped calling the system (its key was refused, or it stopped answering).");
+  for (const Circuit* circuit : c.service.circuits()) {
+    p.Sample("ponte_circuit_open", {{"system", circuit->system()}}, circuit->state() == Circuit::State::kOpen ? 1 : 0);
+  }
+  p.Family("ponte_cursor_lag_seconds", "gauge", "Seconds since the route last read its whole source.");
   for (const auto& route : RouteOrder()) {
     std::string value;
     if (auto lag = CursorLag(c, route, &value)) p.Sample("ponte_cursor_lag_seconds", {{"route", route}}, *lag);

@@ -21,6 +21,9 @@ struct AdminContext {
 
 void RegisterAdminApi(httplib::Server& server, AdminContext& context);
 
+// "milvus circuit open: <why>" for the first open circuit; empty when every system answers.
+std::string OpenCircuit(const SyncService& service);
+
 // /metrics in Prometheus text format.
 std::string RenderMetrics(AdminContext& context);
 

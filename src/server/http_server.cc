@@ -9,6 +9,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "core/log.h"
 #include "server/admin_api.h"
 #include "server/webhook.h"
 
@@ -96,8 +97,9 @@ struct HttpServer::Impl {
     const bool admin_path = req.path.starts_with("/api/") || req.path == "/metrics";
     if (!admin_path) return httplib::Server::HandlerResponse::Unhandled;
     if (!Authorized(req)) {
-      std::cerr << fmt::format("ponte serve: refused {} {} from {}: {}\n", req.method, req.path, req.remote_addr,
-                               options.admin_token.empty() ? "not a loopback client" : "missing or wrong bearer token");
+      log::Warn("admin_refused", {{"method", req.method}, {"path", req.path}, {"client", req.remote_addr},
+                                  {"reason", options.admin_token.empty() ? "not a loopback client"
+                                                                         : "missing or wrong bearer token"}});
       res.set_header("WWW-Authenticate", "Bearer realm=\"ponte\"");
       SendError(res, 401, "unauthorized",
                 options.admin_token.empty() ? "the admin API answers loopback clients only"
@@ -116,7 +118,7 @@ struct HttpServer::Impl {
   void Webhook(const httplib::Request& req, httplib::Response& res) {
     if (options.webhook_key.empty()) {
       CountWebhook("refused");
-      std::cerr << fmt::format("ponte serve: refused a webhook from {}: no validation key is configured\n", req.remote_addr);
+      log::Warn("webhook_refused", {{"client", req.remote_addr}, {"reason", "no validation key is configured"}});
       SendError(res, 503, "webhooks_off",
                 "this ponte has no webhook validation key; set server.webhook_key_env (PONTE_WEBHOOK_KEY)");
       return;
@@ -126,14 +128,14 @@ struct HttpServer::Impl {
     const std::string presented = PresentedKey(req, options.webhook_key_header, event ? &*event : nullptr);
     if (!SecretsEqual(presented, options.webhook_key)) {
       CountWebhook("unauthorized");
-      std::cerr << fmt::format("ponte serve: refused a webhook from {}: {} validation key\n", req.remote_addr,
-                               presented.empty() ? "missing" : "wrong");
+      log::Warn("webhook_refused", {{"client", req.remote_addr},
+                                    {"reason", presented.empty() ? "missing validation key" : "wrong validation key"}});
       SendError(res, 401, "unauthorized", "missing or wrong validation key");
       return;
     }
     if (!event) {
       CountWebhook("malformed");
-      std::cerr << fmt::format("ponte serve: malformed webhook from {}: {}\n", req.remote_addr, event.error().message);
+      log::Warn("webhook_malformed", {{"client", req.remote_addr}, {"reason", event.error().message}});
       SendError(res, 400, "malformed", event.error().message);
       return;
     }
@@ -176,6 +178,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   auto impl = std::make_unique<Impl>(options, service, store, calls, clock);
   Impl* self = impl.get();
   auto& s = impl->server;
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which lets a second `ponte serve`
+  // bind the same port and take half the requests. One port, one server.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
   s.set_payload_max_length(options.max_body_bytes);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
@@ -200,10 +208,17 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   });
   s.Get("/healthz", [](const auto&, auto& res) { res.set_content("ok\n", "text/plain"); });
   s.Get("/readyz", [self](const auto&, auto& res) {
+    // Not ready while a system refuses ponte or does not answer: a load balancer or an alert on
+    // /readyz sees the outage the routes are waiting out.
     auto version = self->admin.store.SchemaVersion();
-    const bool ready = version.has_value() && self->admin.service.running();
+    const std::string open_circuit = OpenCircuit(self->admin.service);
+    const bool ready = version.has_value() && self->admin.service.running() && open_circuit.empty();
     res.status = ready ? 200 : 503;
-    res.set_content(ready ? "ready\n" : (version ? "not running\n" : "store unreachable\n"), "text/plain");
+    res.set_content(ready      ? "ready\n"
+                    : !version ? "store unreachable\n"
+                    : !self->admin.service.running() ? "not running\n"
+                                                     : open_circuit + "\n",
+                    "text/plain");
   });
   RegisterAdminApi(s, impl->admin);
   if (options.port == 0) {
@@ -218,6 +233,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
     impl->port = options.port;
   }
   impl->thread = std::thread([self] { self->server.listen_after_bind(); });
+  // cpp-httplib's stop() does nothing before its accept loop runs: a Stop() right after Start()
+  // (a SIGTERM at startup) would wait forever. Start returns once the server is accepting.
+  for (int i = 0; i < 5000 && !s.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 

@@ -53,7 +53,9 @@ class ServerTest : public ::testing::Test {
     h_ = std::make_unique<testing::SandboxHarness>(world);
     h_->config.server.poll_interval_seconds = 3600;
     service_ = std::make_unique<SyncService>(
-        ServiceParts{h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get()}, "test:1", poll);
+        ServiceParts{h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get(),
+                     {&h_->ploomes_api->circuit(), &h_->milvus_api->circuit()}},
+        "test:1", poll);
     service_->Start();
     options.port = 0;
     auto server = HttpServer::Start(options, *service_, *h_->store, h_->calls, SystemClock::Get());
@@ -249,6 +251,21 @@ TEST(ServerListen, RefusesANonLoopbackAddressWithoutAToken) {
   EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
 }
 
+// A second ponte on a port in use fails to start (before: both bound it and requests alternated).
+TEST(ServerListen, ASecondServerOnABusyPortFails) {
+  testing::SandboxHarness h(SmallWorld());
+  SyncService service({h.config, *h.store, *h.ploomes, *h.milvus, h.calls, SystemClock::Get()}, "test:3", false);
+  ServerOptions o;
+  o.port = 0;
+  auto first = HttpServer::Start(o, service, *h.store, h.calls, SystemClock::Get());
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  o.port = (*first)->port();
+  auto second = HttpServer::Start(o, service, *h.store, h.calls, SystemClock::Get());
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(second.error().message.find("in use"), std::string::npos) << second.error().message;
+}
+
 // Checks the Prometheus text exposition format line by line: comments, then samples of declared
 // families, with parseable values; histogram buckets never decrease.
 void ExpectPrometheusText(const std::string& text) {
@@ -359,6 +376,50 @@ TEST_F(ServerTest, StopIsGracefulAndLosesNothing) {
   EXPECT_GT(stats["milvus"]["tickets"].get<int>(), 0);
   SyncEngine again(h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get());
   for (const auto& r : again.RunAll()) EXPECT_EQ(r.created, 0) << r.route;
+}
+
+// A refused key pauses the routes of the whole service, and every view says so: /readyz 503 with
+// the reason, the route status "paused", /api/status's circuits and ponte_circuit_open. Before,
+// /readyz answered 200 while every route failed authentication.
+TEST_F(ServerTest, ARefusedKeyIsSeenOnReadyzStatusAndMetrics) {
+  Start();
+  EXPECT_EQ(client_->Get("/readyz")->status, 200);
+  Error refused = Error::FailedPrecondition("milvus refused the token; check PONTE_MILVUS_TOKEN");
+  refused.code = ErrorCode::kUnauthenticated;
+  h_->milvus_api->circuit().Failed(refused);
+  auto ready = client_->Get("/readyz");
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_NE(ready->body.find("milvus circuit open"), std::string::npos) << ready->body;
+  EXPECT_NE(ready->body.find("PONTE_MILVUS_TOKEN"), std::string::npos) << ready->body;
+  Json status = GetJson("/api/status");
+  bool milvus_open = false;
+  for (const auto& c : status["circuits"]) milvus_open |= c["system"] == "milvus" && c["state"] == "open" && c["why"] == "auth";
+  EXPECT_TRUE(milvus_open) << status["circuits"].dump();
+  for (const auto& r : status["routes"]) EXPECT_EQ(r["status"], "paused") << r.dump();
+  const std::string metrics = client_->Get("/metrics")->body;
+  EXPECT_NE(metrics.find("ponte_circuit_open{system=\"milvus\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ponte_circuit_open{system=\"ploomes\"} 0"), std::string::npos) << metrics;
+}
+
+// Route status reflects dead letters (before: a route with 11 dead letters showed a green "ok")
+// and cursor lag measures time since the last complete run (before: a quiet route showed its
+// cursor's age, "124 h").
+TEST_F(ServerTest, RouteStatusCountsDeadLettersAndLagIsSinceTheLastCompleteRun) {
+  Start({}, /*poll=*/true);
+  ASSERT_TRUE(WaitFor([&] {
+    Json s = GetJson("/api/status");
+    for (const auto& r : s["routes"]) {
+      if (r["runs"] == 0 || r["status"] == "running") return false;
+    }
+    return true;
+  }, 60s));
+  Json after = GetJson("/api/status");
+  for (const auto& r : after["routes"]) {
+    ASSERT_TRUE(r["cursor_lag_seconds"].is_number()) << r.dump();
+    EXPECT_LT(r["cursor_lag_seconds"].get<double>(), 600) << r.dump();
+    const bool has_dead = r["dead_letters"].get<int>() > 0;
+    EXPECT_EQ(r["status"], has_dead ? "dead letters" : "ok") << r.dump();
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/log.h"
 #include "sync/engine.h"
 
 namespace ponte::server {
@@ -48,7 +49,7 @@ void SyncService::Stop() {
   if (poll_thread_.joinable()) poll_thread_.join();
   if (delivery_thread_.joinable()) delivery_thread_.join();
   if (left > 0) {
-    std::cerr << fmt::format("ponte serve: {} webhook hint(s) not delivered yet; the next poll reads them\n", left);
+    log::Info("webhooks_left", {{"count", std::to_string(left)}, {"note", "the next poll reads them"}});
   }
   running_ = false;
 }
@@ -161,7 +162,7 @@ void SyncService::DeliveryLoop() {
       }
     }
     if (!r.error.empty()) {
-      std::cerr << fmt::format("ponte serve: {} {}: {}\n", r.route, item->Key(), r.error);
+      log::Error("webhook_delivery_failed", {{"route", r.route}, {"item", item->Key()}, {"error", r.error}});
     }
     if (r.ran) Record(r);
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "connectors/milvus/milvus_connector.h"
+#include "net/circuit.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/time.h"
 #include "net/call_counter.h"
@@ -34,6 +35,9 @@ struct ServiceParts {
   milvus::MilvusConnector& milvus;
   CallCounter& calls;
   const Clock& clock;
+  // One per system: when one is open, the routes wait (they touch both systems) and /readyz,
+  // the dashboard and /metrics say so.
+  std::vector<const Circuit*> circuits = {};
 };
 
 struct RouteState {
@@ -68,6 +72,7 @@ class SyncService {
   const Histogram& latency() const { return latency_; }  // webhook received -> delivered, seconds
   size_t queue_depth() const { return queue_.size(); }
   const std::string& worker() const { return worker_; }
+  const std::vector<const Circuit*>& circuits() const { return parts_.circuits; }
 
  private:
   void PollLoop();

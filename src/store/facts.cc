@@ -11,6 +11,7 @@ using Json = nlohmann::json;
 
 constexpr std::string_view kFindingPrefix = "finding:";
 constexpr std::string_view kListingPrefix = "listing:";
+constexpr std::string_view kCompleteRunPrefix = "complete_run:";
 
 Instant InstantOr0(const Json& j, const char* key) {
   if (!j.contains(key) || !j[key].is_string()) return Instant{};
@@ -64,6 +65,19 @@ Result<std::optional<ListingState>> LoadListingState(Store& store, const std::st
   s.seen = j.value("seen", 0);
   s.at = InstantOr0(j, "at");
   return std::optional<ListingState>(std::move(s));
+}
+
+Status SaveCompleteRun(Store& store, const std::string& route, Instant at) {
+  return store.PutFact(std::string(kCompleteRunPrefix) + route, FormatUtc(at), at);
+}
+
+Result<std::optional<Instant>> LastCompleteRun(Store& store, const std::string& route) {
+  auto fact = store.GetFact(std::string(kCompleteRunPrefix) + route);
+  if (!fact) return Fail(fact.error());
+  if (!*fact) return std::optional<Instant>();
+  auto at = ParseIsoInstant(**fact);
+  if (!at) return std::optional<Instant>();
+  return std::optional<Instant>(*at);
 }
 
 }  // namespace ponte

@@ -28,4 +28,9 @@ struct ListingState {
 Status SaveListingState(Store& store, const ListingState& state);
 Result<std::optional<ListingState>> LoadListingState(Store& store, const std::string& route);
 
+// When a route last read its whole source and delivered or journaled all of it: what "cursor
+// lag" measures (a quiet route whose cursor stands still is not behind).
+Status SaveCompleteRun(Store& store, const std::string& route, Instant at);
+Result<std::optional<Instant>> LastCompleteRun(Store& store, const std::string& route);
+
 }  // namespace ponte

@@ -83,6 +83,9 @@ struct DeadLetter {
   std::string payload;
   Instant created_at{};
   std::optional<Instant> replayed_at;
+  // Delivered later by another delivery of the same record (it left the queue on its own).
+  std::optional<Instant> resolved_at;
+  std::optional<int64_t> resolved_by;
 };
 
 // A route's durable watermark: the last server-side timestamp fully read, plus the records read
@@ -216,6 +219,7 @@ class Store {
   virtual Result<int64_t> CountDeliveries(DeliveryState state) = 0;
 
   // ---- dead letters ----
+  // Open dead letters; include_replayed adds those replayed or resolved by a later delivery.
   virtual Result<std::vector<DeadLetter>> ListDeadLetters(bool include_replayed) = 0;
   virtual Result<std::optional<DeadLetter>> GetDeadLetter(int64_t id) = 0;
   // Puts the dead letter's delivery back to pending (attempts reset) and marks it replayed.

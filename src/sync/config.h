@@ -33,6 +33,7 @@ struct SystemConfig {
   bool tls_insecure = false;       // logged loudly when set
   QuotaConfig quotas;
   int forbidden_backoff_ms = 10'000;  // first wait before a read answered 403 is asked again
+  int unreachable_seconds = 30;       // no answer for this long: ponte stops calling the system
   // Ploomes only (docs/config.md).
   std::string document_field = "auto";  // where a written contact's CPF/CNPJ goes
   int cursor_overlap_seconds = 30;      // how far before its cursor a listing reads again

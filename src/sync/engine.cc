@@ -10,6 +10,7 @@
 
 #include "core/document.h"
 #include "core/internal_id.h"
+#include "core/log.h"
 #include "core/message.h"
 #include "store/facts.h"
 #include "sync/content_hash.h"
@@ -97,7 +98,8 @@ struct SyncEngine::Impl {
   CallCounter& calls;
   const Clock& clock;
   EngineOptions options;
-  std::optional<std::map<int64_t, std::string>> tags;
+  // Each ticket route's tags (TagId -> name), resolved once a run: routes have their own tags.
+  std::map<std::string, std::map<int64_t, std::string>> tags_by_route;
   bool milvus_index_complete = false;
   bool milvus_index_loaded = false;
   // This run's complete listing of Milvus clients, when it had one: the index's and
@@ -106,6 +108,9 @@ struct SyncEngine::Impl {
   // Milvus clients customers_ploomes_to_milvus created in this run, for their tokens.
   std::vector<milvus::MilvusConnector::WantedToken> created_clients;
   bool ploomes_index_fresh = false;  // this run's contact listing kept the Ploomes index whole
+  bool halted = false;  // a system refused ponte or the store failed: the run stops
+  // --dry-run: the customers the listings showed (system, document) -> member, never stored.
+  std::map<std::pair<std::string, std::string>, LinkRow> dry_index;
 
   // ---- bookkeeping ----
 
@@ -133,12 +138,29 @@ struct SyncEngine::Impl {
       case Outcome::kUnchanged: ++r.unchanged; break;
       default: break;
     }
+    if (d.outcome != Outcome::kUnchanged && log::Enabled(log::Level::kDebug)) {
+      log::Debug("delivered", {{"route", r.route}, {"record", origin}, {"outcome", OutcomeName(d.outcome)},
+                               {"target", d.target_id}, {"detail", d.detail}});
+    }
     r.records.push_back({origin, d.outcome, d.detail});
   }
 
   // A failed delivery: retried later, or dead-lettered with the reason a person needs.
   void Failed(RouteReport& r, const Delivery& d, const Error& e) {
     const std::string origin = d.intent.origin.ToString();
+    const bool store_down = e.system == "store" && (e.code == ErrorCode::kUnavailable ||
+                                                    e.code == ErrorCode::kDataLoss || e.code == ErrorCode::kInternal);
+    if (e.halts_system || store_down) {
+      // The system refuses ponte as a whole (a refused key, an outage), or the store failed:
+      // nothing is wrong with the record. It waits, uncounted, and the run stops.
+      (void)store.DeferDelivery(d.id, clock.Now() + kWaitForOtherWorker, clock.Now());
+      ++r.retrying;
+      r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
+      log::Warn("delivery_waits", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
+                                   {"reason", e.ToString()}});
+      Halt(r, e);
+      return;
+    }
     if (e.system == kHeldByAnotherWorker) {
       (void)store.DeferDelivery(d.id, clock.Now() + kWaitForOtherWorker, clock.Now());
       ++r.retrying;
@@ -151,6 +173,8 @@ struct SyncEngine::Impl {
                                      : fmt::format("gave up after {} attempts: {}", d.attempts + 1,
                                                    e.ToString());
       (void)store.KillDelivery(d.id, reason, clock.Now());
+      log::Error("dead_letter", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
+                                 {"attempts", std::to_string(d.attempts + 1)}, {"reason", reason}});
       ++r.dead;
       r.records.push_back({origin, Outcome::kDead, reason});
       return;
@@ -158,12 +182,22 @@ struct SyncEngine::Impl {
     auto wait = std::chrono::seconds(config.delivery.retry_base_seconds) * (1 << std::min(d.attempts, 16));
     auto capped = std::min<std::chrono::milliseconds>(wait, kMaxRetryWait);
     (void)store.RetryDelivery(d.id, e.ToString(), clock.Now() + capped, clock.Now());
+    log::Warn("delivery_retry", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
+                                 {"attempt", std::to_string(d.attempts + 1)},
+                                 {"retry_in_s", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(capped).count())},
+                                 {"reason", e.ToString()}});
     ++r.retrying;
-    if (e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kDeadlineExceeded ||
-        e.code == ErrorCode::kResourceExhausted) {
-      r.unreachable = true;
-    }
     r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
+  }
+
+  // The run stops calling a system that refuses ponte (or cannot be reached), or a failing
+  // store: what is left waits for the next run. The report says which, for the exit code.
+  void Halt(RouteReport& r, const Error& e) {
+    halted = true;
+    if (r.error.empty()) r.error = e.ToString();
+    r.complete = false;
+    r.auth_failed |= e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
+    r.unreachable |= !r.auth_failed;
   }
 
   // ---- indexes: what ponte knows of each system's customers, kept in the store ----
@@ -187,7 +221,19 @@ struct SyncEngine::Impl {
   // hash stays: it is what was last delivered, for echo suppression).
   void Index(const std::string& system, const Listing<CustomerVendor>& listing,
              std::string (*hash)(const CustomerVendor&)) {
-    if (options.dry_run) return;
+    if (options.dry_run) {
+      // Nothing is written, but the plan must see what a real run would link: the listing is
+      // kept in memory, so "would link" is told apart from "would create".
+      for (const auto& c : listing.records) {
+        if (!c.record.document) continue;
+        LinkRow row;
+        row.message = kCustomer;
+        row.ref = {system, c.internal_id};
+        row.info = {c.record.document->canonical, hash(c.record), "index"};
+        dry_index.emplace(std::pair{system, c.record.document->canonical}, std::move(row));
+      }
+      return;
+    }
     for (const auto& c : listing.records) {
       if (!c.record.document) continue;
       const SystemRef ref{system, c.internal_id};
@@ -231,10 +277,12 @@ struct SyncEngine::Impl {
   // The member of `system` the index holds for a document, if any.
   std::optional<LinkRow> KnownCustomer(const std::string& doc, const std::string& system) {
     auto rows = store.FindByNaturalKey(kCustomer, doc);
-    if (!rows) return std::nullopt;
-    for (const auto& m : *rows) {
-      if (m.ref.system == system) return m;
+    if (rows) {
+      for (const auto& m : *rows) {
+        if (m.ref.system == system) return m;
+      }
     }
+    if (auto it = dry_index.find({system, doc}); it != dry_index.end()) return it->second;
     return std::nullopt;
   }
 
@@ -613,6 +661,13 @@ struct SyncEngine::Impl {
     CursorState c;
     auto cursor = store.GetCursor(route);
     if (cursor && *cursor) c.text = (*cursor)->value;
+    if (options.since) {
+      c.since = *options.since;  // every record of the period, those read before included
+      if (cursor && *cursor) {
+        if (auto t = ParseIsoInstant((*cursor)->value)) c.floor = *t;
+      }
+      return c;
+    }
     if (FullListingDue(route)) {
       c.full = true;  // from the beginning; the saved cursor still never moves back
       if (cursor && *cursor) {
@@ -663,6 +718,7 @@ struct SyncEngine::Impl {
   // A shutdown was asked for: the run ends after the record in hand, without moving its cursor,
   // so the next run (or another worker) reads on from where this one was sure of.
   bool Stopping(RouteReport& r) {
+    if (halted) return true;  // the route's report already says why
     if (!options.stop_requested || !options.stop_requested()) return false;
     r.complete = false;
     r.incomplete_reason = "stopped before the end of the listing; the next run reads on from the saved cursor";
@@ -791,20 +847,26 @@ struct SyncEngine::Impl {
     }
   }
 
-  Result<std::map<int64_t, std::string>> Tags(const RouteConfig& rc) {
-    if (!tags) {
-      auto resolved = ploomes.ResolveTags(rc.tags);
-      if (!resolved) return Fail(resolved.error());
-      tags = *resolved;
-      for (int64_t id : rc.tag_ids) (*tags)[id] = fmt::format("Tag {}", id);
-    }
-    return *tags;
+  Result<std::map<int64_t, std::string>> Tags(const std::string& route) {
+    if (auto it = tags_by_route.find(route); it != tags_by_route.end()) return it->second;
+    const RouteConfig& rc = config.routes.at(route);
+    auto resolved = ploomes.ResolveTags(rc.tags);
+    if (!resolved) return Fail(resolved.error());
+    for (int64_t id : rc.tag_ids) (*resolved)[id] = fmt::format("Tag {}", id);
+    return tags_by_route[route] = *resolved;
+  }
+
+  // A route's cutoff as an instant (the start of that local day); none when it has none.
+  std::optional<Instant> Cutoff(const std::string& route) const {
+    const RouteConfig& rc = config.routes.at(route);
+    if (rc.cutoff.empty()) return std::nullopt;
+    if (auto d = ParseDate(rc.cutoff)) return StartOfLocalDay(*d);
+    return std::nullopt;
   }
 
   void TicketsRoute(RouteReport& r, const std::string& route, const std::string& source_message) {
-    const auto& rc = config.routes.at(route);
     RunPending(r, route);
-    auto tag_map = Tags(rc);
+    auto tag_map = Tags(route);
     if (!tag_map) return Failure(r, tag_map.error());
     CursorState cursor = LoadCursor(route);
     auto listing = source_message == "Task" ? ploomes.TasksChangedSince(cursor.since, *tag_map)
@@ -828,7 +890,7 @@ struct SyncEngine::Impl {
       if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
       Progress(route + " (clients)", ++done, static_cast<int>(fresh.size()));
       const auto& src = rec->record;
-      if (!WantsTicket(src, {"ploomes", TicketOriginId(source_message, src.ticket.internal_id)})) continue;
+      if (!WantsTicket(route, *rec, {"ploomes", TicketOriginId(source_message, src.ticket.internal_id)})) continue;
       auto client = EnsureClient(*src.contact_id, r, /*need_token=*/false);
       if (!client || !client->skip_reason.empty() || !client->token.empty() || client->id.empty()) continue;
       auto doc = ParseDocument(client->document);
@@ -839,24 +901,39 @@ struct SyncEngine::Impl {
     for (const auto* rec : fresh) {
       if (Stopping(r)) return;
       Progress(route, ++done, static_cast<int>(fresh.size()));
-      TicketFromSource(r, route, source_message, rec->record);
+      TicketFromSource(r, route, source_message, *rec);
     }
     SaveCursor(r, route, cursor, *listing);
   }
 
-  // Whether a ticket source still needs a ticket: tagged, on a contact, and not ticketed yet.
-  bool WantsTicket(const ploomes::TicketSource& src, const SystemRef& origin) {
+  // Whether a ticket source still needs a ticket: tagged, on a contact, not before the cutoff,
+  // and not ticketed yet.
+  bool WantsTicket(const std::string& route, const SourceRecord<ploomes::TicketSource>& rec, const SystemRef& origin) {
+    const auto& src = rec.record;
     if (!src.tagged || !src.contact_id) return false;
+    if (auto cutoff = Cutoff(route); cutoff && rec.created_at < *cutoff) return false;
     auto linked = store.Lookup(kTicket, origin, "milvus");
     return !(linked && *linked);
   }
 
   void TicketFromSource(RouteReport& r, const std::string& route, const std::string& source_message,
-                        const ploomes::TicketSource& src) {
+                        const SourceRecord<ploomes::TicketSource>& rec) {
+    const auto& src = rec.record;
     SystemRef origin{"ploomes", TicketOriginId(source_message, src.ticket.internal_id)};
     if (!src.tagged) {
       Skip(r, route, origin, "no configured tag", "carries none of the configured tags");
       return;
+    }
+    // The cutoff keeps a first sync from ticketing every tagged task of past years (polling and
+    // webhooks alike); a ticket already created stays linked.
+    if (auto cutoff = Cutoff(route); cutoff && rec.created_at < *cutoff) {
+      auto linked = store.Lookup(kTicket, origin, "milvus");
+      if (!(linked && *linked)) {
+        Skip(r, route, origin, "created before the cutoff",
+             fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)),
+                         config.routes.at(route).cutoff));
+        return;
+      }
     }
     if (!src.contact_id) {
       Skip(r, route, origin, "no contact",
@@ -885,10 +962,14 @@ struct SyncEngine::Impl {
   }
 
   void Failure(RouteReport& r, const Error& e) {
+    if (e.halts_system || e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied) {
+      return Halt(r, e);
+    }
     r.error = e.ToString();
     r.complete = false;
+    // A 429 that outlasted its retries is a busy system, not an unreachable one.
     r.unreachable = e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kDeadlineExceeded ||
-                    e.code == ErrorCode::kResourceExhausted || e.code == ErrorCode::kDataLoss;
+                    e.code == ErrorCode::kDataLoss;
   }
 };
 
@@ -904,6 +985,7 @@ SyncEngine::~SyncEngine() = default;
 RouteReport SyncEngine::RunRoute(const std::string& route) {
   RouteReport r = impl_->NewReport(route);
   if (!r.ran) return r;
+  impl_->halted = false;  // each route finds out for itself (an open circuit answers at once)
   const int64_t calls_before = impl_->calls.Total();
   Store& store = impl_->store;
   const std::string& worker = impl_->options.worker;
@@ -927,10 +1009,12 @@ RouteReport SyncEngine::RunRoute(const std::string& route) {
       impl_->TicketsRoute(r, route, "InteractionRecord");
     }
     if (writes) (void)store.UnlockRoute(route, worker);
+    if (writes && r.complete && r.error.empty()) (void)SaveCompleteRun(store, route, impl_->clock.Now());
     // Shared work: deliver what the listing journaled, side by side with the other workers.
     if (impl_->options.share_work) impl_->RunPending(r, route);
   }
   r.api_calls = impl_->calls.Total() - calls_before;
+  LogRouteRun(r);
   return r;
 }
 
@@ -938,7 +1022,7 @@ std::vector<RouteReport> SyncEngine::RunAll() {
   impl_->milvus_index_loaded = false;  // fresh knowledge of Milvus for each full run
   impl_->milvus_listing.reset();
   impl_->ploomes_index_fresh = false;
-  impl_->tags.reset();
+  impl_->tags_by_route.clear();
   std::vector<RouteReport> out;
   for (const auto& route : RouteOrder()) {
     if (impl_->options.stop_requested && impl_->options.stop_requested()) break;
@@ -1001,7 +1085,7 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
     const bool task = entity_set == "Tasks";
     r.route = task ? kRouteTasks : kRouteInteractions;
     r.ran = true;
-    auto tag_map = impl_->Tags(impl_->config.routes.at(r.route));
+    auto tag_map = impl_->Tags(r.route);
     if (!tag_map) {
       impl_->Failure(r, tag_map.error());
     } else {
@@ -1010,7 +1094,7 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
         impl_->Failure(r, src.error());
       } else if (*src) {
         r.read = 1;
-        impl_->TicketFromSource(r, r.route, task ? "Task" : "InteractionRecord", (*src)->record);
+        impl_->TicketFromSource(r, r.route, task ? "Task" : "InteractionRecord", **src);
       }
     }
   }

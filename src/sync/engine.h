@@ -21,6 +21,9 @@ namespace ponte {
 struct EngineOptions {
   bool dry_run = false;     // read, decide and report; write nothing (no journal either)
   bool full = false;        // read every source from the beginning, not from its cursor
+  // Read every source from this instant instead of its cursor (`sync --since`): a period is
+  // read again; the saved cursors never move back.
+  std::optional<Instant> since;
   std::string worker = "";  // claims in the journal; default host:pid
   // Progress of a long listing: (route, records done, records total).
   std::function<void(const std::string&, int, int)> progress;

@@ -1,5 +1,6 @@
 #include "sync/report.h"
 
+#include "core/log.h"
 #include "sync/config.h"
 
 namespace ponte {
@@ -16,12 +17,28 @@ int RouteReport::Skipped() const {
   return n;
 }
 
-nlohmann::json RouteReport::ToJson() const {
+const char* OutcomeName(Outcome outcome) {
   static const char* kOutcomes[] = {"created", "updated", "linked", "unchanged", "skipped", "retrying", "dead"};
+  return kOutcomes[static_cast<int>(outcome)];
+}
+
+void LogRouteRun(const RouteReport& r) {
+  const auto level = !r.error.empty() ? log::Level::kError
+                     : r.dead > 0 || r.records_unseen ? log::Level::kWarn
+                                                      : log::Level::kInfo;
+  log::Write(level, "route_run",
+             {{"route", r.route}, {"read", std::to_string(r.read)}, {"created", std::to_string(r.created)},
+              {"updated", std::to_string(r.updated)}, {"linked", std::to_string(r.linked)},
+              {"skipped", std::to_string(r.Skipped())}, {"retrying", std::to_string(r.retrying)},
+              {"dead", std::to_string(r.dead)}, {"complete", r.complete ? "true" : "false"},
+              {"api_calls", std::to_string(r.api_calls)}, {"error", r.error}});
+}
+
+nlohmann::json RouteReport::ToJson() const {
   nlohmann::json records_json = nlohmann::json::array();
   for (const auto& r : records) {
     records_json.push_back({{"origin", r.origin},
-                            {"outcome", kOutcomes[static_cast<int>(r.outcome)]},
+                            {"outcome", OutcomeName(r.outcome)},
                             {"detail", r.detail}});
   }
   return {{"route", route},         {"ran", ran},
@@ -32,7 +49,8 @@ nlohmann::json RouteReport::ToJson() const {
           {"queued", queued},       {"polled_elsewhere", polled_elsewhere},
           {"complete", complete},   {"records_unseen", records_unseen},
           {"incomplete_reason", incomplete_reason},
-          {"error", error},         {"cursor_before", cursor_before},
+          {"error", error},         {"auth_failed", auth_failed},
+          {"unreachable", unreachable}, {"cursor_before", cursor_before},
           {"cursor_after", cursor_after}, {"api_calls", api_calls},
           {"records", records_json}};
 }

@@ -37,6 +37,7 @@ struct RouteReport {
   std::string incomplete_reason;
   std::string error;                   // the run failed (source unreachable, ...)
   bool unreachable = false;
+  bool auth_failed = false;            // a system refused ponte's key: fix the configuration
   std::string cursor_before;
   std::string cursor_after;
   int64_t api_calls = 0;
@@ -46,5 +47,9 @@ struct RouteReport {
   int Skipped() const;
   nlohmann::json ToJson() const;
 };
+
+const char* OutcomeName(Outcome outcome);  // "created", ...
+// One log line for a route's run: its counts, and its error (logged as an error).
+void LogRouteRun(const RouteReport& r);
 
 }  // namespace ponte

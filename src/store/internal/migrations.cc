@@ -129,6 +129,12 @@ CREATE TABLE facts (
   updated_at BIGINT NOT NULL
 );
 )SQL"},
+      // A dead letter whose record was delivered later (a new version, a retry by another route
+      // run) is resolved: it leaves the queue, and says by which delivery.
+      {5, R"SQL(
+ALTER TABLE dead_letters ADD COLUMN resolved_at BIGINT;
+ALTER TABLE dead_letters ADD COLUMN resolved_by BIGINT;
+)SQL"},
   };
   return kMigrations;
 }

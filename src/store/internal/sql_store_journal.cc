@@ -157,6 +157,14 @@ Status SqlStore::CompleteDelivery(int64_t delivery_id, const SystemRef& target,
         "claimed_by = NULL, lease_until = NULL, last_error = '', updated_at = ? WHERE id = ?",
         p);
     if (!r) return Fail(r.error());
+    // The record is delivered: its earlier dead letters on this route are resolved.
+    const SqlValue dl[] = {Millis(now), delivery_id, d.intent.route, d.intent.origin.system,
+                           d.intent.origin.internal_id};
+    auto resolved = conn_->Query(
+        "UPDATE dead_letters SET resolved_at = ?, resolved_by = ? WHERE route = ? AND origin_system = ? "
+        "AND origin_id = ? AND replayed_at IS NULL AND resolved_at IS NULL",
+        dl);
+    if (!resolved) return Fail(resolved.error());
     return {};
   });
 }
@@ -324,7 +332,8 @@ Result<int64_t> SqlStore::CountDeliveries(DeliveryState state) {
 namespace {
 
 constexpr const char* kDeadLetterColumns =
-    "id, delivery_id, route, origin_system, origin_id, reason, payload, created_at, replayed_at";
+    "id, delivery_id, route, origin_system, origin_id, reason, payload, created_at, replayed_at, resolved_at, "
+    "resolved_by";
 
 DeadLetter ToDeadLetter(const SqlRow& r) {
   DeadLetter d;
@@ -336,6 +345,8 @@ DeadLetter ToDeadLetter(const SqlRow& r) {
   d.payload = r.Text(6);
   d.created_at = FromMillis(r.Int(7));
   if (!r.IsNull(8)) d.replayed_at = FromMillis(r.Int(8));
+  if (!r.IsNull(9)) d.resolved_at = FromMillis(r.Int(9));
+  if (!r.IsNull(10)) d.resolved_by = r.Int(10);
   return d;
 }
 
@@ -345,7 +356,7 @@ Result<std::vector<DeadLetter>> SqlStore::ListDeadLetters(bool include_replayed)
   std::lock_guard lock(mu_);
   auto rows = conn_->Query(fmt::format("SELECT {} FROM dead_letters {} ORDER BY id",
                                        kDeadLetterColumns,
-                                       include_replayed ? "" : "WHERE replayed_at IS NULL"));
+                                       include_replayed ? "" : "WHERE replayed_at IS NULL AND resolved_at IS NULL"));
   if (!rows) return Fail(rows.error());
   std::vector<DeadLetter> out;
   for (const auto& r : *rows) out.push_back(ToDeadLetter(r));
