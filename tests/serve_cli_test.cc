@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -125,6 +127,42 @@ TEST_F(ServeCliTest, WebhookToTicketThenAGracefulStop) {
   for (const char* secret : {kHookKey, "sandbox-ploomes-key", "sandbox-milvus-token", "guess"}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked:\n" << log;
     EXPECT_EQ(reg.out.find(secret), std::string::npos) << secret;
+  }
+}
+
+// --log-format json: every line ponte serve logs is one JSON object with ts, level and event,
+// a route's run is a line, a refused webhook is a line, and no secret is in any of them.
+TEST_F(ServeCliTest, JsonLogsOneObjectPerLineWithoutSecrets) {
+  auto serve = Serve({"--log-format", "json", "--log-level", "debug"});
+  const std::string url = ServeUrl(*serve);
+  ASSERT_FALSE(url.empty()) << serve->Drain();
+  httplib::Client server(url);
+  for (int i = 0; i < 300; ++i) {
+    auto status = Json::parse(server.Get("/api/status")->body);
+    if (status["routes"].back()["runs"].get<int>() > 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  server.Post("/webhooks/ploomes", {{"X-Ploomes-Validation-Key", "guess"}}, R"({"Entity":"Tasks","New":{"Id":1}})",
+              "application/json");
+  serve->Signal(SIGTERM);
+  EXPECT_EQ(serve->Wait(), 0);
+  std::istringstream lines(serve->Drain());
+  std::set<std::string> events;
+  int parsed = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.starts_with("ponte serve: listening on")) continue;  // stdout, for people
+    auto j = Json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << "not JSON: " << line;
+    EXPECT_TRUE(j.contains("ts") && j.contains("level") && j.contains("event")) << line;
+    events.insert(j.value("event", ""));
+    ++parsed;
+    for (const char* secret : {kHookKey, "sandbox-ploomes-key", "sandbox-milvus-token", "guess"}) {
+      EXPECT_EQ(line.find(secret), std::string::npos) << secret << " leaked: " << line;
+    }
+  }
+  EXPECT_GT(parsed, 3);
+  for (const char* event : {"serve_listening", "route_run", "webhook_refused", "serve_stopped"}) {
+    EXPECT_TRUE(events.contains(event)) << event;
   }
 }
 

@@ -187,6 +187,50 @@ TEST_F(SyncCliTest, EveryCommandFindsTheSameStore) {
   std::filesystem::remove_all(dir);
 }
 
+// What an operator of n8n or Airbyte expects: test the keys online, read a period or one record
+// again, see and move the cursors; and filters a route does not apply are refused.
+TEST_F(SyncCliTest, OnlineCheckCursorsSinceAndRecord) {
+  StartSandbox({"--contacts", "20", "--tasks", "20", "--interactions", "5", "--milvus-clients", "10"});
+  auto online = Ponte("config check --online");
+  EXPECT_EQ(online.exit_code, 0) << online.out;
+  EXPECT_NE(online.out.find("ploomes: online"), std::string::npos) << online.out;
+  EXPECT_NE(online.out.find("milvus: online"), std::string::npos) << online.out;
+  setenv("TEST_MILVUS_KEY", "revoked-token", 1);
+  auto refused = Ponte("config check --online");
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_NE(refused.out.find("TEST_MILVUS_KEY"), std::string::npos) << refused.out;
+  EXPECT_EQ(refused.out.find("revoked-token"), std::string::npos) << refused.out;
+  setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
+
+  ASSERT_EQ(Ponte("sync --once").exit_code, 0);
+  auto shown = Ponte("cursor show");
+  EXPECT_EQ(shown.exit_code, 0) << shown.out;
+  EXPECT_NE(shown.out.find("tasks_ploomes_to_milvus"), std::string::npos) << shown.out;
+  auto reset = Ponte("cursor reset tasks_ploomes_to_milvus --to 2020-01-01");
+  EXPECT_EQ(reset.exit_code, 0) << reset.out;
+  EXPECT_NE(Ponte("cursor show").out.find("2020-01-01T03:00:00.000Z"), std::string::npos) << "midnight in Sao Paulo";
+  EXPECT_EQ(Ponte("cursor reset no_such_route").exit_code, 2);
+  auto reread = Ponte("sync --once --json");
+  ASSERT_EQ(reread.exit_code, 0) << reread.out;
+  for (const auto& r : Json::parse(reread.out.substr(reread.out.find('[')))) EXPECT_EQ(r["created"], 0) << r.dump();
+
+  auto since = Ponte("sync --since yesterday");
+  EXPECT_EQ(since.exit_code, 2);
+  EXPECT_NE(since.out.find("neither a date YYYY-MM-DD"), std::string::npos) << since.out;
+  EXPECT_EQ(Ponte("sync --once --since 2024-01-01").exit_code, 0);
+  auto record = Ponte("sync --record ploomes:40100001");
+  EXPECT_EQ(record.exit_code, 0) << record.out;
+  EXPECT_NE(record.out.find("customers_ploomes_to_milvus"), std::string::npos) << record.out;
+  EXPECT_EQ(Ponte("sync --record milvus:7").exit_code, 2);
+  EXPECT_EQ(Ponte("sync --record 'ploomes:Task|x'").exit_code, 2);
+  EXPECT_EQ(Stats()["milvus"]["duplicate_documents"], 0);
+
+  std::ofstream(config_, std::ios::app) << "[routes.customers_milvus_to_ploomes]\ntags = [\"ENTREGA\"]\n";
+  auto filters = Ponte("config check");
+  EXPECT_EQ(filters.exit_code, 2);
+  EXPECT_NE(filters.out.find("routes.customers_milvus_to_ploomes.tags"), std::string::npos) << filters.out;
+}
+
 // The keys are markers here: no output of any command, in any mode, may carry them.
 TEST_F(SyncCliTest, KeysNeverReachOutputErrorsOrJson) {
   StartSandbox({"--contacts", "20", "--tasks", "10", "--interactions", "5", "--milvus-clients", "10"});
