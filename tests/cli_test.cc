@@ -1,8 +1,12 @@
 // Runs the real `ponte` binary and checks its output and exit codes.
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -83,4 +87,47 @@ TEST(CliTest, ConfigNumbersMustBeWholeAndInRange) {
   EXPECT_EQ(Ponte("config check --config " + path).exit_code, 0);
   unsetenv("CLI_TEST_KEY");
   std::remove(path.c_str());
+}
+
+// Secrets on error paths (found by a hostile test): a PostgreSQL password in any place of the
+// store URL, a libpq "key=value" string taken for a SQLite path (a file named after the
+// password), an API key pasted where a variable name belongs. None may be repeated.
+TEST(CliTest, SecretsStayOutOfEveryErrorPath) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ponte-secrets-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  struct Case {
+    std::string args;
+    std::string secret;
+    int exit_code;
+  };
+  const std::vector<Case> cases = {
+      {"--store 'postgres://ponte:pw-in-userinfo-1@127.0.0.1:1/db' store check", "pw-in-userinfo-1", 3},
+      {"--store 'postgres://ponte@127.0.0.1:1/db?password=pw-in-query-2' store check", "pw-in-query-2", 3},
+      {"--store 'postgresql://127.0.0.1:1/db?user=u&password=pw-in-query-3' depara list", "pw-in-query-3", 3},
+      {"--store 'host=127.0.0.1 port=1 password=pw-libpq-4' store check", "pw-libpq-4", 2},
+      {"--store 'mysql://root:pw-mysql-5@db/x' store check", "pw-mysql-5", 2},
+  };
+  for (const auto& c : cases) {
+    auto r = Ponte(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.args << ": " << r.out;
+    EXPECT_EQ(r.out.find(c.secret), std::string::npos) << c.args << " leaked: " << r.out;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    ADD_FAILURE() << "a store string became a file: " << entry.path().filename();
+  }
+  // A key pasted as the name of its variable is refused without being repeated.
+  const std::string pasted = "8A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D";
+  std::ofstream("ponte.toml") << "[systems.ploomes]\nkey_env = \"" << pasted << "\"\n";
+  auto check = Ponte("config check");
+  EXPECT_EQ(check.exit_code, 2) << check.out;
+  EXPECT_NE(check.out.find("systems.ploomes.key_env"), std::string::npos) << check.out;
+  EXPECT_EQ(check.out.find(pasted), std::string::npos) << check.out;
+  std::ofstream("ponte.toml") << "[server]\nwebhook_key_env = \"s3cr3t-w3bh00k-value\"\n";
+  auto hook = Ponte("config check");
+  EXPECT_EQ(hook.exit_code, 2) << hook.out;
+  EXPECT_EQ(hook.out.find("s3cr3t-w3bh00k-value"), std::string::npos) << hook.out;
+  std::filesystem::current_path(cwd);
+  std::filesystem::remove_all(dir);
 }

@@ -1,5 +1,6 @@
 #include "app/config_loader.h"
 
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -15,6 +16,20 @@ namespace {
 
 Error KeyError(const std::string& source, const std::string& key, const std::string& problem) {
   return Error::InvalidArgument(fmt::format("{}: {}: {}", source, key, problem));
+}
+
+// A *_env setting names a variable; a key pasted there would be echoed in "set the variable X"
+// messages. It is refused without repeating it: upper-case letters, digits and _, and a long
+// run without _ (a hex key, a token) is taken for a pasted secret.
+Status CheckVariableName(const std::string& name, const std::string& key, const std::string& source) {
+  if (name.empty()) return {};
+  bool ok = name.size() <= 64 && (std::isupper(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) ok &= std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  ok &= !(name.size() >= 20 && name.find('_') == std::string::npos);
+  if (ok) return {};
+  return Fail(KeyError(source, key,
+                       "must be the NAME of an environment variable (A-Z, 0-9, _, e.g. PONTE_PLOOMES_KEY), not the key "
+                       "itself: put the key in that variable (the value given is not repeated here)"));
 }
 
 Status CheckKeys(const toml::table& t, const std::set<std::string>& allowed, const std::string& where,
@@ -72,6 +87,7 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
   PONTE_RETURN_IF_ERROR(CheckKeys(*t, keys, std::string("systems.") + name, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "base_url", s.base_url, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "key_env", s.key_env, where, source));
+  PONTE_RETURN_IF_ERROR(CheckVariableName(s.key_env, where + "key_env", source));
   PONTE_RETURN_IF_ERROR(Read(*t, "key_file", s.key_file, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "requests_per_minute", s.requests_per_minute, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "burst", s.burst, where, source));
@@ -211,17 +227,28 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
     auto& sv = c.server;
     PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"listen", "poll_interval_seconds", "webhook_key_env", "webhook_key_file",
                                          "webhook_key_header", "admin_token_env", "admin_token_file",
-                                         "max_body_bytes", "public_url"},
+                                         "max_body_bytes", "public_url", "allowed_hosts"},
                                     "server", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "listen", sv.listen, "server.", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "poll_interval_seconds", sv.poll_interval_seconds, "server.", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "webhook_key_env", sv.webhook_key_env, "server.", source));
+    PONTE_RETURN_IF_ERROR(CheckVariableName(sv.webhook_key_env, "server.webhook_key_env", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "webhook_key_file", sv.webhook_key_file, "server.", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "webhook_key_header", sv.webhook_key_header, "server.", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "admin_token_env", sv.admin_token_env, "server.", source));
+    PONTE_RETURN_IF_ERROR(CheckVariableName(sv.admin_token_env, "server.admin_token_env", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "admin_token_file", sv.admin_token_file, "server.", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "max_body_bytes", sv.max_body_bytes, "server.", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "public_url", sv.public_url, "server.", source));
+    if (auto hosts = (*t)["allowed_hosts"].as_array()) {
+      for (const auto& h : *hosts) {
+        auto name = h.value<std::string>();
+        if (!name || name->empty()) return Fail(KeyError(source, "server.allowed_hosts", "expected a list of host names"));
+        sv.allowed_hosts.push_back(*name);
+      }
+    } else if ((*t).contains("allowed_hosts")) {
+      return Fail(KeyError(source, "server.allowed_hosts", "expected a list of host names"));
+    }
     if (sv.poll_interval_seconds < 1) return Fail(KeyError(source, "server.poll_interval_seconds", "must be at least 1"));
     if (sv.max_body_bytes < 1024) return Fail(KeyError(source, "server.max_body_bytes", "must be at least 1024"));
     if (sv.listen.find(':') == std::string::npos) {

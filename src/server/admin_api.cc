@@ -15,14 +15,16 @@ using Json = nlohmann::json;
 
 void SendError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
   res.status = status;
-  res.set_content(Json{{"error", {{"code", code}, {"message", message}}}}.dump(), "application/json");
+  // Invalid UTF-8 from a request (a path, a query) is replaced, never a reason to throw.
+  res.set_content(Json{{"error", {{"code", code}, {"message", message}}}}.dump(-1, ' ', false, Json::error_handler_t::replace),
+                  "application/json");
 }
 
 namespace {
 
 void SendJson(httplib::Response& res, const Json& body) {
   res.set_header("Cache-Control", "no-store");
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
 }
 
 // A store error is the store's problem, not the caller's: 503 with what the store said.

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <thread>
 
@@ -10,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "core/utf8.h"
 #include "server/admin_api.h"
 #include "server/webhook.h"
 
@@ -24,6 +27,23 @@ using Json = nlohmann::json;
 // Ploomes' webhook calls and browsers send a dozen headers of a few hundred bytes.
 constexpr size_t kMaxHeaders = 64;
 constexpr size_t kMaxHeaderBytes = 16 * 1024;
+// A webhook without its key in a header or the URL may still carry it in the body
+// (ValidationKey); until the key is seen, at most this much of its body is read.
+constexpr size_t kMaxUnauthenticatedBody = 64 * 1024;
+
+// The host name of a Host header ("name:port", "[::1]:port") or of an Origin
+// ("http://name:port"); lower case.
+std::string HostName(std::string_view value) {
+  if (auto scheme = value.find("://"); scheme != std::string_view::npos) value.remove_prefix(scheme + 3);
+  std::string host;
+  if (value.starts_with('[')) {
+    host = std::string(value.substr(1, value.find(']') == std::string_view::npos ? 0 : value.find(']') - 1));
+  } else {
+    host = std::string(value.substr(0, value.find_first_of(":/")));
+  }
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host;
+}
 
 bool IsLoopbackClient(const std::string& addr) {
   return addr == "127.0.0.1" || addr == "::1" || addr.starts_with("127.") || addr == "::ffff:127.0.0.1";
@@ -72,6 +92,7 @@ struct HttpServer::Impl {
   httplib::Server server;
   std::thread thread;
   int port = 0;
+  int listen_socket = -1;  // the bound socket, seen through the socket-options hook
 
   Impl(const ServerOptions& o, SyncService& service, Store& store, CallCounter& calls, const Clock& clock)
       : options(o), admin{service, store, calls, clock, !o.webhook_key.empty()} {}
@@ -80,12 +101,28 @@ struct HttpServer::Impl {
   bool Authorized(const httplib::Request& req) const {
     if (!options.admin_token.empty()) {
       const std::string auth = req.get_header_value("Authorization");
-      return auth.starts_with("Bearer ") && SecretsEqual(auth.substr(7), options.admin_token);
+      // The scheme is case-insensitive (RFC 9110): "bearer" is as good as "Bearer".
+      std::string scheme = auth.substr(0, 7);
+      for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return scheme == "bearer " && SecretsEqual(auth.substr(7), options.admin_token);
     }
     return IsLoopbackClient(req.remote_addr);
   }
 
+  bool AllowedHost(const std::string& name) const {
+    if (name.empty()) return false;
+    if (IsLoopbackHost(name) || name == options.host) return true;
+    return std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), name) != options.allowed_hosts.end();
+  }
+
   httplib::Server::HandlerResponse Guard(const httplib::Request& req, httplib::Response& res) {
+    // Every string from the request reaches JSON or the log: it must be UTF-8.
+    bool utf8 = IsValidUtf8(req.path);
+    for (const auto& [k, v] : req.params) utf8 &= IsValidUtf8(k) && IsValidUtf8(v);
+    if (!utf8) {
+      SendError(res, 400, "bad_request", "the request's path or query is not valid UTF-8");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     // cpp-httplib caps each header line (8 KiB) but not their number; ponte caps both.
     size_t header_bytes = 0;
     for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size();
@@ -95,6 +132,19 @@ struct HttpServer::Impl {
       return httplib::Server::HandlerResponse::Handled;
     }
     const bool admin_path = req.path.starts_with("/api/") || req.path == "/metrics";
+    // DNS rebinding: a page on attacker.example resolves its name to 127.0.0.1, and the browser
+    // then sends ponte "Host: attacker.example" (and that Origin). The admin API and the page
+    // answer only to ponte's own names.
+    if (admin_path || req.path == "/") {
+      const std::string host = HostName(req.get_header_value("Host"));
+      const std::string origin = req.get_header_value("Origin");
+      if (!AllowedHost(host) || (!origin.empty() && origin != "null" && !AllowedHost(HostName(origin)))) {
+        log::Warn("host_refused", {{"path", req.path}, {"client", req.remote_addr}, {"host", host}});
+        SendError(res, 403, "forbidden",
+                  "this Host or Origin is not one of ponte's names; add it to server.allowed_hosts if it is yours");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     if (!admin_path) return httplib::Server::HandlerResponse::Unhandled;
     if (!Authorized(req)) {
       log::Warn("admin_refused", {{"method", req.method}, {"path", req.path}, {"client", req.remote_addr},
@@ -115,7 +165,49 @@ struct HttpServer::Impl {
     return httplib::Server::HandlerResponse::Unhandled;
   }
 
-  void Webhook(const httplib::Request& req, httplib::Response& res) {
+  // Reads the body through `reader` with the limits above, whatever its transfer encoding
+  // (cpp-httplib checks Content-Length, not chunked bodies), then handles it.
+  void ReadWebhook(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    if (options.webhook_key.empty()) return Webhook(req, "", res);
+    // A key in a header or the URL is checked before a byte of the body is read.
+    const std::string early = PresentedKey(req, options.webhook_key_header, nullptr);
+    if (!early.empty() && !SecretsEqual(early, options.webhook_key)) return Webhook(req, "", res);
+    const size_t limit = early.empty() ? std::min(options.max_body_bytes, kMaxUnauthenticatedBody) : options.max_body_bytes;
+    std::string body;
+    bool too_large = false;
+    if (req.has_header("Content-Length")) {
+      // Announced too large: refused without reading it.
+      const std::string length = req.get_header_value("Content-Length");
+      too_large = length.size() > 18 || length.find_first_not_of("0123456789") != std::string::npos ||
+                  std::stoull(length) > limit;
+    }
+    const bool read = too_large || reader([&](const char* data, size_t n) {
+      if (body.size() + n > limit) {
+        too_large = true;
+        return false;  // stop reading: the rest is never read
+      }
+      body.append(data, n);
+      return true;
+    });
+    if (!read && !too_large) {
+      CountWebhook("malformed");
+      res.set_header("Connection", "close");
+      SendError(res, 400, "malformed", "the body could not be read (cut short, or a broken chunked encoding)");
+      return;
+    }
+    if (too_large) {
+      CountWebhook("too_large");
+      res.set_header("Connection", "close");
+      SendError(res, 413, "too_large",
+                early.empty() ? fmt::format("a webhook without its key in a header or the URL may send {} bytes at most",
+                                            limit)
+                              : "the body is larger than server.max_body_bytes");
+      return;
+    }
+    Webhook(req, body, res);
+  }
+
+  void Webhook(const httplib::Request& req, const std::string& body, httplib::Response& res) {
     if (options.webhook_key.empty()) {
       CountWebhook("refused");
       log::Warn("webhook_refused", {{"client", req.remote_addr}, {"reason", "no validation key is configured"}});
@@ -123,7 +215,7 @@ struct HttpServer::Impl {
                 "this ponte has no webhook validation key; set server.webhook_key_env (PONTE_WEBHOOK_KEY)");
       return;
     }
-    auto event = ParseWebhookBody(req.body);
+    auto event = ParseWebhookBody(body);
     // The key is checked before anything about the body is answered.
     const std::string presented = PresentedKey(req, options.webhook_key_header, event ? &*event : nullptr);
     if (!SecretsEqual(presented, options.webhook_key)) {
@@ -180,14 +272,19 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   auto& s = impl->server;
   // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which lets a second `ponte serve`
   // bind the same port and take half the requests. One port, one server.
-  s.set_socket_options([](socket_t sock) {
+  s.set_socket_options([self](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    self->listen_socket = sock;
   });
   s.set_payload_max_length(options.max_body_bytes);
-  s.set_read_timeout(10, 0);
+  // Idle or slow clients hold a thread each for at most the read timeout; with a pool far larger
+  // than a busy integration needs, hundreds of them leave threads for everyone else
+  // (ServerTest.IdleConnectionsDoNotStarveOthers).
+  s.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
+  s.set_read_timeout(5, 0);
   s.set_write_timeout(10, 0);
-  s.set_keep_alive_timeout(5);
+  s.set_keep_alive_timeout(2);
   s.set_pre_routing_handler([self](const auto& req, auto& res) { return self->Guard(req, res); });
   s.set_exception_handler([](const auto&, auto& res, std::exception_ptr) {
     SendError(res, 500, "internal", "ponte could not answer this request; see its log");
@@ -200,7 +297,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
       SendError(res, 404, "not_found", fmt::format("no endpoint {} {} (see docs/api.md)", req.method, req.path));
     }
   });
-  s.Post("/webhooks/ploomes", [self](const auto& req, auto& res) { self->Webhook(req, res); });
+  s.Post("/webhooks/ploomes", [self](const httplib::Request& req, httplib::Response& res,
+                                     const httplib::ContentReader& reader) { self->ReadWebhook(req, res, reader); });
   s.Get("/", [](const auto&, auto& res) {
     res.set_header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
     res.set_header("X-Frame-Options", "DENY");
@@ -232,6 +330,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
     }
     impl->port = options.port;
   }
+  // cpp-httplib listens with a backlog of 5: a burst of connections (or a few hundred idle ones
+  // arriving together) would have their SYNs dropped and retried for seconds. Linux lets
+  // listen() on a listening socket raise it.
+  if (impl->listen_socket >= 0) ::listen(impl->listen_socket, SOMAXCONN);
   impl->thread = std::thread([self] { self->server.listen_after_bind(); });
   // cpp-httplib's stop() does nothing before its accept loop runs: a Stop() right after Start()
   // (a SIGTERM at startup) would wait forever. Start returns once the server is accepting.

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/time.h"
@@ -27,6 +28,10 @@ struct ServerOptions {
   std::string webhook_key_header = "X-Ploomes-Validation-Key";
   std::string admin_token;  // empty: loopback clients only
   size_t max_body_bytes = 1 << 20;
+  // Host names (besides loopback names and the listen address) the admin API and the dashboard
+  // answer to: DNS rebinding sends a foreign name, and gets 403.
+  std::vector<std::string> allowed_hosts;
+  size_t threads = 1024;  // connections served at once; idle ones cannot starve the others
 };
 
 // Splits "HOST:PORT" ("[::1]:8400" for IPv6). InvalidArgument names what is wrong.

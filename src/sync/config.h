@@ -69,6 +69,9 @@ struct ServerConfig {
   std::string admin_token_file;
   int64_t max_body_bytes = 1 << 20;  // larger webhook or API bodies get 413
   std::string public_url;  // how Ploomes reaches this server, for `ponte webhooks register`
+  // Host names the admin API and the dashboard answer to besides loopback names and the listen
+  // address (DNS rebinding protection); public_url's host is added.
+  std::vector<std::string> allowed_hosts;
 };
 
 struct Config {

@@ -194,8 +194,15 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   } else if (url.starts_with("sqlite:")) {
     conn = detail::OpenSqlite(std::string(url.substr(7)));
   } else if (url.find("://") != std::string_view::npos || url.empty()) {
+    // Only the scheme is repeated: the rest may hold a password.
+    const auto scheme = url.substr(0, std::min(url.find("://"), size_t{16}));
     return Fail(Error::InvalidArgument(fmt::format(
-        "store '{}' is not a known kind: use sqlite:PATH or postgres://user@host/db", url)));
+        "store '{}://...' is not a known kind: use sqlite:PATH or postgres://user@host/db", scheme)));
+  } else if (url.find('=') != std::string_view::npos) {
+    // A libpq "host=... password=..." string would otherwise become a SQLite file named after it.
+    return Fail(Error::InvalidArgument(
+        "the store looks like a libpq 'key=value' string: write it as postgres://user@host/db (the password "
+        "in PGPASSWORD or ~/.pgpass), or give a SQLite file as sqlite:PATH"));
   } else {
     conn = detail::OpenSqlite(std::string(url));
   }

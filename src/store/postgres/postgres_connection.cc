@@ -131,13 +131,24 @@ class PostgresConnection final : public SqlConnection {
 }  // namespace
 
 std::string RedactPostgresUrl(const std::string& url) {
-  // postgres://user:password@host -> postgres://user:***@host
-  auto scheme = url.find("://");
-  auto at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
-  auto colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  // Rebuilt from what libpq parses, so a password in any place (user:password@, ?password=,
+  // a percent-encoded one) never comes back: only user, host, port and database do.
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (!options) return "postgres://(a URL libpq cannot parse)";
+  std::string user, host, port, dbname;
+  for (PQconninfoOption* o = options; o->keyword; ++o) {
+    if (!o->val) continue;
+    const std::string_view k = o->keyword;
+    if (k == "user") user = o->val;
+    if (k == "host" || (k == "hostaddr" && host.empty())) host = o->val;
+    if (k == "port") port = o->val;
+    if (k == "dbname") dbname = o->val;
+  }
+  PQconninfoFree(options);
+  return fmt::format("postgres://{}{}{}{}/{}", user, user.empty() ? "" : "@", host, port.empty() ? "" : ":" + port,
+                     dbname);
 }
 
 Result<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& url) {
