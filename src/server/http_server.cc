@@ -192,7 +192,7 @@ struct HttpServer::Impl {
     if (!read && !too_large) {
       CountWebhook("malformed");
       res.set_header("Connection", "close");
-      SendError(res, 400, "malformed", "the body could not be read (cut short, or a broken chunked encoding)");
+      SendError(res, 400, "malformed", "the body could not be read: send it whole, with Content-Length or chunked encoding");
       return;
     }
     if (too_large) {

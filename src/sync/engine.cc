@@ -109,6 +109,7 @@ struct SyncEngine::Impl {
   std::vector<milvus::MilvusConnector::WantedToken> created_clients;
   bool ploomes_index_fresh = false;  // this run's contact listing kept the Ploomes index whole
   bool halted = false;  // a system refused ponte or the store failed: the run stops
+  bool ticket_links_checked = false;  // RelinkTicketsIfStoreKnowsNone ran in this engine
   // --dry-run: the customers the listings showed (system, document) -> member, never stored.
   std::map<std::pair<std::string, std::string>, LinkRow> dry_index;
 
@@ -504,7 +505,43 @@ struct SyncEngine::Impl {
     return ClientForTicket{delivered->target_id, TokenFrom(*again, "milvus"), cv.document->canonical, ""};
   }
 
+  // A store that knows no ticket (new, emptied, lost, restored from an old backup) may face a
+  // Milvus that holds ponte's tickets. Before the first ticket is created, every ticket ponte
+  // wrote is found by the reference in its description (one listing) and linked again, so none
+  // is created twice.
+  Result<int> RelinkTicketsIfStoreKnowsNone() {
+    if (ticket_links_checked || options.dry_run) return 0;
+    auto known = store.ListLinks({std::string(kTicket), "", 1, 0});
+    if (!known) return Fail(known.error());
+    if (!known->empty()) {
+      ticket_links_checked = true;
+      return 0;
+    }
+    auto found = milvus.TicketsByReference();
+    if (!found) return Fail(found.error());
+    int relinked = 0;
+    for (const auto& [reference, codigo] : *found) {
+      // "[ponte ploomes:Task:40500001]" -> ploomes, Task|40500001
+      const std::string inner = reference.substr(7, reference.size() - 8);
+      const auto first = inner.find(':'), second = inner.find(':', first + 1);
+      if (first == std::string::npos || second == std::string::npos) continue;
+      const SystemRef origin{inner.substr(0, first),
+                             TicketOriginId(inner.substr(first + 1, second - first - 1), inner.substr(second + 1))};
+      if (store.Link(kTicket, origin, {"milvus", codigo}, {"", "", "relinked from ponte's reference"})) ++relinked;
+    }
+    ticket_links_checked = true;
+    log::Info("tickets_relinked", {{"found", std::to_string(found->size())}, {"relinked", std::to_string(relinked)}});
+    return relinked;
+  }
+
   Result<Delivered> DeliverTicket(const Delivery& d, const Ticket& t, RouteReport& r) {
+    auto relinked = RelinkTicketsIfStoreKnowsNone();
+    if (!relinked) return Fail(relinked.error());
+    // Linked since the intent was journaled (by a relink, or by another worker): nothing to write.
+    if (auto linked = store.Lookup(kTicket, d.intent.origin, "milvus"); linked && *linked) {
+      PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", **linked}, {"", "", d.intent.route}, clock.Now()));
+      return Delivered{Outcome::kLinked, **linked, "already in Milvus (ponte's reference in it): linked again"};
+    }
     auto client = EnsureClient(t.customer_vendor_internal_id, r);
     if (!client) return Fail(client.error());
     if (!client->skip_reason.empty()) {

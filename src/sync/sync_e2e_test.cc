@@ -357,6 +357,31 @@ TEST_F(SyncTest, ReadingAPeriodAgainWritesNothingTwice) {
   EXPECT_EQ(Stats()["milvus"]["duplicate_tickets"], 0);
 }
 
+// A store lost (deleted, emptied, replaced by a new one) between two syncs: the systems already
+// hold ponte's writes, and the second sync finds them (customers by document, tickets by ponte's
+// reference) instead of creating them again (before: every ticket was created a second time).
+TEST_F(SyncTest, ALostStoreIsRebuiltFromTheSystemsNotWrittenAgain) {
+  auto first = Run();
+  int tickets_before = 0;
+  for (const auto& r : first) tickets_before += r.route == kRouteTasks || r.route == kRouteInteractions ? r.created : 0;
+  ASSERT_GT(tickets_before, 0);
+  store_ = std::move(*OpenStore("sqlite:" + testing::NewSqlitePath()));
+  auto second = Run();
+  int linked = 0;
+  for (const auto& r : second) {
+    EXPECT_EQ(r.created, 0) << r.route;
+    EXPECT_EQ(r.dead, 0) << r.route;
+    linked += r.linked;
+  }
+  EXPECT_GT(linked, 0);
+  const Json stats = Stats();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0);
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0);
+  // A third run writes nothing at all.
+  for (const auto& r : Run()) EXPECT_EQ(r.created + r.updated + r.linked, 0) << r.route;
+}
+
 TEST_F(SyncTest, AnInterruptedDeliveryIsReconciledNotRepeated) {
   // A delivery whose POST reached Milvus before the process died: intent recorded, attempt
   // begun, client created, but no link and no "done".

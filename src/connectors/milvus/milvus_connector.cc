@@ -1,6 +1,7 @@
 #include "connectors/milvus/milvus_connector.h"
 
 #include <map>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -109,6 +110,22 @@ Result<std::string> MilvusConnector::CreateTicket(const Ticket& t, const std::st
   auto codigo = client_.CreateTicket(TicketToChamado(t, client_token, reference, defaults_));
   if (!codigo) return Fail(codigo.error());
   return std::to_string(*codigo);
+}
+
+Result<std::map<std::string, std::string>> MilvusConnector::TicketsByReference() {
+  auto tickets = client_.ListTickets({{"status", "Todos"}});
+  if (!tickets) return Fail(tickets.error());
+  static const std::regex kReference(R"(\[ponte [a-z]+:[A-Za-z]+:[^\]\s]+\])");
+  std::map<std::string, std::string> out;
+  for (const auto& t : *tickets) {
+    const std::string description = StringField(t, "descricao");
+    std::smatch m;
+    if (!std::regex_search(description, m, kReference)) continue;
+    std::string code = StringField(t, "codigo");
+    if (auto n = IntField(t, "codigo")) code = std::to_string(*n);
+    if (!code.empty()) out.emplace(m[0].str(), code);  // the oldest keeps the link (listed by codigo)
+  }
+  return out;
 }
 
 Result<std::optional<std::string>> MilvusConnector::FindTicketByReference(

@@ -71,6 +71,10 @@ class MilvusConnector {
   // The codigo of a ticket of this client whose description holds `reference`, if any.
   Result<std::optional<std::string>> FindTicketByReference(const std::string& client_token,
                                                            const std::string& reference);
+  // Every ticket ponte wrote, found by the reference in its description: reference (as
+  // TicketReference makes it) -> codigo. One listing of all tickets: how a lost de/para is
+  // rebuilt without creating a ticket twice.
+  Result<std::map<std::string, std::string>> TicketsByReference();
 
  private:
   MilvusClient client_;
