@@ -131,3 +131,27 @@ TEST(CliTest, SecretsStayOutOfEveryErrorPath) {
   std::filesystem::current_path(cwd);
   std::filesystem::remove_all(dir);
 }
+
+// Values that break a guarantee are refused by config check, naming the key (before: accepted,
+// and lease_seconds = 0 gave 127 duplicates, timeout_ms = 0 meant no timeout at all).
+TEST(CliTest, ConfigRefusesValuesThatBreakGuarantees) {
+  const std::string path = ponte::testing::NewSqlitePath() + ".toml";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[delivery]\nlease_seconds = 0\n", "delivery.lease_seconds"},
+      {"[delivery]\nretry_base_seconds = -1\n", "delivery.retry_base_seconds"},
+      {"[systems.ploomes]\ntimeout_ms = 0\n", "systems.ploomes.timeout_ms"},
+      {"[systems.milvus]\nburst = -1\n", "systems.milvus.burst"},
+      {"[routes.tasks_ploomes_to_milvus]\ntags = \"ENTREGA\"\n", "routes.tasks_ploomes_to_milvus.tags"},
+      {"store = \"mysql://x\"\n", "mysql"},
+      {"[systems.ploomes]\nkey_file = \"/tmp\"\n", "systems.ploomes.key_file"},
+  };
+  for (const auto& [text, named] : cases) {
+    std::ofstream(path) << text;
+    auto r = Ponte("config check --config " + path);
+    EXPECT_EQ(r.exit_code, 2) << text << r.out;
+    EXPECT_NE(r.out.find(named), std::string::npos) << text << r.out;
+  }
+  auto dir = Ponte("config check --config /tmp");
+  EXPECT_EQ(dir.exit_code, 2) << dir.out;
+  std::remove(path.c_str());
+}

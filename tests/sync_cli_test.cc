@@ -231,6 +231,35 @@ TEST_F(SyncCliTest, OnlineCheckCursorsSinceAndRecord) {
   EXPECT_NE(filters.out.find("routes.customers_milvus_to_ploomes.tags"), std::string::npos) << filters.out;
 }
 
+// A damaged store stops every command with exit 3 and what to do, before anything is written
+// (before: a damaged index page dead-lettered 353 healthy records; a zeroed header said
+// "config error").
+TEST_F(SyncCliTest, ADamagedStoreStopsBeforeAnythingIsWritten) {
+  StartSandbox({"--contacts", "30", "--tasks", "20", "--interactions", "5", "--milvus-clients", "10"});
+  ASSERT_EQ(Ponte("sync --once").exit_code, 0);
+  const auto size = std::filesystem::file_size(store_);
+  ASSERT_GT(size, 4u * 4096);
+  {
+    std::fstream f(store_, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    const std::string garbage(4096, '\x5a');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  for (const char* command : {"sync --once", "dlq list", "depara check"}) {
+    auto r = Ponte(command);
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.out;
+    EXPECT_NE(r.out.find("damaged"), std::string::npos) << command << ": " << r.out;
+  }
+  {
+    std::fstream f(store_, std::ios::in | std::ios::out | std::ios::binary);
+    const std::string zeros(100, '\0');
+    f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+  }
+  auto zeroed = Ponte("sync --once");
+  EXPECT_EQ(zeroed.exit_code, 3) << zeroed.out;
+  EXPECT_NE(zeroed.out.find("damaged"), std::string::npos) << zeroed.out;
+}
+
 // The keys are markers here: no output of any command, in any mode, may carry them.
 TEST_F(SyncCliTest, KeysNeverReachOutputErrorsOrJson) {
   StartSandbox({"--contacts", "20", "--tasks", "10", "--interactions", "5", "--milvus-clients", "10"});

@@ -51,7 +51,7 @@ Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, const s
   auto store = OpenStore(*url);
   if (!store) {
     std::cerr << "ponte: " << store.error().ToString() << "\n";
-    exit_code = store.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnreachable;
+    exit_code = store.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnreachable;  // damaged: 3
   }
   return store;
 }

@@ -1,6 +1,7 @@
 #include "app/config_loader.h"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -128,6 +129,14 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
     return Fail(KeyError(source, where + "base_url", "must start with http:// or https://"));
   }
   if (s.requests_per_minute < 0) return Fail(KeyError(source, where + "requests_per_minute", "cannot be negative"));
+  // Each value that would break a guarantee is refused, naming the key and its range.
+  if (s.burst < 0) return Fail(KeyError(source, where + "burst", "cannot be negative (0 or 1: one call at a time)"));
+  if (s.timeout_ms < 100 || s.timeout_ms > 600'000) {
+    return Fail(KeyError(source, where + "timeout_ms", "must be 100..600000 (0 would mean no timeout at all)"));
+  }
+  if (!s.key_file.empty() && std::filesystem::is_directory(s.key_file)) {
+    return Fail(KeyError(source, where + "key_file", "is a directory; name the file that holds the key"));
+  }
   return {};
 }
 
@@ -143,6 +152,13 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
   Config c;
   PONTE_RETURN_IF_ERROR(CheckKeys(root, {"store", "systems", "routes", "tickets", "delivery", "server"}, "", source));
   PONTE_RETURN_IF_ERROR(Read(root, "store", c.store, "", source));
+  if (!c.store.starts_with("sqlite:") && !c.store.starts_with("postgres://") && !c.store.starts_with("postgresql://")) {
+    // The value is not repeated: a store string may hold a password.
+    const auto scheme = c.store.find("://");
+    return Fail(KeyError(source, "store",
+                         fmt::format("{}: use sqlite:PATH or postgres://user@host/db",
+                                     scheme == std::string::npos ? "not a store URL" : "'" + c.store.substr(0, std::min<size_t>(scheme, 16)) + "' stores are not supported")));
+  }
   if (auto systems = root["systems"].as_table()) {
     PONTE_RETURN_IF_ERROR(CheckKeys(*systems, {"ploomes", "milvus"}, "systems", source));
     PONTE_RETURN_IF_ERROR(ReadSystem(*systems, "ploomes", c.ploomes, source));
@@ -186,6 +202,11 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
       if (!it->second.cutoff.empty() && !ParseDate(it->second.cutoff)) {
         return Fail(KeyError(source, where + "cutoff", "expected a date YYYY-MM-DD (local, America/Sao_Paulo)"));
       }
+      for (const char* list : {"tags", "tag_ids"}) {
+        if (t->contains(list) && !(*t)[list].as_array()) {
+          return Fail(KeyError(source, where + list, "expected a list, e.g. [\"ENTREGA\"]"));
+        }
+      }
       if (auto tags = (*t)["tags"].as_array()) {
         it->second.tags.clear();
         for (const auto& tag : *tags) {
@@ -222,6 +243,14 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
     PONTE_RETURN_IF_ERROR(Read(*d, "retry_base_seconds", c.delivery.retry_base_seconds, "delivery.", source));
     PONTE_RETURN_IF_ERROR(Read(*d, "lease_seconds", c.delivery.lease_seconds, "delivery.", source));
     if (c.delivery.max_attempts < 1) return Fail(KeyError(source, "delivery.max_attempts", "must be at least 1"));
+    if (c.delivery.retry_base_seconds < 0 || c.delivery.retry_base_seconds > 3600) {
+      return Fail(KeyError(source, "delivery.retry_base_seconds", "must be 0..3600"));
+    }
+    // 0 would let every worker take every delivery at once. Keep it well above one delivery's
+    // retries in production (docs/scaling.md): a shorter lease lets a second worker write too.
+    if (c.delivery.lease_seconds < 5 || c.delivery.lease_seconds > 86'400) {
+      return Fail(KeyError(source, "delivery.lease_seconds", "must be 5..86400 (default 300: longer than one delivery's retries)"));
+    }
   }
   if (auto t = root["server"].as_table()) {
     auto& sv = c.server;

@@ -1,5 +1,6 @@
 // `ponte depara get|link|list|export|import|check` and `ponte store check`.
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -125,8 +126,9 @@ void Import(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   auto format = ParseDeParaFormat(o.format);
   if (!ReportIfError(format, exit_code, kExitUsage)) return;
   std::ifstream in(o.file);
-  if (!in) {
-    std::cerr << fmt::format("ponte: cannot read {}\n", o.file);
+  if (!in || std::filesystem::is_directory(o.file)) {
+    std::cerr << fmt::format("ponte: cannot read {}{}\n", o.file,
+                             std::filesystem::is_directory(o.file) ? ": it is a directory; give the file to import" : "");
     exit_code = kExitUsage;
     return;
   }

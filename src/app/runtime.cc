@@ -136,7 +136,12 @@ Result<std::unique_ptr<Runtime>> RuntimeOrReport(const GlobalOptions& g, const s
   auto rt = MakeRuntime(*config, StoreOverride(g));
   if (!rt) {
     std::cerr << "ponte: " << rt.error().ToString() << "\n";
-    exit_code = rt.error().code == ErrorCode::kUnavailable ? kExitUnreachable : kExitUsage;
+    // A damaged or unreachable store is exit 3 (what to do is in the message); a setting or a key
+    // to fix is exit 2.
+    const auto code = rt.error().code;
+    exit_code = code == ErrorCode::kUnavailable || code == ErrorCode::kDataLoss || code == ErrorCode::kInternal
+                    ? kExitUnreachable
+                    : kExitUsage;
   }
   return rt;
 }

@@ -522,6 +522,20 @@ TEST_F(ServerTest, ChunkedBodiesAreLimitedWhileRead) {
                      "Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
                      kHookKey, body.size(), body));
   EXPECT_NE(c.Receive().find(" 202"), std::string::npos);
+  // A POST without a body gets a JSON error that says what to send (before: an empty 400).
+  RawConnection empty(server_->port());
+  empty.Send(fmt::format("POST /webhooks/ploomes?key={} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                         kHookKey));
+  const std::string answer = empty.Receive();
+  EXPECT_NE(answer.find(" 400"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("\"error\""), std::string::npos) << answer;
+  // A form-encoded body over 8 KiB is judged as a body, not refused by a limit it never hit
+  // (before: 413 blaming max_body_bytes).
+  auto form = client_->Post((std::string("/webhooks/ploomes?key=") + kHookKey).c_str(), std::string(10'000, 'x'),
+                            "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 400) << form->body;
+  EXPECT_EQ(form->body.find("max_body_bytes"), std::string::npos) << form->body;
 }
 
 // DNS rebinding: a foreign Host (or Origin) gets 403 on the admin API and the page (before: the

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/document.h"
+#include "core/utf8.h"
 
 namespace ponte {
 namespace {
@@ -66,6 +67,11 @@ Result<std::string> NaturalKey(const std::string& raw, size_t number) {
 Result<SystemRef> Ref(const std::string& system, const std::string& id, size_t number) {
   if (system.empty() || id.empty()) {
     return Fail(LineError(number, "a system and an id are both required"));
+  }
+  // An id is text every export and the admin API put in JSON: valid UTF-8, no NUL (before: such
+  // an id was imported, and `depara export --format jsonl` then aborted).
+  if (!IsValidUtf8(id) || id.find('\0') != std::string::npos) {
+    return Fail(LineError(number, "the id is not valid UTF-8 text (or holds a NUL byte)"));
   }
   for (char c : system) {
     if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
@@ -142,6 +148,9 @@ Result<Store::ImportPair> MongoPair(std::string_view line, size_t number,
   if (it->is_string()) {
     raw = it->get<std::string>();
   } else if (it->is_number_integer()) {
+    if (it->get<int64_t>() < 0) {
+      return Fail(LineError(number, fmt::format("\"{}\" is a negative number, not a CPF/CNPJ", o.document_field)));
+    }
     raw = std::to_string(it->get<int64_t>());  // a number loses leading zeros; parsing restores them
   } else if (it->is_object() && it->contains("$numberLong")) {
     raw = StringField(*it, "$numberLong");  // mongoexport's extended JSON for 64-bit integers
@@ -175,6 +184,8 @@ Result<std::vector<Store::ImportPair>> ReadDePara(std::istream& in,
       return Fail(LineError(number, fmt::format("longer than {} bytes", kMaxLineBytes)));
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Excel and Notepad begin a UTF-8 file with a byte order mark.
+    if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     Result<Store::ImportPair> pair;
     switch (options.format) {

@@ -41,6 +41,25 @@ TEST(DeParaIoTest, BadLinesNameTheLineAndReason) {
   EXPECT_NE(quote.error().message.find("unterminated"), std::string::npos);
 }
 
+// Found from outside: ids with invalid UTF-8 or NUL were imported (then every export aborted),
+// a CSV saved by Excel (with a BOM) was refused, a negative number was taken for a document.
+TEST(DeParaIoTest, ImportsAreCheckedAtTheDoor) {
+  auto bad_utf8 = Read(std::string("CustomerVendor,ploomes,4\xff" "01,milvus,2,\n"), DeParaFormat::kCsv);
+  ASSERT_FALSE(bad_utf8.has_value());
+  EXPECT_NE(bad_utf8.error().message.find("not valid UTF-8"), std::string::npos) << bad_utf8.error().message;
+  auto nul = Read(std::string("{\"message\":\"CustomerVendor\",\"a\":\"ploomes:1\\u0000x\",\"b\":\"milvus:2\"}\n"),
+                  DeParaFormat::kJsonl);
+  EXPECT_FALSE(nul.has_value());
+  auto bom = Read("\xEF\xBB\xBFmessage,system_a,id_a,system_b,id_b,natural_key\n"
+                  "CustomerVendor,ploomes,401,milvus,30753,\n",
+                  DeParaFormat::kCsv);
+  ASSERT_TRUE(bom.has_value()) << bom.error().ToString();
+  EXPECT_EQ(bom->size(), 1u);
+  auto negative = Read(R"({"_id":{"$oid":"1"},"cnpj_cpf":-11144477735})" "\n", DeParaFormat::kMongoexport);
+  ASSERT_FALSE(negative.has_value());
+  EXPECT_NE(negative.error().message.find("negative"), std::string::npos);
+}
+
 TEST(DeParaIoTest, Jsonl) {
   auto pairs = Read(R"({"message":"Ticket","a":"ploomes:7","b":"milvus:857"})"
                     "\n\n"

@@ -1114,9 +1114,19 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
     } else if (*contact) {
       r.read = 1;
       auto& rec = **contact;
-      Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", rec.record.ToBusinessContent());
-      impl_->Process(r, {r.route, std::string(kCustomer), {"ploomes", rec.internal_id}, "milvus",
-                         m.ToJson().dump(), PloomesCustomerHash(rec.record)});
+      // The route's cutoff holds on the webhook path as on polling: an old contact edited today is
+      // not created in Milvus (one already linked there is still updated).
+      const SystemRef origin{"ploomes", rec.internal_id};
+      auto linked = impl_->store.Lookup(kCustomer, origin, "milvus");
+      if (auto cutoff = impl_->Cutoff(route); cutoff && rec.created_at < *cutoff && !(linked && *linked)) {
+        impl_->Skip(r, r.route, origin, "created before the cutoff",
+                    fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)),
+                                impl_->config.routes.at(route).cutoff));
+      } else {
+        Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", rec.record.ToBusinessContent());
+        impl_->Process(r, {r.route, std::string(kCustomer), origin, "milvus", m.ToJson().dump(),
+                           PloomesCustomerHash(rec.record)});
+      }
     }
   } else {
     const bool task = entity_set == "Tasks";

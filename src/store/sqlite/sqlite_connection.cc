@@ -79,6 +79,13 @@ class SqliteConnection final : public SqlConnection {
     if (rc != SQLITE_OK) {
       std::string text = message ? message : sqlite3_errstr(rc);
       sqlite3_free(message);
+      const int primary = rc & 0xff;
+      if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+        return Fail(Error::DataLoss(fmt::format("sqlite: {}; the store is damaged: restore a backup (docs/deploy.md), "
+                                                "or start a new store and let ponte relink from the systems",
+                                                text))
+                        .WithSystem("store"));
+      }
       return Fail(Error::Internal(fmt::format("sqlite: {}", text)).WithSystem("store"));
     }
     return {};
@@ -121,6 +128,10 @@ class SqliteConnection final : public SqlConnection {
       e = Error::Unavailable(std::move(text));
     } else if (primary == SQLITE_CONSTRAINT) {
       e = Error::FailedPrecondition(std::move(text));
+    } else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+      // A damaged store: nothing may be written on it, and no record is to blame.
+      e = Error::DataLoss(text + "; the store is damaged: restore a backup (docs/deploy.md), or start a new "
+                                 "store and let ponte relink from the systems");
     } else {
       e = Error::Internal(std::move(text));
     }
@@ -167,6 +178,16 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path) {
   // durable across process crashes, which is the failure ponte must survive.
   PONTE_RETURN_IF_ERROR(conn->ExecScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  // Damage is found before anything is written: a damaged page would otherwise surface as
+  // errors on records (dead letters) while the store itself is to blame.
+  auto check = conn->Query("PRAGMA quick_check(1)", {});
+  if (!check) return Fail(check.error());
+  if (!check->empty() && check->front().Text(0) != "ok") {
+    return Fail(Error::DataLoss(fmt::format("the SQLite store {} is damaged ({}): restore a backup (docs/deploy.md), "
+                                            "or start a new store and let ponte relink from the systems",
+                                            path, check->front().Text(0)))
+                    .WithSystem("store"));
+  }
   return std::unique_ptr<SqlConnection>(std::move(conn));
 }
 
