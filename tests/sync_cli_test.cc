@@ -237,6 +237,10 @@ TEST_F(SyncCliTest, OnlineCheckCursorsSinceAndRecord) {
 TEST_F(SyncCliTest, ADamagedStoreStopsBeforeAnythingIsWritten) {
   StartSandbox({"--contacts", "30", "--tasks", "20", "--interactions", "5", "--milvus-clients", "10"});
   ASSERT_EQ(Ponte("sync --once").exit_code, 0);
+  const std::string backup = testing::NewSqlitePath();
+  auto backed = Ponte("store backup " + backup);
+  ASSERT_EQ(backed.exit_code, 0) << backed.out;
+  EXPECT_EQ(Ponte("store backup " + backup).exit_code, 2) << "never overwrites";
   const auto size = std::filesystem::file_size(store_);
   ASSERT_GT(size, 4u * 4096);
   {
@@ -258,6 +262,12 @@ TEST_F(SyncCliTest, ADamagedStoreStopsBeforeAnythingIsWritten) {
   auto zeroed = Ponte("sync --once");
   EXPECT_EQ(zeroed.exit_code, 3) << zeroed.out;
   EXPECT_NE(zeroed.out.find("damaged"), std::string::npos) << zeroed.out;
+  // The restore: the backup in place of the store, and the next sync has nothing to do.
+  std::filesystem::copy_file(backup, store_, std::filesystem::copy_options::overwrite_existing);
+  EXPECT_EQ(Ponte("store check").exit_code, 0);
+  auto restored = Ponte("sync --once --json");
+  ASSERT_EQ(restored.exit_code, 0) << restored.out;
+  for (const auto& r : Json::parse(restored.out.substr(restored.out.find('[')))) EXPECT_EQ(r["created"], 0) << r.dump();
 }
 
 // The keys are markers here: no output of any command, in any mode, may carry them.

@@ -157,3 +157,61 @@ TEST_F(WorkersCliTest, FourWorkersOneKilledShareOneQuotaAndDeliverEverythingOnce
 
 }  // namespace
 }  // namespace ponte
+
+namespace ponte {
+namespace {
+
+// Deliveries slower than the lease, four workers sharing the journal on PostgreSQL: each worker
+// renews the leases of what it holds while it works, so no other worker takes a delivery in
+// flight and writes its record a second time (before: 12 duplicates at lease_seconds = 5 with
+// Milvus slow).
+TEST(SlowTargetTest, DeliveriesSlowerThanTheLeaseAreWrittenOnce) {
+  auto pg = testing::NewPostgresDatabase();
+  ASSERT_TRUE(pg.has_value()) << pg.error().ToString();
+  testing::ChildProcess sandbox({PONTE_BINARY, "sandbox", "--listen", "127.0.0.1:0", "--no-quotas", "--seed", "5",
+                                 "--contacts", "8", "--tasks", "40", "--interactions", "0", "--milvus-clients", "2"});
+  auto first = sandbox.ReadLine(20s);
+  ASSERT_TRUE(first && first->find("http://") != std::string::npos);
+  const std::string base = first->substr(first->find("http://"));
+  httplib::Client client(base);
+  // Every Milvus answer takes 6.5 s: longer than the 5 s lease.
+  ASSERT_EQ(client.Post("/_sandbox/faults", R"({"spec":"milvus:slow=1,slow_ms=6500"})", "application/json")->status, 200);
+  const std::string config =
+      (std::filesystem::temp_directory_path() / ("ponte-slow-" + std::to_string(getpid()) + ".toml")).string();
+  std::ofstream(config) << "store = \"" << *pg << "\"\n"
+                        << "[systems.ploomes]\nbase_url = \"" << base << "/ploomes\"\nkey_env = \"TEST_PLOOMES_KEY\"\n"
+                        << "requests_per_minute = 0\n"
+                        << "[systems.milvus]\nbase_url = \"" << base << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
+                        << "timeout_ms = 30000\nquotas = { listings_per_minute = 0 }\n"
+                        << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\nlease_seconds = 5\n";
+  setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
+  setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
+  std::vector<std::unique_ptr<testing::ChildProcess>> workers;
+  for (int i = 0; i < 4; ++i) {
+    workers.push_back(std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{PONTE_BINARY, "sync", "--watch", "--interval", "1", "--config", config}));
+  }
+  // Until every eligible record is delivered (each Milvus answer takes 6.5 s).
+  testing::DeliveryCheck check;
+  for (int i = 0; i < 60; ++i) {
+    std::this_thread::sleep_for(5s);
+    check = testing::CheckEverythingDelivered(client, "2024-02-24");
+    if (check.ok && check.contacts_missing == 0 && check.tickets_missing == 0) break;
+  }
+  EXPECT_EQ(check.tickets_missing, 0) << check.missing;
+  // Killed, not stopped: a graceful stop would wait for each worker's slow listing to end.
+  for (auto& w : workers) {
+    w->Signal(SIGKILL);
+    w->Wait();
+  }
+  auto stats = nlohmann::json::parse(client.Get("/_sandbox/stats")->body);
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0);
+  EXPECT_GT(stats["milvus"]["clients"].get<int>(), 2) << "nothing was delivered";
+  EXPECT_GT(stats["milvus"]["tickets"].get<int>(), 8) << stats["calls"].dump();
+  std::filesystem::remove(config);
+}
+
+}  // namespace
+}  // namespace ponte

@@ -174,6 +174,15 @@ void StoreCheck(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   if (*result != "ok") exit_code = kExitSomeFailed;
 }
 
+void StoreBackup(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  if (!store) return;
+  if (!ReportIfError((*store)->Backup(o.file), exit_code, kExitUsage)) return;
+  std::cout << fmt::format("{} backed up to {} (restore: stop ponte, copy it back as the store file, "
+                           "run `ponte store check`)\n",
+                           (*store)->Describe(), o.file);
+}
+
 }  // namespace
 
 void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
@@ -227,9 +236,13 @@ void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto* integrity = store->add_subcommand(
       "check", "Run the database's integrity check (SQLite PRAGMA integrity_check)");
   integrity->callback([&g, o, &exit_code] { StoreCheck(g, *o, exit_code); });
+  auto* backup = store->add_subcommand(
+      "backup", "Copy the SQLite store, consistently, while ponte runs (docs/deploy.md: backup and restore)");
+  backup->add_option("file", o->file, "The new file to write")->required();
+  backup->callback([&g, o, &exit_code] { StoreBackup(g, *o, exit_code); });
   // Every command finds the store the way sync and serve do, so links imported here are the
   // links the service reads.
-  for (auto* cmd : {get, link, list, exp, imp, check, integrity}) {
+  for (auto* cmd : {get, link, list, exp, imp, check, integrity, backup}) {
     cmd->add_option("--config", o->config, "Configuration file (for its store)")->capture_default_str();
   }
 }

@@ -214,6 +214,9 @@ class Store {
                                                  std::string_view route = "") = 0;
   // Gives claimed deliveries back (graceful shutdown).
   virtual Status ReleaseClaims(std::string_view worker) = 0;
+  // Extends to `until` the leases `worker` still holds among `ids` (a delivery taken over by
+  // another worker, or finished, is left alone).
+  virtual Status RenewClaims(const std::vector<int64_t>& ids, std::string_view worker, Instant until) = 0;
   virtual Result<std::optional<Delivery>> GetDelivery(int64_t id) = 0;
   virtual Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) = 0;
   virtual Result<int64_t> CountDeliveries(DeliveryState state) = 0;
@@ -267,6 +270,9 @@ class Store {
 
   // ---- maintenance ----
   virtual Result<std::string> IntegrityCheck() = 0;  // "ok" or the back end's findings
+  // A consistent copy of the whole store in a new file, while other processes keep working
+  // (SQLite only: PostgreSQL has pg_dump). AlreadyExists when the file exists.
+  virtual Status Backup(const std::string& path) = 0;
   virtual Result<int> SchemaVersion() = 0;
   virtual std::string Describe() const = 0;  // "sqlite:ponte.db" (never a password)
 };

@@ -14,6 +14,7 @@
 #include "core/message.h"
 #include "store/facts.h"
 #include "sync/content_hash.h"
+#include "sync/lease_keeper.h"
 
 namespace ponte {
 namespace {
@@ -110,6 +111,8 @@ struct SyncEngine::Impl {
   bool ploomes_index_fresh = false;  // this run's contact listing kept the Ploomes index whole
   bool halted = false;  // a system refused ponte or the store failed: the run stops
   bool ticket_links_checked = false;  // RelinkTicketsIfStoreKnowsNone ran in this engine
+  // Renews the leases of what this worker claimed until each delivery is done (lease_keeper.h).
+  std::unique_ptr<LeaseKeeper> leases;
   // --dry-run: the customers the listings showed (system, document) -> member, never stored.
   std::map<std::pair<std::string, std::string>, LinkRow> dry_index;
 
@@ -629,7 +632,9 @@ struct SyncEngine::Impl {
       }
       d = std::move(**row);
     }
+    if (leases) leases->Hold(d.id);
     auto delivered = Deliver(d, r);
+    if (leases) leases->Drop(d.id);
     if (delivered) {
       Count(r, origin, *delivered);
     } else if (options.dry_run) {
@@ -653,12 +658,16 @@ struct SyncEngine::Impl {
       }
       if (batch->empty()) return;
       (void)store.Heartbeat(options.worker, clock.Now());
+      // The whole batch is held: its last delivery may start long after the claim.
+      for (const auto& d : *batch) leases->Hold(d.id);
       for (const auto& d : *batch) {
         if (Stopping(r)) {
+          leases->DropAll();
           (void)store.ReleaseClaims(options.worker);
           return;
         }
         auto delivered = Deliver(d, r);
+        leases->Drop(d.id);
         if (delivered) {
           Count(r, d.intent.origin.ToString(), *delivered);
         } else {
@@ -1015,6 +1024,10 @@ SyncEngine::SyncEngine(const Config& config, Store& store, ploomes::PloomesConne
                        EngineOptions options)
     : impl_(std::make_unique<Impl>(Impl{config, store, ploomes, milvus, calls, clock, std::move(options)})) {
   if (impl_->options.worker.empty()) impl_->options.worker = DefaultWorker();
+  if (!impl_->options.dry_run) {
+    impl_->leases = std::make_unique<LeaseKeeper>(store, impl_->options.worker,
+                                                  std::chrono::seconds(config.delivery.lease_seconds), clock);
+  }
 }
 
 SyncEngine::~SyncEngine() = default;

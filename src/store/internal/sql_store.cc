@@ -2,6 +2,8 @@
 
 #include "store/internal/sql_store.h"
 
+#include <filesystem>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -157,6 +159,22 @@ Result<std::vector<std::pair<std::string, std::string>>> SqlStore::ListFacts(std
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& r : *rows) out.emplace_back(r.Text(0), r.Text(1));
   return out;
+}
+
+Status SqlStore::Backup(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (conn_->dialect() != Dialect::kSqlite) {
+    return Fail(Error::FailedPrecondition("a PostgreSQL store is backed up with pg_dump (docs/deploy.md)"));
+  }
+  if (std::filesystem::exists(path)) {
+    return Fail(Error::AlreadyExists(fmt::format("{} exists; give a new file name", path)));
+  }
+  // VACUUM INTO writes a consistent, compacted copy from one read transaction.
+  const SqlValue p[] = {path};
+  auto r = conn_->Query("VACUUM INTO ?", p);
+  if (!r) return Fail(r.error());
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return {};
 }
 
 Result<std::string> SqlStore::IntegrityCheck() {

@@ -45,6 +45,7 @@ class SqlStore final : public Store {
                                          std::chrono::milliseconds lease, size_t limit,
                                          std::string_view route) override;
   Status ReleaseClaims(std::string_view worker) override;
+  Status RenewClaims(const std::vector<int64_t>& ids, std::string_view worker, Instant until) override;
   Result<std::optional<Delivery>> GetDelivery(int64_t id) override;
   Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) override;
   Result<int64_t> CountDeliveries(DeliveryState state) override;
@@ -77,6 +78,7 @@ class SqlStore final : public Store {
   Result<std::vector<std::pair<std::string, std::string>>> ListFacts(std::string_view prefix) override;
 
   Result<std::string> IntegrityCheck() override;
+  Status Backup(const std::string& path) override;
   Result<int> SchemaVersion() override;
   std::string Describe() const override { return conn_->Describe(); }
 

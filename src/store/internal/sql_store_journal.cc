@@ -296,6 +296,17 @@ Status SqlStore::ReleaseClaims(std::string_view worker) {
   return {};
 }
 
+Status SqlStore::RenewClaims(const std::vector<int64_t>& ids, std::string_view worker, Instant until) {
+  std::lock_guard lock(mu_);
+  for (int64_t id : ids) {
+    const SqlValue p[] = {Millis(until), id, Text(worker)};
+    auto r = conn_->Query(
+        "UPDATE deliveries SET lease_until = ? WHERE id = ? AND claimed_by = ? AND state = 'pending'", p);
+    if (!r) return Fail(r.error());
+  }
+  return {};
+}
+
 Result<std::optional<Delivery>> SqlStore::GetDelivery(int64_t id) {
   std::lock_guard lock(mu_);
   const SqlValue p[] = {id};
