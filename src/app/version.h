@@ -1,5 +1,2 @@
 #pragma once
-
-namespace ponte {
-inline constexpr const char* kPonteVersion = "0.1.0";
-}
+#include "core/version.h"

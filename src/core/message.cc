@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/time.h"
+#include "core/version.h"
 
 namespace ponte {
 namespace {
@@ -46,6 +47,8 @@ Json Message::ToJson() const {
         {"Version", version},
         {"SourceApplication", kSourceApplication},
         {"ProductName", product_name},
+        // The official transactionHeaderType requires it; ponte is the product that wrote it.
+        {"ProductVersion", kPonteVersion},
         {"GeneratedOn", generated_on}}},
       {"Content", {{"Event", event}, {"BusinessContent", business_content}}},
       {"ReturnContent", {{"ListOfInternalId", list}}},

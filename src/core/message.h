@@ -2,7 +2,7 @@
 // The canonical message, on the layout of TOTVS' standard messages ("Mensagem Única"):
 //
 //   { "Header":  { "UUID", "Type", "Transaction", "Version", "SourceApplication",
-//                  "ProductName", "GeneratedOn" },
+//                  "ProductName", "ProductVersion", "GeneratedOn" },
 //     "Content": { "Event": "upsert" | "delete", "BusinessContent": { ... } },
 //     "ReturnContent": { "ListOfInternalId": [ { "name", "origin", "destination" } ] } }
 //

@@ -10,6 +10,8 @@
 #include "connectors/milvus/milvus_connector.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/document.h"
+#include "core/version.h"
+#include "core/schema_validator.h"
 #include "sandbox/sandbox.h"
 #include "store/depara_io.h"
 #include "support/sandbox_checks.h"
@@ -380,6 +382,28 @@ TEST_F(SyncTest, ALostStoreIsRebuiltFromTheSystemsNotWrittenAgain) {
   EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0);
   // A third run writes nothing at all.
   for (const auto& r : Run()) EXPECT_EQ(r.created + r.updated + r.linked, 0) << r.route;
+}
+
+// Every delivered message in the journal passes ponte's envelope schema (with the official
+// header's ProductVersion) and says in ReturnContent.ListOfInternalId which InternalIds it
+// joined (before: every stored message had an empty list and no ProductVersion).
+TEST_F(SyncTest, DeliveredMessagesCarryTheirInternalIds) {
+  Run();
+  DeliveryFilter done;
+  done.state = DeliveryState::kDone;
+  done.limit = 100000;
+  auto deliveries = *store_->ListDeliveries(done);
+  ASSERT_GT(deliveries.size(), 50u);
+  for (const auto& d : deliveries) {
+    const Json message = Json::parse(d.intent.payload);
+    ASSERT_TRUE(ValidateMessageJson(message).has_value()) << ValidateMessageJson(message).error().ToString();
+    EXPECT_EQ(message["Header"]["ProductVersion"], kPonteVersion);
+    const Json& list = message["ReturnContent"]["ListOfInternalId"];
+    ASSERT_EQ(list.size(), 1u) << message.dump();
+    EXPECT_EQ(list[0]["name"], d.intent.message);
+    EXPECT_EQ(list[0]["origin"], d.intent.origin.internal_id);
+    EXPECT_EQ(list[0]["destination"], d.target_id);
+  }
 }
 
 TEST_F(SyncTest, AnInterruptedDeliveryIsReconciledNotRepeated) {

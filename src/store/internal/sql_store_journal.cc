@@ -1,6 +1,7 @@
 // The delivery journal and the dead-letter queue.
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "store/internal/holder_liveness.h"
 #include "store/internal/sql_store.h"
@@ -151,10 +152,19 @@ Status SqlStore::CompleteDelivery(int64_t delivery_id, const SystemRef& target,
           "UPDATE links SET content_hash = ? WHERE message = ? AND system = ? AND internal_id = ?", h);
       if (!updated) return Fail(updated.error());
     }
-    const SqlValue p[] = {target.internal_id, Millis(now), delivery_id};
+    // The journaled message says which InternalIds it joined (ReturnContent.ListOfInternalId,
+    // as the TOTVS InternalIdType: name, origin, destination), so a message read back from the
+    // journal or the admin API tells it without the de/para.
+    std::string payload = d.intent.payload;
+    if (auto message = nlohmann::json::parse(payload, nullptr, false); message.is_object()) {
+      message["ReturnContent"]["ListOfInternalId"] = nlohmann::json::array(
+          {{{"name", d.intent.message}, {"origin", d.intent.origin.internal_id}, {"destination", target.internal_id}}});
+      payload = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    const SqlValue p[] = {target.internal_id, Millis(now), payload, delivery_id};
     auto r = conn_->Query(
         "UPDATE deliveries SET state = 'done', target_id = ?, "
-        "claimed_by = NULL, lease_until = NULL, last_error = '', updated_at = ? WHERE id = ?",
+        "claimed_by = NULL, lease_until = NULL, last_error = '', updated_at = ?, payload = ? WHERE id = ?",
         p);
     if (!r) return Fail(r.error());
     // The record is delivered: its earlier dead letters on this route are resolved.
