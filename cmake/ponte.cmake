@@ -12,7 +12,7 @@ endfunction()
 # ponte_test(NAME SOURCES ... DEPS ...)
 # A GoogleTest binary; each TEST becomes its own ctest entry.
 function(ponte_test name)
-  cmake_parse_arguments(ARG "POSTGRES" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES;SERIAL" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rapidcheck rapidcheck_gtest GTest::gtest GTest::gmock GTest::gtest_main)
   # Property tests run a few thousand cases each (rapidcheck's default is 100).
@@ -24,6 +24,11 @@ function(ponte_test name)
   if(ARG_POSTGRES)
     # Needs the PostgreSQL server that the ctest fixture in tests/ starts.
     list(APPEND props FIXTURES_REQUIRED postgres)
+  endif()
+  if(ARG_SERIAL)
+    # Several ponte processes at once, measuring throughput against a shared quota or racing
+    # leases: alone on the machine, so other tests' load cannot change what they measure.
+    list(APPEND props RUN_SERIAL TRUE)
   endif()
   if(ARG_LABELS)
     list(APPEND props LABELS "${ARG_LABELS}")
