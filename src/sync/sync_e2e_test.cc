@@ -341,6 +341,25 @@ TEST_F(SyncTest, ACutoffOnATicketRouteSkipsOlderTasks) {
   SyncEngine engine(config_, *store_, *ploomes_, *milvus_, calls_, SystemClock::Get());
   auto webhook = engine.DeliverOne("Tasks", "40500001");
   EXPECT_EQ(webhook.created, 0);
+  // A contact edited in Ploomes sends a webhook: the contact cutoff holds there too (before:
+  // created in Milvus by its webhook, though polling skips it).
+  const Instant cutoff = StartOfLocalDay(*ParseDate(config_.routes[kRouteCustomersToMilvus].cutoff));
+  std::string old_contact;
+  const auto contacts = ploomes_->ContactsChangedSince(std::nullopt);
+  ASSERT_TRUE(contacts.has_value());
+  for (const auto& rec : contacts->records) {
+    auto linked = store_->Lookup("CustomerVendor", {"ploomes", rec.internal_id}, "milvus");
+    if (rec.record.document && rec.created_at < cutoff && linked && !*linked) {
+      old_contact = rec.internal_id;
+      break;
+    }
+  }
+  ASSERT_FALSE(old_contact.empty()) << "the data set has contacts from before the cutoff";
+  SyncEngine later(config_, *store_, *ploomes_, *milvus_, calls_, SystemClock::Get());
+  auto contact = later.DeliverOne("Contacts", old_contact);
+  EXPECT_EQ(contact.created, 0);
+  EXPECT_EQ(contact.Skipped(), 1);
+  EXPECT_NE(contact.records.at(0).detail.find("before the cutoff"), std::string::npos) << contact.records.at(0).detail;
 }
 
 // sync --since reads a period again without moving a cursor back, and delivers nothing twice.
