@@ -315,6 +315,38 @@ TEST_P(StoreConformance, ADeliveryLaterResolvesTheRecordsDeadLetters) {
   EXPECT_FALSE(all[1].resolved_at.has_value());
 }
 
+// Two routes (two workers, two connections) linking the same pair at the same moment: both
+// succeed (before: on PostgreSQL the loser got a false ALREADY_EXISTS, dead-lettering a record
+// for the very id its entity held).
+TEST_P(StoreConformance, LinkingOnePairTwiceAtOnceIsIdempotent) {
+  auto other = OpenStore(url_);
+  ASSERT_TRUE(other.has_value()) << other.error().ToString();
+  int failures = 0;
+  std::string first_error;
+  for (int i = 0; i < 60; ++i) {
+    const SystemRef p{"ploomes", "race" + std::to_string(i)}, m{"milvus", "m" + std::to_string(i)};
+    std::atomic<int> ready{0};
+    Status results[2];
+    auto link = [&](Store& store, int slot) {
+      ++ready;
+      while (ready < 2) {
+      }
+      results[slot] = store.Link("CustomerVendor", p, m, {"", "", "race"});
+    };
+    std::thread a(link, std::ref(*store_), 0), b(link, std::ref(**other), 1);
+    a.join();
+    b.join();
+    for (const auto& r : results) {
+      if (!r) {
+        ++failures;
+        if (first_error.empty()) first_error = r.error().ToString();
+      }
+    }
+    EXPECT_EQ(**store_->Lookup("CustomerVendor", p, "milvus"), m.internal_id);
+  }
+  EXPECT_EQ(failures, 0) << first_error;
+}
+
 TEST_P(StoreConformance, ClaimsAreExclusiveAndLeasesExpire) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->RecordIntent(Intent(std::to_string(i)), At(0)));
   auto a = *store_->ClaimDue("worker-a", At(10), milliseconds(1000), 3);

@@ -86,6 +86,8 @@ class SqlStore final : public Store {
   // Runs `body` inside one write transaction; commits on success, rolls back on error.
   template <typename F>
   auto InTransaction(F&& body) -> decltype(body());
+  template <typename F>
+  auto InTransactionRetryingRaces(F&& body) -> decltype(body());
 
   // The *Locked helpers assume the caller holds mu_ inside a transaction.
   Result<std::optional<int64_t>> EntityOfLocked(std::string_view message, const SystemRef& ref);

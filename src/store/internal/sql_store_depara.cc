@@ -114,7 +114,7 @@ Status SqlStore::LinkLocked(std::string_view message, const SystemRef& a, const 
 
 Status SqlStore::Link(std::string_view message, const SystemRef& a, const SystemRef& b,
                       const LinkInfo& info) {
-  return InTransaction([&]() -> Status {
+  return InTransactionRetryingRaces([&]() -> Status {
     return LinkLocked(message, a, b, info, SystemClock::Get().Now());
   });
 }

@@ -129,7 +129,7 @@ Result<int64_t> SqlStore::RecordIntent(const DeliveryIntent& intent, Instant now
 
 Status SqlStore::CompleteDelivery(int64_t delivery_id, const SystemRef& target,
                                   const LinkInfo& info, Instant now) {
-  return InTransaction([&]() -> Status {
+  return InTransactionRetryingRaces([&]() -> Status {
     const SqlValue id[] = {delivery_id};
     auto found = SelectDeliveries("WHERE id = ?", id);
     if (!found) return Fail(found.error());

@@ -21,4 +21,14 @@ auto SqlStore::InTransaction(F&& body) -> decltype(body()) {
   return result;
 }
 
+// For writes that insert links: two processes may insert the same member at the same moment
+// (PostgreSQL, READ COMMITTED: neither saw the other's row). The loser's unique violation is
+// not a conflict of ids: run it once more, and it finds the committed rows and joins them.
+template <typename F>
+auto SqlStore::InTransactionRetryingRaces(F&& body) -> decltype(body()) {
+  auto result = InTransaction(body);
+  if (!result && result.error().code == ErrorCode::kAlreadyExists) result = InTransaction(body);
+  return result;
+}
+
 }  // namespace ponte::detail
