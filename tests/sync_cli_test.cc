@@ -270,6 +270,28 @@ TEST_F(SyncCliTest, ADamagedStoreStopsBeforeAnythingIsWritten) {
   for (const auto& r : Json::parse(restored.out.substr(restored.out.find('[')))) EXPECT_EQ(r["created"], 0) << r.dump();
 }
 
+// `ponte depara rebuild` after the store was lost: the links come back from the systems, and the
+// next sync writes nothing that exists.
+TEST_F(SyncCliTest, DeParaRebuildFindsTheLinksAgain) {
+  StartSandbox({"--contacts", "40", "--tasks", "40", "--interactions", "10", "--milvus-clients", "20"});
+  ASSERT_EQ(Ponte("sync --once").exit_code, 0);
+  std::filesystem::remove(store_);
+  auto rebuilt = Ponte("depara rebuild");
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.out;
+  EXPECT_EQ(rebuilt.out.find("linked 0 customer(s)"), std::string::npos) << rebuilt.out;
+  EXPECT_EQ(rebuilt.out.find("and 0 ticket(s)"), std::string::npos) << rebuilt.out;
+  auto next = Ponte("sync --once --json");
+  ASSERT_EQ(next.exit_code, 0) << next.out;
+  for (const auto& r : Json::parse(next.out.substr(next.out.find('[')))) {
+    EXPECT_EQ(r["created"], 0) << r.dump();
+    EXPECT_EQ(r["updated"], 0) << "the rebuilt links keep each side's hash: " << r.dump();
+  }
+  const Json stats = Stats();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0);
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0);
+}
+
 // The keys are markers here: no output of any command, in any mode, may carry them.
 TEST_F(SyncCliTest, KeysNeverReachOutputErrorsOrJson) {
   StartSandbox({"--contacts", "20", "--tasks", "10", "--interactions", "5", "--milvus-clients", "10"});

@@ -10,10 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
+#include "app/runtime.h"
 #include "core/document.h"
 #include "core/time.h"
 #include "store/depara_io.h"
 #include "store/store.h"
+#include "sync/engine.h"
 
 namespace ponte {
 namespace {
@@ -174,6 +176,27 @@ void StoreCheck(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   if (*result != "ok") exit_code = kExitSomeFailed;
 }
 
+// The de/para found again from the systems (a lost store, a new one): needs the API keys.
+void Rebuild(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto rt = RuntimeOrReport(g, o.config, exit_code);
+  if (!rt) return;
+  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls, SystemClock::Get());
+  const auto report = engine.RebuildDePara();
+  std::cout << fmt::format("linked {} customer(s) by CPF/CNPJ and {} ticket(s) by ponte's reference; {} conflict(s); "
+                           "{} API call(s)\n",
+                           report.customers_linked, report.tickets_linked, report.conflicts, report.api_calls);
+  if (!report.error.empty()) {
+    std::cerr << "ponte: " << report.error << "\n";
+    exit_code = kExitUnreachable;
+  } else if (!report.complete) {
+    std::cerr << "ponte: a listing could not see every record; customers it did not see are linked by the next sync\n";
+    exit_code = kExitSomeFailed;
+  } else if (report.conflicts > 0) {
+    std::cerr << "ponte: some pairs were refused by the de/para; `ponte depara check` lists them\n";
+    exit_code = kExitSomeFailed;
+  }
+}
+
 void StoreBackup(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   auto store = OpenStoreOrReport(g, o.config, exit_code);
   if (!store) return;
@@ -231,6 +254,12 @@ void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
       "several entities, ids linked to nothing. Exits 1 when it finds a problem");
   check->callback([&g, o, &exit_code] { Check(g, *o, exit_code); });
 
+  auto* rebuild = depara->add_subcommand(
+      "rebuild",
+      "Find the de/para again from the systems after the store was lost: customers by CPF/CNPJ, "
+      "tickets by ponte's reference in their description. Writes nothing to the systems");
+  rebuild->callback([&g, o, &exit_code] { Rebuild(g, *o, exit_code); });
+
   auto* store = app.add_subcommand("store", "The store itself");
   store->require_subcommand(1);
   auto* integrity = store->add_subcommand(
@@ -242,7 +271,7 @@ void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
   backup->callback([&g, o, &exit_code] { StoreBackup(g, *o, exit_code); });
   // Every command finds the store the way sync and serve do, so links imported here are the
   // links the service reads.
-  for (auto* cmd : {get, link, list, exp, imp, check, integrity, backup}) {
+  for (auto* cmd : {get, link, list, exp, imp, check, rebuild, integrity, backup}) {
     cmd->add_option("--config", o->config, "Configuration file (for its store)")->capture_default_str();
   }
 }

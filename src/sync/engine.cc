@@ -84,12 +84,29 @@ struct Delivered {
   std::string detail;
 };
 
+// The origin a ticket's reference names: "[ponte ploomes:Task:40500001]" -> ploomes:Task|40500001.
+std::optional<SystemRef> TicketOriginOfReference(const std::string& reference);
+
 }  // namespace
 
 std::string TicketOriginId(const std::string& source_message, const std::string& id) {
   std::vector<std::string> parts = {source_message, id};
   return ComposeInternalId(parts).value_or(source_message + "|" + id);
 }
+
+namespace {
+
+std::optional<SystemRef> TicketOriginOfReference(const std::string& reference) {
+  if (!reference.starts_with("[ponte ") || !reference.ends_with("]")) return std::nullopt;
+  const std::string inner = reference.substr(7, reference.size() - 8);
+  const auto first = inner.find(':');
+  const auto second = first == std::string::npos ? std::string::npos : inner.find(':', first + 1);
+  if (second == std::string::npos) return std::nullopt;
+  return SystemRef{inner.substr(0, first),
+                   TicketOriginId(inner.substr(first + 1, second - first - 1), inner.substr(second + 1))};
+}
+
+}  // namespace
 
 struct SyncEngine::Impl {
   const Config& config;
@@ -524,13 +541,9 @@ struct SyncEngine::Impl {
     if (!found) return Fail(found.error());
     int relinked = 0;
     for (const auto& [reference, codigo] : *found) {
-      // "[ponte ploomes:Task:40500001]" -> ploomes, Task|40500001
-      const std::string inner = reference.substr(7, reference.size() - 8);
-      const auto first = inner.find(':'), second = inner.find(':', first + 1);
-      if (first == std::string::npos || second == std::string::npos) continue;
-      const SystemRef origin{inner.substr(0, first),
-                             TicketOriginId(inner.substr(first + 1, second - first - 1), inner.substr(second + 1))};
-      if (store.Link(kTicket, origin, {"milvus", codigo}, {"", "", "relinked from ponte's reference"})) ++relinked;
+      auto origin = TicketOriginOfReference(reference);
+      if (!origin) continue;
+      if (store.Link(kTicket, *origin, {"milvus", codigo}, {"", "", "relinked from ponte's reference"})) ++relinked;
     }
     ticket_links_checked = true;
     log::Info("tickets_relinked", {{"found", std::to_string(found->size())}, {"relinked", std::to_string(relinked)}});
@@ -1082,6 +1095,67 @@ std::vector<RouteReport> SyncEngine::RunAll() {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+SyncEngine::RebuildReport SyncEngine::RebuildDePara() {
+  RebuildReport out;
+  Impl& im = *impl_;
+  const int64_t calls_before = im.calls.Total();
+  auto done = [&]() -> RebuildReport {
+    out.api_calls = im.calls.Total() - calls_before;
+    return out;
+  };
+  auto clients = im.milvus.ListClients(/*exhaustive=*/true);
+  if (!clients) {
+    out.error = clients.error().ToString();
+    return done();
+  }
+  auto contacts = im.ploomes.ContactsChangedSince(std::nullopt);
+  if (!contacts) {
+    out.error = contacts.error().ToString();
+    return done();
+  }
+  out.complete = clients->complete && contacts->complete;
+  im.Index("milvus", *clients, MilvusCustomerHash);
+  im.Index("ploomes", *contacts, PloomesCustomerHash);
+  std::map<std::string, const SourceRecord<CustomerVendor>*> contact_by_document;
+  for (const auto& c : contacts->records) {
+    if (c.record.document) contact_by_document.emplace(c.record.document->canonical, &c);
+  }
+  for (const auto& m : clients->records) {
+    if (!m.record.document) continue;
+    const std::string doc = m.record.document->canonical;
+    auto it = contact_by_document.find(doc);
+    if (it == contact_by_document.end()) continue;
+    const SystemRef ploomes_ref{"ploomes", it->second->internal_id}, milvus_ref{"milvus", m.internal_id};
+    if (auto linked = im.store.Lookup(kCustomer, milvus_ref, "ploomes"); linked && *linked) continue;
+    // Each side keeps the hash of its own version, as a delivery that links leaves them: the
+    // next sync finds both in sync and writes nothing.
+    if (!im.store.Link(kCustomer, ploomes_ref, milvus_ref, {doc, PloomesCustomerHash(it->second->record), "rebuild"})) {
+      ++out.conflicts;
+      continue;
+    }
+    (void)im.store.UpdateLinkInfo(kCustomer, milvus_ref, {doc, MilvusCustomerHash(m.record), "rebuild"});
+    if (!m.token.empty()) (void)im.store.SetAttributes(kCustomer, milvus_ref, nlohmann::json{{"token", m.token}}.dump());
+    ++out.customers_linked;
+  }
+  auto tickets = im.milvus.TicketsByReference();
+  if (!tickets) {
+    out.error = tickets.error().ToString();
+    return done();
+  }
+  for (const auto& [reference, codigo] : *tickets) {
+    auto origin = TicketOriginOfReference(reference);
+    if (!origin) continue;
+    if (auto linked = im.store.Lookup(kTicket, *origin, "milvus"); linked && *linked) continue;
+    if (im.store.Link(kTicket, *origin, {"milvus", codigo}, {"", "", "rebuild"})) {
+      ++out.tickets_linked;
+    } else {
+      ++out.conflicts;
+    }
+  }
+  im.ticket_links_checked = true;
+  return done();
 }
 
 void SyncEngine::Retire() {

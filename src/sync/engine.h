@@ -61,6 +61,19 @@ class SyncEngine {
   // leaves the list of live workers. A crashed worker gets the same, later: its leases end.
   void Retire();
 
+  // `ponte depara rebuild`: the de/para found again from the systems themselves, for a store
+  // that was lost or started anew. Customers are paired by CPF/CNPJ from one listing of each
+  // system; tickets by ponte's reference in their description. Writes nothing to the systems.
+  struct RebuildReport {
+    int customers_linked = 0;  // pairs linked now
+    int tickets_linked = 0;
+    int conflicts = 0;         // pairs the de/para refused (an id already linked elsewhere)
+    bool complete = true;      // both listings saw every record
+    std::string error;         // a listing failed: nothing more was linked
+    int64_t api_calls = 0;
+  };
+  RebuildReport RebuildDePara();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
