@@ -65,7 +65,10 @@ TEST_F(DeParaCliTest, BadImportNamesTheLineAndImportsNothing) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("line 3:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("nothing was imported"), std::string::npos);
-  EXPECT_EQ(Run("depara get CustomerVendor ploomes 1 --to milvus").exit_code, 1);
+  // Nothing was imported, and no store was even created for it.
+  auto get = Run("depara get CustomerVendor ploomes 1 --to milvus");
+  EXPECT_EQ(get.exit_code, 2) << get.out;
+  EXPECT_NE(get.out.find("there is no store"), std::string::npos) << get.out;
 }
 
 TEST_F(DeParaCliTest, MongoexportImportThenCheck) {
@@ -84,6 +87,12 @@ TEST_F(DeParaCliTest, MongoexportImportThenCheck) {
 }
 
 TEST_F(DeParaCliTest, StoreCheckAndUnreachableStore) {
+  // A reading command on a store that does not exist says so, and creates nothing.
+  auto none = Run("store check");
+  EXPECT_EQ(none.exit_code, 2) << none.out;
+  EXPECT_NE(none.out.find("there is no store at"), std::string::npos) << none.out;
+  EXPECT_EQ(Run("depara list").exit_code, 2);
+  ASSERT_EQ(Run("depara link CustomerVendor ploomes:1 milvus:2").exit_code, 0);
   auto ok = Run("store check");
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_NE(ok.out.find("schema version 5, integrity: ok"), std::string::npos) << ok.out;

@@ -45,9 +45,20 @@ Result<std::string> ResolveStoreUrl(const GlobalOptions& g, const std::string& c
 }
 
 Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, const std::string& config_path,
-                                                 int& exit_code) {
+                                                 int& exit_code, StoreUse use) {
   auto url = ResolveStoreUrl(g, config_path, exit_code);
   if (!url) return Fail(url.error());
+  if (use == StoreUse::kRead && url->starts_with("sqlite:")) {
+    const std::string path = url->substr(7);
+    std::error_code ec;
+    if (path != ":memory:" && !std::filesystem::exists(path, ec)) {
+      std::cerr << fmt::format("ponte: there is no store at {}: nothing to read (ponte sync creates it; if the store "
+                               "is elsewhere, give --store, PONTE_STORE or `store` in the configuration)\n",
+                               path);
+      exit_code = kExitUsage;
+      return Fail(Error::NotFound("no store"));
+    }
+  }
   auto store = OpenStore(*url);
   if (!store) {
     std::cerr << "ponte: " << store.error().ToString() << "\n";

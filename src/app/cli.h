@@ -38,9 +38,14 @@ Result<std::string> ResolveStoreUrl(const GlobalOptions& g, const std::string& c
 // --store, else $PONTE_STORE, else empty (the configuration decides).
 std::string StoreOverride(const GlobalOptions& g);
 
-// Opens the store ResolveStoreUrl names; on failure prints why and sets exit_code (3).
+// What a command does with the store: a reading command never creates one (a typo in a path
+// would otherwise answer "nothing there" from a new empty file).
+enum class StoreUse { kWrite, kRead };
+
+// Opens the store ResolveStoreUrl names; on failure prints why and sets exit_code (3; 2 when a
+// reading command names a SQLite file that does not exist).
 Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, const std::string& config_path,
-                                                 int& exit_code);
+                                                 int& exit_code, StoreUse use = StoreUse::kWrite);
 
 // Prints the error of a failed result to stderr and sets exit_code; true when it succeeded.
 template <typename T>

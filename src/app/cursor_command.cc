@@ -24,7 +24,7 @@ struct CursorOptions {
 };
 
 void Show(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   std::cout << fmt::format("{:<34} {:<26} {}\n", "ROUTE", "CURSOR", "LAST COMPLETE RUN");
   for (const auto& route : RouteOrder()) {

@@ -35,7 +35,7 @@ struct DeParaOptions {
 };
 
 void Get(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   SystemRef from{o.system, o.id};
   if (!o.to.empty()) {
@@ -89,7 +89,7 @@ void LinkPair(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
 }
 
 void List(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   auto links = (*store)->ListLinks({o.message, o.system});
   if (!ReportIfError(links, exit_code)) return;
@@ -115,7 +115,7 @@ void List(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
 void Export(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   auto format = ParseDeParaFormat(o.format);
   if (!ReportIfError(format, exit_code, kExitUsage)) return;
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   auto links = (*store)->ListLinks({});
   if (!ReportIfError(links, exit_code)) return;
@@ -154,7 +154,7 @@ void Import(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
 }
 
 void Check(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   auto problems = (*store)->CheckDePara();
   if (!ReportIfError(problems, exit_code)) return;
@@ -166,7 +166,7 @@ void Check(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
 }
 
 void StoreCheck(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   auto result = (*store)->IntegrityCheck();
   if (!ReportIfError(result, exit_code)) return;
@@ -198,7 +198,7 @@ void Rebuild(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
 }
 
 void StoreBackup(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   if (!ReportIfError((*store)->Backup(o.file), exit_code, kExitUsage)) return;
   std::cout << fmt::format("{} backed up to {} (restore: stop ponte, copy it back as the store file, "

@@ -144,7 +144,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     return;
   }
   if (!o.explain.empty()) {
-    auto store = OpenStoreOrReport(g, o.config, exit_code);
+    auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
     if (store) Explain(**store, o.explain, exit_code);
     return;
   }
@@ -267,7 +267,7 @@ void ConfigCheck(GlobalOptions& g, const SyncOptions& o, int& exit_code) {
 
 // Listing and showing dead letters needs the store, not the API keys.
 void DlqList(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   auto letters = (*store)->ListDeadLetters(false);
   if (!ReportIfError(letters, exit_code)) return;
@@ -278,7 +278,7 @@ void DlqList(GlobalOptions& g, SyncOptions& o, int& exit_code) {
 }
 
 void DlqShow(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   auto d = (*store)->GetDeadLetter(std::atoll(o.dlq_id.c_str()));
   if (!ReportIfError(d, exit_code)) return;

@@ -19,7 +19,7 @@ struct WorkersOptions {
 };
 
 void ListWorkers(GlobalOptions& g, const WorkersOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code);
+  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   const Instant now = SystemClock::Get().Now();
   auto workers = (*store)->ListWorkers(now, std::chrono::seconds(o.window_seconds));
