@@ -14,6 +14,11 @@ namespace ponte {
 
 namespace {
 constexpr const char* kDefaultStore = "sqlite:ponte.db";
+bool g_log_level_chosen = false;
+}
+
+void QuietLogUnlessChosen() {
+  if (!g_log_level_chosen) log::Configure(log::Level::kWarn, log::CurrentFormat());
 }
 
 std::string StoreOverride(const GlobalOptions& g) {
@@ -91,6 +96,7 @@ int RunCli(int argc, char** argv) {
            auto level = log::ParseLevel(name);
            if (!level) throw CLI::ValidationError("--log-level", level.error().message);
            log::Configure(*level, log::CurrentFormat());
+           g_log_level_chosen = true;
          },
          "Log lines at this level and above: debug, info (default), warn, error, off")
       ->type_name("LEVEL");

@@ -56,6 +56,11 @@ bool ReportIfError(const Result<T>& r, int& exit_code, int code = kExitSomeFaile
   return false;
 }
 
+// Commands a person runs and reads (sync --once, demo) print their own report: their log shows
+// warnings and errors only, unless --log-level was given. Services (serve, sync --watch) log
+// at info.
+void QuietLogUnlessChosen();
+
 // Parses argv and runs the chosen command; returns the process exit code.
 int RunCli(int argc, char** argv);
 

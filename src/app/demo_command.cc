@@ -40,6 +40,7 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
   so.interactions = o.contacts;
   so.milvus_clients = o.contacts * 3 / 4;
   so.time_scale = kDemoTimeScale;
+  QuietLogUnlessChosen();  // the demo prints its own report
   auto sb = sandbox::Sandbox::Start(so);
   if (!sb) {
     std::cerr << "ponte demo: " << sb.error().message << "\n";

@@ -148,6 +148,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     if (store) Explain(**store, o.explain, exit_code);
     return;
   }
+  if (!o.watch) QuietLogUnlessChosen();  // the report says it all; --watch is a service
   auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
   EngineOptions eo;
