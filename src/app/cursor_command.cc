@@ -1,7 +1,6 @@
 // `ponte cursor show|reset`: where each route reads on from, and moving it by hand (to read a
 // period again, or from the beginning). Needs only the store.
 
-#include <algorithm>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -38,7 +37,7 @@ void Show(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
 }
 
 void Reset(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
-  if (std::find(RouteOrder().begin(), RouteOrder().end(), o.route) == RouteOrder().end()) {
+  if (!IsRoute(o.route)) {
     std::cerr << fmt::format("ponte: unknown route '{}' ({})\n", o.route, fmt::join(RouteOrder(), ", "));
     exit_code = kExitUsage;
     return;

@@ -72,16 +72,8 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
   so.webhook_key_header = sc.webhook_key_header;
   so.admin_token = *admin_token;
   so.max_body_bytes = static_cast<size_t>(sc.max_body_bytes);
-  for (auto h : sc.allowed_hosts) {
-    for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    so.allowed_hosts.push_back(h);
-  }
-  if (auto scheme = sc.public_url.find("://"); scheme != std::string::npos) {
-    std::string host = sc.public_url.substr(scheme + 3);
-    host = host.substr(0, host.find_first_of(":/"));
-    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!host.empty()) so.allowed_hosts.push_back(host);
-  }
+  so.allowed_hosts = sc.allowed_hosts;
+  if (!sc.public_url.empty()) so.allowed_hosts.push_back(sc.public_url);  // its host name counts
 
   BlockTerminationSignals();
   server::SyncService service({r.config, *r.store, *r.ploomes, *r.milvus, r.calls, SystemClock::Get(),

@@ -137,7 +137,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     exit_code = kExitUsage;
     return;
   }
-  if (!o.route.empty() && std::find(RouteOrder().begin(), RouteOrder().end(), o.route) == RouteOrder().end()) {
+  if (!o.route.empty() && !IsRoute(o.route)) {
     std::cerr << fmt::format("ponte: unknown route '{}' (customers_ploomes_to_milvus, customers_milvus_to_ploomes, "
                              "tasks_ploomes_to_milvus, interactions_ploomes_to_milvus)\n", o.route);
     exit_code = kExitUsage;

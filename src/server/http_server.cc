@@ -31,6 +31,11 @@ constexpr size_t kMaxHeaderBytes = 16 * 1024;
 // (ValidationKey); until the key is seen, at most this much of its body is read.
 constexpr size_t kMaxUnauthenticatedBody = 64 * 1024;
 
+std::string AsciiLower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 // The host name of a Host header ("name:port", "[::1]:port") or of an Origin
 // ("http://name:port"); lower case.
 std::string HostName(std::string_view value) {
@@ -41,8 +46,7 @@ std::string HostName(std::string_view value) {
   } else {
     host = std::string(value.substr(0, value.find_first_of(":/")));
   }
-  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return host;
+  return AsciiLower(host);
 }
 
 bool IsLoopbackClient(const std::string& addr) {
@@ -102,9 +106,7 @@ struct HttpServer::Impl {
     if (!options.admin_token.empty()) {
       const std::string auth = req.get_header_value("Authorization");
       // The scheme is case-insensitive (RFC 9110): "bearer" is as good as "Bearer".
-      std::string scheme = auth.substr(0, 7);
-      for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return scheme == "bearer " && SecretsEqual(auth.substr(7), options.admin_token);
+      return AsciiLower(auth.substr(0, 7)) == "bearer " && SecretsEqual(auth.substr(7), options.admin_token);
     }
     return IsLoopbackClient(req.remote_addr);
   }
@@ -112,7 +114,8 @@ struct HttpServer::Impl {
   bool AllowedHost(const std::string& name) const {
     if (name.empty()) return false;
     if (IsLoopbackHost(name) || name == options.host) return true;
-    return std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), name) != options.allowed_hosts.end();
+    return std::any_of(options.allowed_hosts.begin(), options.allowed_hosts.end(),
+                       [&](const std::string& allowed) { return HostName(allowed) == name; });
   }
 
   httplib::Server::HandlerResponse Guard(const httplib::Request& req, httplib::Response& res) {

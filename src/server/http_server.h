@@ -29,7 +29,8 @@ struct ServerOptions {
   std::string admin_token;  // empty: loopback clients only
   size_t max_body_bytes = 1 << 20;
   // Host names (besides loopback names and the listen address) the admin API and the dashboard
-  // answer to: DNS rebinding sends a foreign name, and gets 403.
+  // answer to, as names or URLs ("ponte.example.com", "https://ponte.example.com"): DNS
+  // rebinding sends a foreign name, and gets 403.
   std::vector<std::string> allowed_hosts;
   size_t threads = 1024;  // connections served at once; idle ones cannot starve the others
 };

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/milvus/milvus_mapping.h"
@@ -92,5 +93,6 @@ struct Config {
 
 // Route names in the order a full run takes them (customers before the tickets that need them).
 const std::vector<std::string>& RouteOrder();
+bool IsRoute(std::string_view name);  // one of RouteOrder()
 
 }  // namespace ponte

@@ -1,5 +1,7 @@
 #include "sync/report.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "sync/config.h"
 
@@ -9,6 +11,10 @@ const std::vector<std::string>& RouteOrder() {
   static const std::vector<std::string> kOrder = {kRouteCustomersToMilvus, kRouteCustomersToPloomes,
                                                   kRouteTasks, kRouteInteractions};
   return kOrder;
+}
+
+bool IsRoute(std::string_view name) {
+  return std::find(RouteOrder().begin(), RouteOrder().end(), name) != RouteOrder().end();
 }
 
 int RouteReport::Skipped() const {

@@ -13,6 +13,15 @@
 namespace ponte::detail {
 namespace {
 
+// A damaged store: nothing may be written on it, and no record is to blame; the message says
+// what to do.
+Error DamagedStore(const std::string& what) {
+  return Error::DataLoss(what + "; the store is damaged: restore a backup (docs/deploy.md), or start a new store and "
+                                "let ponte relink from the systems (ponte depara rebuild)")
+      .WithSystem("store");
+}
+
+
 // How long a writer waits for another process's lock before reporting the store unavailable.
 constexpr int kBusyTimeoutMs = 10'000;
 
@@ -81,10 +90,7 @@ class SqliteConnection final : public SqlConnection {
       sqlite3_free(message);
       const int primary = rc & 0xff;
       if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
-        return Fail(Error::DataLoss(fmt::format("sqlite: {}; the store is damaged: restore a backup (docs/deploy.md), "
-                                                "or start a new store and let ponte relink from the systems",
-                                                text))
-                        .WithSystem("store"));
+        return Fail(DamagedStore("sqlite: " + text));
       }
       return Fail(Error::Internal(fmt::format("sqlite: {}", text)).WithSystem("store"));
     }
@@ -129,9 +135,7 @@ class SqliteConnection final : public SqlConnection {
     } else if (primary == SQLITE_CONSTRAINT) {
       e = Error::FailedPrecondition(std::move(text));
     } else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
-      // A damaged store: nothing may be written on it, and no record is to blame.
-      e = Error::DataLoss(text + "; the store is damaged: restore a backup (docs/deploy.md), or start a new "
-                                 "store and let ponte relink from the systems");
+      e = DamagedStore(text);
     } else {
       e = Error::Internal(std::move(text));
     }
@@ -183,10 +187,7 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path) {
   auto check = conn->Query("PRAGMA quick_check(1)", {});
   if (!check) return Fail(check.error());
   if (!check->empty() && check->front().Text(0) != "ok") {
-    return Fail(Error::DataLoss(fmt::format("the SQLite store {} is damaged ({}): restore a backup (docs/deploy.md), "
-                                            "or start a new store and let ponte relink from the systems",
-                                            path, check->front().Text(0)))
-                    .WithSystem("store"));
+    return Fail(DamagedStore(fmt::format("the SQLite store {} failed its check ({})", path, check->front().Text(0))));
   }
   return std::unique_ptr<SqlConnection>(std::move(conn));
 }
