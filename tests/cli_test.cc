@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +63,47 @@ TEST(CliTest, DocCheckPrintsOneLinePerValue) {
   EXPECT_NE(bad.out.find("invalid: '123.456.789-00' is not a valid CPF: check digits"),
             std::string::npos)
       << bad.out;
+}
+
+// Values are values: CLI11 read "[a,b]" as a list and "[]" as nothing.
+TEST(CliTest, BracketsInValuesAreKeptAsTyped) {
+  auto doc = Ponte("doc check -- '[111.444.777-35]' '[]'");
+  EXPECT_EQ(doc.exit_code, 1) << doc.out;
+  EXPECT_NE(doc.out.find("[111.444.777-35]\t-\t-\tinvalid: "), std::string::npos) << doc.out;
+  EXPECT_NE(doc.out.find("[]\t-\t-\tinvalid: "), std::string::npos) << doc.out;
+  auto compose = Ponte("internalid compose -- '[01,02]' x");
+  EXPECT_EQ(compose.exit_code, 0) << compose.out;
+  EXPECT_EQ(compose.out, "[01,02]|x\n");
+  auto unknown = Ponte("doc check 111.444.777-35 --frobnicate");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.out.find("unknown option --frobnicate"), std::string::npos) << unknown.out;
+}
+
+TEST(CliTest, DocCheckKeepsOneValuePerLine) {
+  // /bin/sh's printf: \n is a newline, \377 the byte 0xFF.
+  auto out = Ponte(
+      R"sh(doc check "$(printf '4076661\n9311')" "$(printf '123\37745')" 40766619311)sh");
+  EXPECT_EQ(out.exit_code, 1) << out.out;
+  EXPECT_NE(out.out.find("4076661\\n9311\t-\t-\tinvalid"), std::string::npos) << out.out;
+  EXPECT_NE(out.out.find("123\\xFF45\t-\t-\tinvalid"), std::string::npos) << out.out;
+  EXPECT_EQ(std::count(out.out.begin(), out.out.end(), '\n'), 3) << out.out;
+}
+
+TEST(CliTest, DocCheckReadsAFileOfDocumentsFromStdin) {
+  // A spreadsheet's export: a BOM, CRLF, a blank line, a dropped leading zero.
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("ponte_docs_" + std::to_string(getpid()) + ".csv");
+  std::ofstream(path, std::ios::binary)
+      << "\xEF\xBB\xBF" "111.444.777-35\r\n\r\n3470174601\r\n191\r\n";
+  auto out = RunPonte("doc check - < " + path.string());
+  std::filesystem::remove(path);
+  EXPECT_EQ(out.exit_code, 1) << out.out;
+  EXPECT_NE(out.out.find("111.444.777-35\t11144477735\tCPF\tvalid\n"), std::string::npos)
+      << out.out;
+  EXPECT_NE(out.out.find("3470174601\t03470174601\tCPF\tvalid\n"), std::string::npos);
+  EXPECT_NE(out.out.find("191\t-\t-\tinvalid: "), std::string::npos);
+  EXPECT_NE(out.out.find("3 documents checked: 2 valid, 1 invalid"), std::string::npos)
+      << out.out;
 }
 
 }  // namespace

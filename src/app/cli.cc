@@ -72,6 +72,28 @@ Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, const s
   return store;
 }
 
+void AcceptValuesAsTyped(CLI::App& command) {
+  // Without fallthrough, values stay with the command instead of reaching the root parser.
+  command.allow_extras();
+  command.fallthrough(false);
+}
+
+Result<std::vector<std::string>> TakeValuesAsTyped(const CLI::App& command, std::string first) {
+  std::vector<std::string> values{std::move(first)};
+  bool after_mark = false;
+  for (auto& extra : command.remaining()) {
+    if (!after_mark && extra == "--") {
+      after_mark = true;
+    } else if (!after_mark && extra.size() > 1 && extra.front() == '-') {
+      return Fail(Error::InvalidArgument(fmt::format(
+          "unknown option {} (put `--` before values that start with '-')", extra)));
+    } else {
+      values.push_back(std::move(extra));
+    }
+  }
+  return values;
+}
+
 int RunCli(int argc, char** argv) {
   CLI::App app{
       "ponte keeps Ploomes (CRM) and Milvus (helpdesk) in sync on TOTVS' Mensagem Única model:\n"

@@ -61,6 +61,14 @@ bool ReportIfError(const Result<T>& r, int& exit_code, int code = kExitSomeFaile
 // at info.
 void QuietLogUnlessChosen();
 
+// Commands whose positional values are data (documents, key parts) take them exactly as typed:
+// CLI11 reads "[a,b]" as a list and "[]" as nothing, which is wrong for a value. Such a command
+// calls AcceptValuesAsTyped when it is declared, and TakeValuesAsTyped in its callback with the
+// first value (the one its single-string positional option received); the rest come back in
+// order, after a `--` too. An unknown option before `--` is a usage error.
+void AcceptValuesAsTyped(CLI::App& command);
+Result<std::vector<std::string>> TakeValuesAsTyped(const CLI::App& command, std::string first);
+
 // Parses argv and runs the chosen command; returns the process exit code.
 int RunCli(int argc, char** argv);
 

@@ -10,12 +10,13 @@
 #include "app/cli.h"
 #include "core/document.h"
 #include "core/internal_id.h"
+#include "core/utf8.h"
 
 namespace ponte {
 namespace {
 
 struct InternalIdOptions {
-  std::vector<std::string> parts;
+  std::string first_part;
   std::string id;
   std::string layout;
   std::string field;
@@ -32,10 +33,12 @@ const KeyLayout* LayoutOrReport(const std::string& name, int& exit_code) {
   return *layout;
 }
 
-void Compose(const InternalIdOptions& o, int& exit_code) {
+void Compose(const CLI::App& command, const InternalIdOptions& o, int& exit_code) {
+  auto parts = TakeValuesAsTyped(command, o.first_part);
+  if (!ReportIfError(parts, exit_code, kExitUsage)) return;
   const KeyLayout* layout = LayoutOrReport(o.layout, exit_code);
   if (exit_code != kExitOk) return;
-  auto id = layout ? ComposeInternalId(*layout, o.parts) : ComposeInternalId(o.parts);
+  auto id = layout ? ComposeInternalId(*layout, *parts) : ComposeInternalId(*parts);
   if (!id) {
     std::cerr << "ponte: " << id.error().message << "\n";
     exit_code = kExitSomeFailed;
@@ -77,17 +80,63 @@ void Split(const InternalIdOptions& o, int& exit_code) {
   }
 }
 
-void CheckDocuments(const std::vector<std::string>& values, int& exit_code) {
-  for (const auto& value : values) {
-    auto doc = ParseDocument(value);
-    if (doc) {
-      std::cout << fmt::format("{}\t{}\t{}\tvalid\n", value, doc->canonical,
-                               DocumentKindName(doc->kind));
+// One line per value: the input as typed (escaped to one line), canonical form, kind, verdict.
+bool CheckOneDocument(std::string_view value) {
+  const std::string shown = EscapeForOneLine(value);
+  auto doc = ParseDocument(value);
+  if (doc) {
+    std::cout << fmt::format("{}\t{}\t{}\tvalid\n", shown, doc->canonical,
+                             DocumentKindName(doc->kind));
+    return true;
+  }
+  std::cout << fmt::format("{}\t-\t-\tinvalid: {}\n", shown, doc.error().message);
+  return false;
+}
+
+struct CheckCounts {
+  size_t valid = 0;
+  size_t invalid = 0;
+};
+
+void Count(bool valid, CheckCounts& counts) { ++(valid ? counts.valid : counts.invalid); }
+
+// `ponte doc check -`: a file of documents, one per line (CRLF and a UTF-8 BOM as a spreadsheet
+// writes them). Blank lines hold no document and are skipped; every other line gets its line.
+CheckCounts CheckDocumentsFrom(std::istream& in) {
+  CheckCounts counts;
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    if (first && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
+    first = false;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    Count(CheckOneDocument(line), counts);
+  }
+  return counts;
+}
+
+void CheckDocuments(const CLI::App& command, const std::string& first, int& exit_code) {
+  auto values = TakeValuesAsTyped(command, first);
+  if (!ReportIfError(values, exit_code, kExitUsage)) return;
+  CheckCounts counts;
+  bool read_stdin = false;
+  for (const auto& value : *values) {
+    if (value == "-") {
+      if (read_stdin) continue;  // standard input can be read once
+      read_stdin = true;
+      const CheckCounts from_file = CheckDocumentsFrom(std::cin);
+      counts.valid += from_file.valid;
+      counts.invalid += from_file.invalid;
     } else {
-      std::cout << fmt::format("{}\t-\t-\tinvalid: {}\n", value, doc.error().message);
-      exit_code = kExitSomeFailed;
+      Count(CheckOneDocument(value), counts);
     }
   }
+  if (read_stdin) {
+    std::cerr << fmt::format("ponte: {} documents checked: {} valid, {} invalid\n",
+                             counts.valid + counts.invalid, counts.valid, counts.invalid);
+  }
+  if (counts.invalid > 0) exit_code = kExitSomeFailed;
 }
 
 }  // namespace
@@ -100,10 +149,12 @@ void AddCoreCommands(CLI::App& app, int& exit_code) {
   const std::string layouts = fmt::format("{}", fmt::join(KeyLayoutNames(), ", "));
 
   auto* compose = internalid->add_subcommand("compose", "Join key parts into an InternalId");
-  compose->add_option("parts", opts->parts, "The key parts, in order")->required();
+  AcceptValuesAsTyped(*compose);
+  compose->add_option("parts", opts->first_part, "The key parts, in order (PART...)")
+      ->required();
   compose->add_option("--layout", opts->layout,
                       "Check the parts against a named key layout (" + layouts + ")");
-  compose->callback([opts, &exit_code] { Compose(*opts, exit_code); });
+  compose->callback([compose, opts, &exit_code] { Compose(*compose, *opts, exit_code); });
 
   auto* split = internalid->add_subcommand("split", "Split an InternalId into its key parts");
   split->add_option("id", opts->id, "The InternalId, e.g. 50|10|123456")->required();
@@ -112,15 +163,22 @@ void AddCoreCommands(CLI::App& app, int& exit_code) {
   split->add_option("--field", opts->field, "Print only this part (needs --layout)");
   split->callback([opts, &exit_code] { Split(*opts, exit_code); });
 
-  auto values = std::make_shared<std::vector<std::string>>();
+  auto first_value = std::make_shared<std::string>();
   auto* doc = app.add_subcommand("doc", "Brazilian documents (CPF and CNPJ)");
   doc->require_subcommand(1);
   auto* check = doc->add_subcommand(
       "check",
-      "Validate CPFs/CNPJs in any notation. Prints one line per value: input, canonical form, "
-      "kind, and valid or the reason. Exits 1 if any is invalid.");
-  check->add_option("values", *values, "CPF or CNPJ values (punctuation allowed)")->required();
-  check->callback([values, &exit_code] { CheckDocuments(*values, exit_code); });
+      "Validate CPFs/CNPJs. Prints one tab-separated line per value: the input as typed (a "
+      "control character or a byte that is not UTF-8 escaped as \\n, \\xNN), canonical form, "
+      "kind, and valid or the reason. `-` reads one value per line from standard input. "
+      "Exits 1 if any is invalid. The policy per input form is in docs/messages.md.");
+  AcceptValuesAsTyped(*check);
+  check->add_option("values", *first_value,
+                    "CPF or CNPJ values (VALUE...), written out or bare digits; - for stdin")
+      ->required();
+  check->callback([check, first_value, &exit_code] {
+    CheckDocuments(*check, *first_value, exit_code);
+  });
 }
 
 }  // namespace ponte

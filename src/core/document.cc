@@ -5,15 +5,33 @@
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
+
 namespace ponte {
 namespace {
 
 constexpr size_t kCpfLength = 11;
 constexpr size_t kCnpjLength = 14;
 
-// Characters people and CRMs put around the digits; anything else is an error.
-bool IsPunctuation(char c) {
-  return c == '.' || c == '-' || c == '/' || c == ' ' || c == '\t' || c == '_' || c == ',';
+// A spreadsheet or a form drops leading zeros of a number; restoring more than two would be
+// guessing (a three-digit "191" is not anybody's CPF).
+constexpr size_t kMaxRestoredZeros = 2;
+
+// Characters people and CRMs put between the digits; anything else is an error.
+bool IsSeparator(char c) {
+  return c == '.' || c == '-' || c == '/' || c == ' ' || c == '_' || c == ',';
+}
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Values reach error messages on one line, whatever bytes they hold.
+std::string Printable(std::string_view raw) { return EscapeForOneLine(raw); }
+
+std::string PrintableChar(char c) {
+  const std::string shown = EscapeForOneLine(std::string_view(&c, 1));
+  return shown.size() == 1 ? fmt::format("'{}'", shown) : shown;
 }
 
 // The CNPJ check-digit rule works on "character value = ASCII code - 48", which gives digits
@@ -35,14 +53,14 @@ Result<Document> Validate(std::string body, DocumentKind kind, std::string_view 
   const auto name = DocumentKindName(kind);
   if (AllEqual(body)) {
     return Fail(Error::InvalidArgument(
-        fmt::format("'{}' is not a valid {}: all digits are equal", raw, name)));
+        fmt::format("'{}' is not a valid {}: all digits are equal", Printable(raw), name)));
   }
   const std::string_view stem(body.data(), length - 2);
   const std::string expected =
       kind == DocumentKind::kCpf ? CpfCheckDigits(stem) : CnpjCheckDigits(stem);
   if (body.compare(length - 2, 2, expected) != 0) {
     return Fail(Error::InvalidArgument(
-        fmt::format("'{}' is not a valid {}: check digits are {}, expected {}", raw, name,
+        fmt::format("'{}' is not a valid {}: check digits are {}, expected {}", Printable(raw), name,
                     body.substr(length - 2), expected)));
   }
   return Document{kind, std::move(body)};
@@ -93,18 +111,26 @@ std::string Document::Formatted() const {
 }
 
 Result<Document> ParseDocument(std::string_view raw) {
+  // Blanks around the value are a cell's or a form's padding, not part of the document.
+  std::string_view value = raw;
+  while (!value.empty() && IsBlank(value.front())) value.remove_prefix(1);
+  while (!value.empty() && IsBlank(value.back())) value.remove_suffix(1);
+
   std::string body;
   bool has_letter = false;
-  for (char c : raw) {
+  bool has_separator = false;
+  for (char c : value) {
     if (std::isdigit(static_cast<unsigned char>(c))) {
       body += c;
-    } else if (std::isalpha(static_cast<unsigned char>(c)) &&
-               static_cast<unsigned char>(c) < 0x80) {
+    } else if (IsAsciiLetter(c)) {
       body += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       has_letter = true;
-    } else if (!IsPunctuation(c)) {
-      return Fail(Error::InvalidArgument(fmt::format(
-          "'{}' is not a CPF/CNPJ: the character '{}' does not belong in one", raw, c)));
+    } else if (IsSeparator(c)) {
+      has_separator = true;
+    } else {
+      return Fail(Error::InvalidArgument(
+          fmt::format("'{}' is not a CPF/CNPJ: the character {} does not belong in one",
+                      Printable(raw), PrintableChar(c))));
     }
   }
   if (body.empty()) return Fail(Error::InvalidArgument("the CPF/CNPJ is empty"));
@@ -113,42 +139,53 @@ Result<Document> ParseDocument(std::string_view raw) {
     // Alphanumeric CNPJ: letters only in the 12-character root, the check digits stay numeric.
     if (body.size() != kCnpjLength) {
       return Fail(Error::InvalidArgument(fmt::format(
-          "'{}' is not a valid CNPJ: an alphanumeric CNPJ has 14 characters, this has {}", raw,
-          body.size())));
+          "'{}' is not a valid CNPJ: an alphanumeric CNPJ has 14 characters, this has {}",
+          Printable(raw), body.size())));
     }
     if (!std::isdigit(static_cast<unsigned char>(body[12])) ||
         !std::isdigit(static_cast<unsigned char>(body[13]))) {
       return Fail(Error::InvalidArgument(fmt::format(
           "'{}' is not a valid CNPJ: the last two characters (check digits) must be digits",
-          raw)));
+          Printable(raw))));
     }
     return Validate(std::move(body), DocumentKind::kCnpj, raw);
   }
-
   if (body.size() > kCnpjLength) {
     return Fail(Error::InvalidArgument(fmt::format(
-        "'{}' is not a CPF/CNPJ: {} digits is too long (CPF has 11, CNPJ 14)", raw,
+        "'{}' is not a CPF/CNPJ: {} digits is too long (CPF has 11, CNPJ 14)", Printable(raw),
         body.size())));
   }
-  if (body.size() > kCpfLength) return Validate(std::move(body), DocumentKind::kCnpj, raw);
-  // Up to 11 digits: a CPF, or a CNPJ whose leading zeros a spreadsheet dropped. The CPF
-  // reading wins when both check out, since it needs fewer restored zeros.
-  auto as_cpf = Validate(body, DocumentKind::kCpf, raw);
-  if (as_cpf) return as_cpf;
-  auto as_cnpj = Validate(body, DocumentKind::kCnpj, raw);
-  if (as_cnpj) return as_cnpj;
-  if (body.size() == kCpfLength) return as_cpf;  // the likeliest intent was a CPF
+
+  // The kind follows from the number of digits alone, never from which check digits happen to
+  // match: a mistyped CPF must not become a valid CNPJ (see docs/messages.md, "Documents").
+  if (has_separator) {
+    // A written-out document shows every digit; one missing is a typo, not a dropped zero.
+    if (body.size() == kCpfLength) return Validate(std::move(body), DocumentKind::kCpf, raw);
+    if (body.size() == kCnpjLength) return Validate(std::move(body), DocumentKind::kCnpj, raw);
+    return Fail(Error::InvalidArgument(fmt::format(
+        "'{}' is not a valid CPF/CNPJ: it has {} digits, and a written-out CPF has 11, a CNPJ "
+        "14 (leading zeros are restored only on a value of bare digits)",
+        Printable(raw), body.size())));
+  }
+  // Bare digits: a spreadsheet's numeric cell drops leading zeros, and up to two are restored.
+  // 12 to 14 digits can only be a CNPJ, 9 to 11 only a CPF (a CNPJ would have lost three).
+  if (body.size() >= kCnpjLength - kMaxRestoredZeros) {
+    return Validate(std::move(body), DocumentKind::kCnpj, raw);
+  }
+  if (body.size() >= kCpfLength - kMaxRestoredZeros) {
+    return Validate(std::move(body), DocumentKind::kCpf, raw);
+  }
   return Fail(Error::InvalidArgument(fmt::format(
-      "'{}' is not a valid CPF/CNPJ: {} digits, and neither the CPF nor the CNPJ check digits "
-      "match with the leading zeros restored",
-      raw, body.size())));
+      "'{}' is not a valid CPF/CNPJ: {} digits is too short (CPF has 11, CNPJ 14; at most {} "
+      "dropped leading zeros are restored, so write it out in full)",
+      Printable(raw), body.size(), kMaxRestoredZeros)));
 }
 
 Result<Document> ParseDocument(std::string_view raw, DocumentKind expected) {
   auto doc = ParseDocument(raw);
   if (doc && doc->kind != expected) {
     return Fail(Error::InvalidArgument(fmt::format("'{}' is a valid {}, but a {} was expected",
-                                                   raw, DocumentKindName(doc->kind),
+                                                   Printable(raw), DocumentKindName(doc->kind),
                                                    DocumentKindName(expected))));
   }
   return doc;

@@ -1,8 +1,12 @@
 #pragma once
 // Brazilian taxpayer documents: CPF (a person, 11 digits) and CNPJ (a company, 14 characters,
 // alphanumeric in its first 12 positions for numbers Receita Federal issues from July 2026).
-// Parsing accepts any punctuation and restores leading zeros a spreadsheet dropped; the canonical
-// form is the bare characters, upper case, zero-padded.
+// The canonical form is the bare characters, upper case. Parsing follows one policy per input form
+// (docs/messages.md, "Documents"): blanks around the value are dropped; a written-out value
+// (with . - / , _ or spaces between the characters) must show all 11 or 14 of them; a value of
+// bare digits may have lost up to two leading zeros in a spreadsheet, which are restored. The kind
+// follows from the length alone (9-11 digits a CPF, 12-14 a CNPJ, letters a CNPJ), so a typo
+// never turns a person into a company.
 
 #include <string>
 #include <string_view>

@@ -82,6 +82,85 @@ TEST(DocumentTest, ErrorsNameTheRule) {
   EXPECT_NE(letter_in_dv.error().message.find("check digits"), std::string::npos);
 }
 
+// The policy per input form (docs/messages.md, "Documents"), case by case from the issue that
+// compared ponte with an independent validator.
+TEST(DocumentPolicyTest, ShortDigitStringsAreNotPaddedIntoDocuments) {
+  // "191" was CPF 00000000191; restoring eight zeros is a guess, not a repair.
+  auto three = ParseDocument("191");
+  ASSERT_FALSE(three.has_value());
+  EXPECT_NE(three.error().message.find("too short"), std::string::npos);
+  EXPECT_FALSE(ParseDocument("45678909").has_value());  // 8 digits: three zeros missing
+  // Two dropped zeros are restored: CPF 001.234.567-?? typed into a numeric cell.
+  const std::string cpf = "001234567" + CpfCheckDigits("001234567");
+  auto two = ParseDocument(cpf.substr(2));
+  ASSERT_TRUE(two.has_value()) << two.error().ToString();
+  EXPECT_EQ(two->canonical, cpf);
+  EXPECT_EQ(two->kind, DocumentKind::kCpf);
+}
+
+TEST(DocumentPolicyTest, ElevenDigitsAreACpfEvenWhenTheyWouldPassAsACnpj) {
+  // 44640074210 fails as a CPF but passes as CNPJ 00044640074210: a mistyped CPF.
+  ASSERT_EQ(CnpjCheckDigits("000446400742"), "10");
+  auto typo = ParseDocument("44640074210");
+  ASSERT_FALSE(typo.has_value());
+  EXPECT_NE(typo.error().message.find("not a valid CPF"), std::string::npos);
+  // Nine or ten digits likewise: only ever a CPF.
+  const std::string cnpj = "0000" + std::string("12345678") + CnpjCheckDigits("000012345678");
+  EXPECT_FALSE(ParseDocument(cnpj.substr(4)).has_value());
+}
+
+TEST(DocumentPolicyTest, AWrittenOutValueMustShowEveryDigit) {
+  // A masked document missing its last digit became a different valid document.
+  EXPECT_FALSE(ParseDocument("70.237.527/0001-1").has_value());
+  EXPECT_FALSE(ParseDocument("872.270.130-3").has_value());
+  auto missing = ParseDocument("872.270.130-3");
+  EXPECT_NE(missing.error().message.find("written-out"), std::string::npos);
+  // Separators anywhere, as long as all digits are there: the forms seen in Ploomes.
+  EXPECT_EQ(ParseDocument("914538401-09")->canonical, "91453840109");
+  EXPECT_EQ(ParseDocument("261 461 003 82")->canonical, "26146100382");
+  EXPECT_EQ(ParseDocument("45.145.061.0001-85")->canonical, "45145061000185");
+}
+
+TEST(DocumentPolicyTest, BlanksAroundTheValueAreDropped) {
+  EXPECT_EQ(ParseDocument("40766619311 ")->canonical, "40766619311");
+  EXPECT_EQ(ParseDocument("\t 40766619311\r\n")->canonical, "40766619311");
+  // A zero dropped from bare digits still comes back with blanks around them.
+  EXPECT_EQ(ParseDocument(" 3470174601 ")->canonical, "03470174601");
+  // Inside the value a newline is not a separator.
+  auto split = ParseDocument("407666\n19311");
+  ASSERT_FALSE(split.has_value());
+  EXPECT_NE(split.error().message.find("\\n"), std::string::npos) << split.error().message;
+  EXPECT_EQ(split.error().message.find('\n'), std::string::npos);
+}
+
+TEST(DocumentPolicyTest, ErrorsHoldTheValueOnOneLineOfValidUtf8) {
+  auto bad = ParseDocument("123\xff" "456\n");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("\\xFF"), std::string::npos) << bad.error().message;
+  EXPECT_EQ(bad.error().message.find('\xff'), std::string::npos);
+}
+
+TEST(DocumentPolicyTest, TheKindNeverFlipsOnADroppedOrChangedDigit) {
+  // Every single-digit change or deletion of a valid CPF either fails or stays a CPF.
+  const std::string cpf = "529982247" + CpfCheckDigits("529982247");
+  for (size_t i = 0; i < cpf.size(); ++i) {
+    std::string dropped = cpf;
+    dropped.erase(i, 1);
+    auto d = ParseDocument(dropped);
+    if (d) {
+      EXPECT_EQ(d->kind, DocumentKind::kCpf) << dropped;
+    }
+    for (char c = '0'; c <= '9'; ++c) {
+      std::string changed = cpf;
+      changed[i] = c;
+      auto e = ParseDocument(changed);
+      if (e) {
+        EXPECT_EQ(e->kind, DocumentKind::kCpf) << changed;
+      }
+    }
+  }
+}
+
 TEST(DocumentTest, ExpectedKindIsEnforced) {
   auto d = ParseDocument("12.345.678/0001-95", DocumentKind::kCpf);
   ASSERT_FALSE(d.has_value());
