@@ -82,6 +82,7 @@ struct Delivered {
   Outcome outcome;
   std::string target_id;
   std::string detail;
+  std::string target_hash;  // the content hash of what a write left in the target, when known
 };
 
 // The origin a ticket's reference names: "[ponte ploomes:Task:40500001]" -> ploomes:Task|40500001.
@@ -295,6 +296,30 @@ struct SyncEngine::Impl {
     return {};
   }
 
+  // Brings the Ploomes index up to date before it answers "is this customer in Ploomes?": the
+  // contacts changed since its last listing (all of them when there never was a whole one).
+  // Contacts are matched by canonical document, so a CPF typed "261 461 003 82" or with its
+  // leading zero lost links instead of being created again; Ploomes' own filter can only be
+  // asked for the forms ponte knows to ask for. Once per run; the contacts route's listing of
+  // this run counts.
+  Status EnsurePloomesIndex() {
+    if (ploomes_index_fresh) return {};
+    auto before = LoadListingState(store, kPloomesIndex);
+    if (!before) return Fail(before.error());
+    const bool was_whole = *before && (*before)->complete;
+    std::optional<Instant> since;
+    if (was_whole) since = (*before)->at - kCreateClockSkew;
+    const Instant started = clock.Now();
+    auto listing = ploomes.ContactsChangedSince(since);
+    if (!listing) return Fail(listing.error());
+    Index("ploomes", *listing, PloomesCustomerHash);
+    if (!options.dry_run) {
+      (void)SaveListingState(store, {kPloomesIndex, true, "", static_cast<int>(listing->records.size()), started});
+    }
+    ploomes_index_fresh = true;
+    return {};
+  }
+
   // The member of `system` the index holds for a document, if any.
   std::optional<LinkRow> KnownCustomer(const std::string& doc, const std::string& system) {
     auto rows = store.FindByNaturalKey(kCustomer, doc);
@@ -387,6 +412,20 @@ struct SyncEngine::Impl {
 
   // ---- customers milvus -> ploomes ----
 
+  // Creates the Ploomes contact of a customer (or says it would, on a dry run).
+  Result<Delivered> CreatePloomesContact(const Delivery& d, const CustomerVendor& cv) {
+    if (options.dry_run) {
+      return Delivered{Outcome::kCreated, "", fmt::format("would create a Ploomes contact ({})",
+                                                          cv.document->is_person() ? "person" : "company")};
+    }
+    PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+    auto created = ploomes.CreateContact(cv);
+    if (!created) return Fail(created.error());
+    Delivered out{Outcome::kCreated, created->internal_id, "Ploomes contact created"};
+    out.target_hash = PloomesCustomerHash(created->record);
+    return out;
+  }
+
   Result<Delivered> DeliverCustomerToPloomes(const Delivery& d, const CustomerVendor& cv) {
     const SystemRef& origin = d.intent.origin;
     const std::string doc = cv.document->canonical;
@@ -402,27 +441,26 @@ struct SyncEngine::Impl {
       if (!updated) return Fail(updated.error());
       out = {Outcome::kUpdated, linked->ref.internal_id, "Ploomes contact updated"};
       target_hash = PloomesCustomerHash(updated->record);
-    } else if (const auto known = KnownCustomer(doc, "ploomes");
-               !MayHaveLanded(d) && (ploomes_index_fresh || IndexFresh(kPloomesIndex)) && known) {
-      // A whole, fresh contact listing answers it: link without asking Ploomes again.
+    } else if (auto fresh = EnsurePloomesIndex(); !fresh) {
+      return Fail(fresh.error());
+    } else if (const auto known = KnownCustomer(doc, "ploomes"); !MayHaveLanded(d) && known) {
+      // The index, up to date, answers it: link without asking Ploomes again.
       if (options.dry_run) return Delivered{Outcome::kLinked, known->ref.internal_id, "would link to the Ploomes contact with this CPF/CNPJ"};
       out = {Outcome::kLinked, known->ref.internal_id, "already in Ploomes (same CPF/CNPJ): linked"};
       target_hash = known->info.content_hash;
-    } else if (!MayHaveLanded(d) && (ploomes_index_fresh || IndexFresh(kPloomesIndex))) {
+    } else if (!MayHaveLanded(d)) {
       // ... and says there is none: create without asking.
-      if (options.dry_run) {
-        return Delivered{Outcome::kCreated, "", fmt::format("would create a Ploomes contact ({})",
-                                                            cv.document->is_person() ? "person" : "company")};
-      }
-      PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
-      auto created = ploomes.CreateContact(cv);
+      auto created = CreatePloomesContact(d, cv);
       if (!created) return Fail(created.error());
-      out = {Outcome::kCreated, created->internal_id, "Ploomes contact created"};
-      target_hash = PloomesCustomerHash(created->record);
+      if (options.dry_run) return *created;
+      out = *created;
+      target_hash = out.target_hash;
     } else {
+      // An earlier attempt may have written: Ploomes itself is asked, by the forms of the
+      // document ponte writes, then the index by canonical form.
       auto found = ploomes.FindContactsByDocument(*cv.document);
       if (!found) return Fail(found.error());
-      if (found->empty() && MayHaveLanded(d)) {
+      if (found->empty()) {
         // An earlier attempt may have created the contact and been cut off before its document
         // was moved to where Ploomes keeps it: a contact of this name, made since, with none.
         auto undocumented = ploomes.FindUndocumentedContacts(cv.short_name.empty() ? cv.name : cv.short_name,
@@ -434,22 +472,25 @@ struct SyncEngine::Impl {
           found->push_back(undocumented->front());
         }
       }
+      if (found->empty()) {
+        if (known) found->push_back(known->ref.internal_id);  // the index, refreshed above
+      }
+      std::optional<SourceRecord<CustomerVendor>> contact;
       if (!found->empty()) {
+        auto read = ploomes.GetContact(found->front());
+        if (!read) return Fail(read.error());
+        contact = std::move(*read);
+      }
+      if (contact) {
         if (options.dry_run) return Delivered{Outcome::kLinked, found->front(), "would link to the Ploomes contact with this CPF/CNPJ"};
-        auto contact = ploomes.GetContact(found->front());
-        if (!contact) return Fail(contact.error());
         out = {Outcome::kLinked, found->front(), "already in Ploomes (same CPF/CNPJ): linked"};
-        if (*contact) target_hash = PloomesCustomerHash((*contact)->record);
+        target_hash = PloomesCustomerHash(contact->record);
       } else {
-        if (options.dry_run) {
-          return Delivered{Outcome::kCreated, "", fmt::format("would create a Ploomes contact ({})",
-                                                              cv.document->is_person() ? "person" : "company")};
-        }
-        PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
-        auto created = ploomes.CreateContact(cv);
+        auto created = CreatePloomesContact(d, cv);
         if (!created) return Fail(created.error());
-        out = {Outcome::kCreated, created->internal_id, "Ploomes contact created"};
-        target_hash = PloomesCustomerHash(created->record);
+        if (options.dry_run) return *created;
+        out = *created;
+        target_hash = out.target_hash;
       }
     }
     PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"ploomes", out.target_id},

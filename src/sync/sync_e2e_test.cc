@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <cctype>
 #include <set>
 
 #include "connectors/milvus/milvus_connector.h"
@@ -482,6 +483,88 @@ TEST_F(SyncTest, MigrationFromTheOldScriptLinksInsteadOfCreating) {
     EXPECT_TRUE(linked) << doc.canonical;
   }
 }
+
+// The same customer, canonical in Milvus and typed some other way in Ploomes: every form ponte
+// accepts links the two instead of creating a second contact, whether or not ponte has a whole
+// listing of Ploomes' contacts to answer from.
+class TypedDifferentlyTest : public SyncTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  // Each form as a person typed it in Ploomes, with the canonical document it stands for.
+  struct Form {
+    std::string typed;
+    std::string canonical;
+  };
+  std::vector<Form> Forms() {
+    auto cpf = [](const std::string& stem) { return stem + CpfCheckDigits(stem); };
+    auto cnpj = [](const std::string& stem) { return stem + CnpjCheckDigits(stem); };
+    std::vector<Form> forms;
+    const std::string zero_cpf = cpf("034701746");  // a leading zero a spreadsheet drops
+    forms.push_back({zero_cpf.substr(1), zero_cpf});
+    const std::string c2 = cpf("914538401");
+    forms.push_back({c2.substr(0, 9) + "-" + c2.substr(9), c2});
+    const std::string c3 = cpf("261461003");
+    forms.push_back({c3.substr(0, 3) + " " + c3.substr(3, 3) + " " + c3.substr(6, 3) + " " + c3.substr(9), c3});
+    const std::string c4 = cpf("407666193");
+    forms.push_back({c4 + " ", c4});
+    const std::string c5 = cpf("529982247");
+    forms.push_back({ParseDocument(c5)->Formatted(), c5});
+    forms.push_back({cpf("123456780"), cpf("123456780")});  // bare, as ponte writes it
+    const std::string j1 = cnpj("007579380001");  // two leading zeros dropped
+    forms.push_back({j1.substr(2), j1});
+    const std::string j2 = cnpj("451450610001");
+    forms.push_back({j2.substr(0, 2) + "." + j2.substr(2, 3) + "." + j2.substr(5, 3) + "." +
+                         j2.substr(8, 4) + "-" + j2.substr(12), j2});
+    const std::string j3 = cnpj("12ABC34501DE");
+    std::string lower = j3;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    forms.push_back({lower, j3});
+    const std::string j4 = cnpj("334567890001");
+    forms.push_back({ParseDocument(j4)->Formatted(), j4});
+    forms.push_back({" " + cnpj("778899000002") + "\t", cnpj("778899000002")});
+    return forms;
+  }
+};
+
+TEST_P(TypedDifferentlyTest, EveryAcceptedFormLinksInsteadOfCreating) {
+  const bool whole_listing_first = GetParam();
+  const auto forms = Forms();
+  ASSERT_EQ(forms.size(), 11u);
+  int n = 0;
+  for (const auto& f : forms) {
+    auto doc = ParseDocument(f.typed);
+    ASSERT_TRUE(doc.has_value()) << f.typed << ": " << doc.error().ToString();
+    ASSERT_EQ(doc->canonical, f.canonical) << f.typed;
+    const bool person = doc->is_person();
+    const std::string name = fmt::format("Cliente Digitado {}", ++n);
+    const Json contact{{"Name", name}, {"TypeId", person ? 2 : 1}, {person ? "CPF" : "CNPJ", f.typed}};
+    auto posted = admin_->Post("/ploomes/Contacts", {{"User-Key", "sandbox-ploomes-key"}},
+                               contact.dump(), "application/json");
+    ASSERT_TRUE(posted && posted->status == 200) << (posted ? posted->body : "no answer");
+    CustomerVendor cv;
+    cv.name = name;
+    cv.document = *ParseDocument(f.canonical);
+    ASSERT_TRUE(milvus_->CreateClient(cv, 0).has_value()) << f.canonical;
+  }
+  // Without a whole listing, ponte answers from Ploomes itself (the lookup by document).
+  if (whole_listing_first) Run();
+  SyncEngine engine(config_, *store_, *ploomes_, *milvus_, calls_, SystemClock::Get(), {});
+  const auto report = engine.RunRoute(kRouteCustomersToPloomes);
+  Json stats = Stats();
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0) << stats["ploomes"]["duplicates"].dump();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();
+  for (const auto& f : forms) {
+    auto members = *store_->FindByNaturalKey("CustomerVendor", f.canonical);
+    int systems = 0;
+    for (const auto& m : members) systems += m.ref.system == "ploomes" || m.ref.system == "milvus";
+    EXPECT_EQ(systems, 2) << f.typed;
+    ASSERT_FALSE(members.empty());
+    auto entity = *store_->Entity("CustomerVendor", members.front().ref);
+    EXPECT_EQ(entity.size(), 2u) << f.typed << ": ploomes and milvus in one entity";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Listing, TypedDifferentlyTest, ::testing::Values(false, true),
+                         [](const auto& p) { return p.param ? "AfterAWholeListing" : "ByLookup"; });
 
 TEST_F(SyncTest, FaultsLeaveEverythingDeliveredOrDeadLetteredWithoutDuplicates) {
   Post("/_sandbox/faults", {{"spec", "429=0.05,500=0.05,503=0.05,reset=0.03,malformed=0.03,truncated=0.02,timeout=0.01,timeout_ms=1500"}});

@@ -1,6 +1,7 @@
 #include "connectors/ploomes/ploomes_connector.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -71,11 +72,19 @@ Result<std::optional<SourceRecord<CustomerVendor>>> PloomesConnector::GetContact
 }
 
 Result<std::vector<std::string>> PloomesConnector::FindContactsByDocument(const Document& doc) {
-  // CRMs hold documents as typed: look for the bare and the punctuated form in each field.
+  // CRMs hold documents as typed: look for the bare and the punctuated form in each field, the
+  // bare form without the leading zeros a spreadsheet drops, and an alphanumeric CNPJ in lower
+  // case. Other forms (spaces, partial masks) only the index finds, by canonical form.
+  std::vector<std::string> forms{doc.canonical, doc.Formatted()};
+  if (const auto first = doc.canonical.find_first_not_of('0'); first > 0 && first != std::string::npos) {
+    forms.push_back(doc.canonical.substr(first));
+  }
+  std::string lower = doc.canonical;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower != doc.canonical) forms.push_back(lower);
   std::vector<std::string> clauses;
   for (const char* field : {"CNPJ", "CPF", "Register"}) {
-    clauses.push_back(fmt::format("{} eq {}", field, ODataString(doc.canonical)));
-    clauses.push_back(fmt::format("{} eq {}", field, ODataString(doc.Formatted())));
+    for (const auto& form : forms) clauses.push_back(fmt::format("{} eq {}", field, ODataString(form)));
   }
   auto found = client_.Find("Contacts", fmt::format("{}", fmt::join(clauses, " or ")));
   if (!found) return Fail(found.error());

@@ -59,7 +59,8 @@ class PloomesConnector {
   // Contacts without a valid CPF/CNPJ come back in `skipped` with the reason.
   Result<Listing<CustomerVendor>> ContactsChangedSince(std::optional<Instant> since);
   Result<std::optional<SourceRecord<CustomerVendor>>> GetContact(const std::string& id);
-  // The contact ids whose CNPJ, CPF or Register holds this document (canonical or formatted).
+  // The contact ids whose CNPJ, CPF or Register holds this document: canonical, formatted,
+  // without dropped leading zeros, or (alphanumeric CNPJ) in lower case.
   Result<std::vector<std::string>> FindContactsByDocument(const Document& doc);
   // Contacts named `name`, created at or after `since`, with no CPF/CNPJ anywhere: what a create
   // leaves behind when it is interrupted before Ploomes' document placement is repaired.
