@@ -8,6 +8,7 @@
 #include "core/document.h"
 #include "core/internal_id.h"
 #include "core/schema_validator.h"
+#include "core/ticket.h"
 
 namespace ponte {
 namespace {
@@ -37,12 +38,50 @@ void BM_InternalIdRoundTrip(benchmark::State& state) {
 }
 BENCHMARK(BM_InternalIdRoundTrip);
 
-void BM_BuildAndValidateCustomerMessage(benchmark::State& state) {
+// A customer as a sandbox run makes it: every field ponte fills, address and contacts included.
+CustomerVendor FullCustomer() {
   CustomerVendor cv;
   cv.internal_id = "401234567";
-  cv.name = "Padaria São João Ltda";
+  cv.name = "Padaria São João Comércio de Alimentos Ltda";
+  cv.short_name = "Padaria São João";
   cv.document = *ParseDocument("12.345.678/0001-95");
-  cv.address.zip_code = "01310100";
+  cv.email = "contato@padariasaojoao.com.br";
+  cv.phone = "(11) 91234-5678";
+  cv.home_page = "https://padariasaojoao.com.br";
+  cv.comments = "Cliente desde 2019";
+  cv.register_date = "2024-03-15";
+  cv.address = {"Rua das Flores", "123", "Sala 4", "Centro", "São Paulo", "3550308", "SP", "01310100"};
+  return cv;
+}
+
+Message FullTicket() {
+  Ticket t{"40500001", "Task", "Entrega de equipamento", "Levar o forno até a loja", "401234567",
+           "ENTREGA", "2026-11-23T13:15:00.000Z"};
+  return NewMessage(kTicketTransaction, kTicketVersion, "ploomes", t.ToBusinessContent());
+}
+
+// What the pipeline pays per delivery: a message checked against its schema (envelope and
+// BusinessContent). The JSON is built outside the loop, as the journal hands it over.
+void BM_ValidateCustomerMessage(benchmark::State& state) {
+  const Json json = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes",
+                               FullCustomer().ToBusinessContent()).ToJson();
+  if (!ValidateMessageJson(json)) state.SkipWithError("the benchmark's message is not valid");
+  for (auto _ : state) benchmark::DoNotOptimize(ValidateMessageJson(json));
+  Report(state);
+}
+BENCHMARK(BM_ValidateCustomerMessage);
+
+void BM_ValidateTicketMessage(benchmark::State& state) {
+  const Json json = FullTicket().ToJson();
+  if (!ValidateMessageJson(json)) state.SkipWithError("the benchmark's message is not valid");
+  for (auto _ : state) benchmark::DoNotOptimize(ValidateMessageJson(json));
+  Report(state);
+}
+BENCHMARK(BM_ValidateTicketMessage);
+
+// The whole step: the record becomes a message, its JSON, and is validated.
+void BM_BuildAndValidateCustomerMessage(benchmark::State& state) {
+  const CustomerVendor cv = FullCustomer();
   for (auto _ : state) {
     Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes",
                            cv.ToBusinessContent());

@@ -6,6 +6,13 @@ namespace ponte {
 using detail::GetString;
 using detail::PutIfSet;
 
+namespace {
+std::string FirstString(const Json& object, const char* name, const char* legacy_name) {
+  std::string value = GetString(object, name);
+  return value.empty() ? GetString(object, legacy_name) : value;
+}
+}  // namespace
+
 std::string CustomerVendor::EntityType() const {
   return document && document->is_person() ? "Person" : "Company";
 }
@@ -33,11 +40,11 @@ Json CustomerVendor::ToBusinessContent() const {
   PutIfSet(addr, "ZIPCode", address.zip_code);
   if (!address.city_name.empty() || !address.city_code.empty()) {
     Json city = Json::object();
-    PutIfSet(city, "CityCode", address.city_code);
-    PutIfSet(city, "CityDescription", address.city_name);
+    PutIfSet(city, "cityCode", address.city_code);
+    PutIfSet(city, "cityDescription", address.city_name);
     addr["City"] = city;
   }
-  if (!address.state.empty()) addr["State"] = {{"StateCode", address.state}};
+  if (!address.state.empty()) addr["State"] = {{"stateId", address.state}};
   if (!addr.empty()) c["Address"] = addr;
   Json comm = Json::object();
   PutIfSet(comm, "Email", email);
@@ -70,12 +77,14 @@ Result<CustomerVendor> CustomerVendor::FromBusinessContent(const Json& c) {
     cv.address.complement = GetString(*a, "Complement");
     cv.address.district = GetString(*a, "District");
     cv.address.zip_code = GetString(*a, "ZIPCode");
+    // The official names, or the ones ponte 0.1 journaled (CityCode, CityDescription,
+    // StateCode), so a delivery journaled before an upgrade still carries its address.
     if (auto city = a->find("City"); city != a->end() && city->is_object()) {
-      cv.address.city_code = GetString(*city, "CityCode");
-      cv.address.city_name = GetString(*city, "CityDescription");
+      cv.address.city_code = FirstString(*city, "cityCode", "CityCode");
+      cv.address.city_name = FirstString(*city, "cityDescription", "CityDescription");
     }
     if (auto st = a->find("State"); st != a->end() && st->is_object()) {
-      cv.address.state = GetString(*st, "StateCode");
+      cv.address.state = FirstString(*st, "stateId", "StateCode");
     }
   }
   if (auto list = c.find("ListOfCommunicationInformation");

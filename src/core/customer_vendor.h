@@ -1,6 +1,6 @@
 #pragma once
-// CustomerVendor: the canonical customer, as the fields of TOTVS' CustomerVendor 2.000
-// BusinessContent that Ploomes and Milvus can fill.
+// CustomerVendor: the canonical customer, as the fields of TOTVS' CustomerVendor 2.007
+// BusinessContent that Ploomes and Milvus can fill (schemas/CustomerVendor_2_007.json).
 
 #include <optional>
 #include <string>
@@ -16,9 +16,9 @@ struct Address {
   std::string number;      // Number
   std::string complement;  // Complement
   std::string district;    // District (bairro)
-  std::string city_name;   // City.CityDescription
-  std::string city_code;   // City.CityCode (IBGE code when known)
-  std::string state;       // State.StateCode (UF, e.g. "SP")
+  std::string city_name;   // City.cityDescription
+  std::string city_code;   // City.cityCode (IBGE code when known)
+  std::string state;       // State.stateId (UF, e.g. "SP")
   std::string zip_code;    // ZIPCode, 8 digits with leading zeros kept
   friend bool operator==(const Address&, const Address&) = default;
 };

@@ -7,7 +7,7 @@
 
 namespace ponte::detail {
 
-// File stem ("CustomerVendor_2_000") -> schema text.
+// File stem ("CustomerVendor_2_007") -> schema text.
 const std::map<std::string, std::string_view>& EmbeddedSchemas();
 
 }  // namespace ponte::detail

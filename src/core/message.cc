@@ -108,6 +108,11 @@ Result<Message> Message::FromJson(const Json& json) {
   return m;
 }
 
+bool IsCurrentVersion(const Message& message) {
+  return (message.transaction == kCustomerVendorTransaction && message.version == kCustomerVendorVersion) ||
+         (message.transaction == kTicketTransaction && message.version == kTicketVersion);
+}
+
 Message NewMessage(std::string_view transaction, std::string_view version,
                    std::string_view product_name, Json business_content) {
   Message m;

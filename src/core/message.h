@@ -6,9 +6,9 @@
 //     "Content": { "Event": "upsert" | "delete", "BusinessContent": { ... } },
 //     "ReturnContent": { "ListOfInternalId": [ { "name", "origin", "destination" } ] } }
 //
-// Transaction names follow the standard: CustomerVendor (version 2.000) for customers, and
-// Ticket for the helpdesk tickets that Ploomes tasks and interactions become (see
-// docs/messages.md for why). Each BusinessContent is checked against schemas/*.json.
+// Customers travel as the standard's CustomerVendor, version 2.007 (Name up to 80 characters;
+// 2.000 allows 40). Helpdesk tickets travel as Ticket, ponte's own message: the standard has
+// none for them (see docs/messages.md). Each BusinessContent is checked against schemas/*.json.
 
 #include <optional>
 #include <string>
@@ -23,7 +23,7 @@ namespace ponte {
 using Json = nlohmann::json;
 
 inline constexpr std::string_view kCustomerVendorTransaction = "CustomerVendor";
-inline constexpr std::string_view kCustomerVendorVersion = "2.000";
+inline constexpr std::string_view kCustomerVendorVersion = "2.007";
 inline constexpr std::string_view kTicketTransaction = "Ticket";
 inline constexpr std::string_view kTicketVersion = "1.000";
 
@@ -39,7 +39,7 @@ struct InternalIdPair {
 struct Message {
   std::string uuid;
   std::string transaction;   // message name
-  std::string version;       // e.g. "2.000"
+  std::string version;       // e.g. "2.007"
   std::string product_name;  // the system the record came from: "ploomes", "milvus"
   std::string generated_on;  // UTC ISO 8601
   std::string event = "upsert";
@@ -50,6 +50,10 @@ struct Message {
   // Reads an envelope, checking its shape (not the BusinessContent; see ValidateMessage).
   static Result<Message> FromJson(const Json& json);
 };
+
+// Whether the message is in the version ponte writes for its transaction today (older ones come
+// from a journal written before an upgrade).
+bool IsCurrentVersion(const Message& message);
 
 // A new message with a fresh UUID and the current time.
 Message NewMessage(std::string_view transaction, std::string_view version,

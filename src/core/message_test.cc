@@ -42,6 +42,22 @@ TEST(MessageTest, CustomerVendorRoundTripsThroughTheEnvelope) {
   EXPECT_EQ(*back, cv);
 }
 
+// A delivery journaled by ponte 0.1 spelled City and State its own way; after an upgrade it
+// still delivers the whole address.
+TEST(MessageTest, AddressesJournaledBeforeTheOfficialNamesAreRead) {
+  Json legacy = {{"InternalId", "1"}, {"Name", "Ana"}, {"Type", "Customer"}, {"EntityType", "Person"},
+                 {"Address", {{"City", {{"CityCode", "3550308"}, {"CityDescription", "São Paulo"}}},
+                              {"State", {{"StateCode", "SP"}}}}}};
+  auto cv = CustomerVendor::FromBusinessContent(legacy);
+  ASSERT_TRUE(cv.has_value());
+  EXPECT_EQ(cv->address.city_code, "3550308");
+  EXPECT_EQ(cv->address.city_name, "São Paulo");
+  EXPECT_EQ(cv->address.state, "SP");
+  const Json official = cv->ToBusinessContent()["Address"];
+  EXPECT_EQ(official["City"], (Json{{"cityCode", "3550308"}, {"cityDescription", "São Paulo"}}));
+  EXPECT_EQ(official["State"], (Json{{"stateId", "SP"}}));
+}
+
 TEST(MessageTest, PersonFromCpf) {
   CustomerVendor cv = SampleCustomer();
   cv.document = *ParseDocument("123.456.789-09");

@@ -6,12 +6,8 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-#include <valijson/validator.hpp>
 
+#include "core/compiled_schema.h"
 #include "core/embedded_schemas.h"
 
 namespace ponte {
@@ -20,7 +16,8 @@ namespace {
 // Only the first few violations go into an error message; the rest are counted.
 constexpr size_t kMaxReportedViolations = 8;
 
-// Parsed schemas, built once per key and kept for the process.
+// Compiled schemas, built once per key and kept for the process. A compiled schema is
+// immutable, so any thread validates with it.
 class SchemaCache {
  public:
   static SchemaCache& Get() {
@@ -29,51 +26,36 @@ class SchemaCache {
   }
 
   // `key` is a schema file stem; `definition` (optional) picks #/definitions/<definition>.
-  Result<std::shared_ptr<const valijson::Schema>> Find(const std::string& key,
-                                                       const std::string& definition) {
+  Result<std::shared_ptr<const CompiledSchema>> Find(const std::string& key, const std::string& definition) {
     std::lock_guard lock(mu_);
     const std::string cache_key = key + "#" + definition;
-    if (auto it = parsed_.find(cache_key); it != parsed_.end()) return it->second;
+    if (auto it = compiled_.find(cache_key); it != compiled_.end()) return it->second;
     const auto& all = detail::EmbeddedSchemas();
     auto text = all.find(key);
     if (text == all.end()) {
-      return Fail(Error::NotFound(fmt::format("no schema {} (known: {})", key,
-                                              fmt::join(SchemaNames(), ", "))));
+      return Fail(Error::NotFound(fmt::format("no schema {} (known: {})", key, fmt::join(SchemaNames(), ", "))));
     }
-    Json doc = Json::parse(text->second);
-    // ponte's schema files keep TOTVS' layout (info + definitions); point the root at the
-    // wanted definition so valijson resolves the internal $refs in the same document.
-    if (!definition.empty()) doc["$ref"] = "#/definitions/" + definition;
-    auto schema = std::make_shared<valijson::Schema>();
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(doc);
-    parser.populateSchema(adapter, *schema);
-    parsed_[cache_key] = schema;
-    return schema;
+    auto schema = CompiledSchema::Compile(Json::parse(text->second), definition);
+    if (!schema) {
+      return Fail(Error::Internal(fmt::format("schema {} does not compile: {}", key, schema.error().message)));
+    }
+    auto shared = std::make_shared<const CompiledSchema>(std::move(*schema));
+    compiled_[cache_key] = shared;
+    return shared;
   }
 
  private:
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const valijson::Schema>> parsed_;
+  std::map<std::string, std::shared_ptr<const CompiledSchema>> compiled_;
 };
 
-Status Validate(const valijson::Schema& schema, const Json& value, std::string_view what) {
-  valijson::Validator validator(valijson::Validator::kStrongTypes);
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter adapter(value);
-  if (validator.validate(schema, adapter, &results)) return {};
+Status Validate(const CompiledSchema& schema, const Json& value, std::string_view what) {
+  // The first pass stops at the first violation and builds no report.
+  if (schema.Validate(value)) return {};
   SchemaViolations violations;
-  valijson::ValidationResults::Error e;
   size_t total = 0;
-  while (results.popError(e)) {
-    ++total;
-    if (violations.size() >= kMaxReportedViolations) continue;
-    std::string path;
-    for (const auto& part : e.context) path += part == "<root>" ? "" : part;
-    violations.push_back(fmt::format("{}: {}", path.empty() ? "/" : path, e.description));
-  }
-  std::string more =
-      total > violations.size() ? fmt::format(" (and {} more)", total - violations.size()) : "";
+  schema.Validate(value, &violations, kMaxReportedViolations, &total);
+  std::string more = total > violations.size() ? fmt::format(" (and {} more)", total - violations.size()) : "";
   return Fail(Error::InvalidArgument(
       fmt::format("{} does not match its schema: {}{}", what, fmt::join(violations, "; "), more)));
 }

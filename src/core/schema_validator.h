@@ -1,6 +1,6 @@
 #pragma once
-// Validates canonical messages against the JSON schemas in schemas/ with valijson, a real
-// JSON-Schema validator: the envelope against TotvsMessage, the BusinessContent against
+// Validates canonical messages against the JSON schemas in schemas/ (compiled once, see
+// core/compiled_schema.h): the envelope against TotvsMessage, the BusinessContent against
 // <Transaction>_<version>.json's BusinessContentType.
 
 #include <string>
@@ -19,11 +19,11 @@ using SchemaViolations = std::vector<std::string>;
 Status ValidateMessageJson(const Json& message);
 Status ValidateMessage(const Message& message);
 
-// Validates one BusinessContent for a transaction and version ("2.000").
+// Validates one BusinessContent for a transaction and version ("2.007").
 Status ValidateBusinessContent(std::string_view transaction, std::string_view version,
                                const Json& content);
 
-// The names of the embedded schemas ("CustomerVendor_2_000", ...).
+// The names of the embedded schemas ("CustomerVendor_2_007", ...).
 std::vector<std::string> SchemaNames();
 
 }  // namespace ponte

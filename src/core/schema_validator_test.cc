@@ -44,13 +44,37 @@ TEST(SchemaValidatorTest, ViolationsArePointedAt) {
 TEST(SchemaValidatorTest, MissingRequiredFieldAndWrongTypes) {
   Json content = CustomerMessage().business_content;
   content.erase("Name");
-  EXPECT_FALSE(ValidateBusinessContent("CustomerVendor", "2.000", content).has_value());
+  EXPECT_FALSE(ValidateBusinessContent("CustomerVendor", "2.007", content).has_value());
   content = CustomerMessage().business_content;
   content["Name"] = 42;
-  EXPECT_FALSE(ValidateBusinessContent("CustomerVendor", "2.000", content).has_value());
+  EXPECT_FALSE(ValidateBusinessContent("CustomerVendor", "2.007", content).has_value());
   content = CustomerMessage().business_content;
   content["GovernmentalInformation"]["Id"] = Json::array({"123"});
-  EXPECT_FALSE(ValidateBusinessContent("CustomerVendor", "2.000", content).has_value());
+  EXPECT_FALSE(ValidateBusinessContent("CustomerVendor", "2.007", content).has_value());
+}
+
+// The official layout, field for field: CustomerVendor 2.007 caps Name at 80 characters
+// (counted as characters, not bytes), City and State use the official lower-case names, and a
+// field the standard does not have is refused, so ponte cannot drift from it unnoticed.
+TEST(SchemaValidatorTest, FollowsTheOfficialLayout) {
+  Json content = CustomerMessage().business_content;
+  content["Address"]["City"] = {{"cityCode", "3550308"}, {"cityDescription", "São Paulo"}};
+  EXPECT_EQ(content["Address"]["State"], (Json{{"stateId", "SP"}}));
+  EXPECT_TRUE(ValidateBusinessContent("CustomerVendor", "2.007", content).has_value());
+  std::string name;
+  for (int i = 0; i < 80; ++i) name += "É";  // 80 characters, 160 bytes
+  content["Name"] = name;
+  EXPECT_TRUE(ValidateBusinessContent("CustomerVendor", "2.007", content).has_value());
+  content["Name"] = name + "x";
+  auto too_long = ValidateBusinessContent("CustomerVendor", "2.007", content);
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_NE(too_long.error().message.find("/Name: is 81 characters long, more than the 80 allowed"), std::string::npos) << too_long.error().message;
+  content = CustomerMessage().business_content;
+  content["Address"]["City"] = {{"CityDescription", "São Paulo"}};  // ponte 0.1's spelling
+  EXPECT_FALSE(ValidateBusinessContent("CustomerVendor", "2.007", content).has_value());
+  content = CustomerMessage().business_content;
+  content["Nickname"] = "x";
+  EXPECT_FALSE(ValidateBusinessContent("CustomerVendor", "2.007", content).has_value());
 }
 
 TEST(SchemaValidatorTest, EnvelopeIsValidatedToo) {
@@ -66,7 +90,7 @@ TEST(SchemaValidatorTest, UnknownTransactionIsNotFound) {
   auto status = ValidateBusinessContent("Invoice", "1.000", Json::object());
   ASSERT_FALSE(status.has_value());
   EXPECT_EQ(status.error().code, ErrorCode::kNotFound);
-  EXPECT_NE(status.error().message.find("CustomerVendor_2_000"), std::string::npos);
+  EXPECT_NE(status.error().message.find("CustomerVendor_2_007"), std::string::npos);
 }
 
 }  // namespace

@@ -409,14 +409,19 @@ TEST_F(SyncTest, ALostStoreIsRebuiltFromTheSystemsNotWrittenAgain) {
 // joined (before: every stored message had an empty list and no ProductVersion).
 TEST_F(SyncTest, DeliveredMessagesCarryTheirInternalIds) {
   Run();
+  DeliveryFilter every;
+  every.limit = 100000;
+  const size_t journaled = store_->ListDeliveries(every)->size();
   DeliveryFilter done;
   done.state = DeliveryState::kDone;
   done.limit = 100000;
   auto deliveries = *store_->ListDeliveries(done);
   ASSERT_GT(deliveries.size(), 50u);
+  EXPECT_EQ(deliveries.size(), journaled) << "every message of the run was delivered";
   for (const auto& d : deliveries) {
     const Json message = Json::parse(d.intent.payload);
     ASSERT_TRUE(ValidateMessageJson(message).has_value()) << ValidateMessageJson(message).error().ToString();
+    EXPECT_TRUE(IsCurrentVersion(*Message::FromJson(message))) << message["Header"].dump();
     EXPECT_EQ(message["Header"]["ProductVersion"], kPonteVersion);
     const Json& list = message["ReturnContent"]["ListOfInternalId"];
     ASSERT_EQ(list.size(), 1u) << message.dump();
@@ -424,6 +429,29 @@ TEST_F(SyncTest, DeliveredMessagesCarryTheirInternalIds) {
     EXPECT_EQ(list[0]["origin"], d.intent.origin.internal_id);
     EXPECT_EQ(list[0]["destination"], d.target_id);
   }
+}
+
+// A record that cannot travel as a valid message is a dead letter naming the field; nothing of
+// it is written, and the other records go on.
+TEST_F(SyncTest, AMessageThatBreaksItsSchemaIsADeadLetterNotAWrite) {
+  const std::string long_name(81, 'A');
+  const std::string cpf = "529982247" + CpfCheckDigits("529982247");
+  const Json contact{{"Name", long_name}, {"TypeId", 2}, {"CPF", cpf}};
+  auto posted = admin_->Post("/ploomes/Contacts", {{"User-Key", "sandbox-ploomes-key"}}, contact.dump(),
+                             "application/json");
+  ASSERT_TRUE(posted && posted->status == 200);
+  const std::string id = std::to_string(Json::parse(posted->body)["value"][0]["Id"].get<int64_t>());
+  auto reports = Run();
+  const auto& customers = Of(reports, kRouteCustomersToMilvus);
+  EXPECT_EQ(customers.dead, 1);
+  EXPECT_GT(customers.created, 0);
+  auto letters = *store_->ListDeadLetters(false);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].origin, (SystemRef{"ploomes", id}));
+  EXPECT_NE(letters[0].reason.find("/Name: is 81 characters long, more than the 80 allowed"), std::string::npos)
+      << letters[0].reason;
+  EXPECT_NE(letters[0].reason.find("correct the record in ploomes"), std::string::npos);
+  EXPECT_EQ(MilvusDocuments().count(cpf), 0u);
 }
 
 TEST_F(SyncTest, AnInterruptedDeliveryIsReconciledNotRepeated) {
