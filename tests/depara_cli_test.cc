@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "support/run_ponte.h"
 #include "support/temp_postgres.h"
@@ -22,6 +25,39 @@ class DeParaCliTest : public ::testing::Test {
   }
   std::string store_;
 };
+
+std::string Bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Reading commands open the store read-only: its bytes stay as they were, and a store of an
+// older schema is refused (with what to do) instead of being migrated by a command that reads.
+TEST_F(DeParaCliTest, ReadingCommandsLeaveTheStoreAsItWas) {
+  const std::string path = store_.substr(store_.find("sqlite:") + 7);
+  ASSERT_EQ(Run("depara link CustomerVendor ploomes:401 milvus:30753").exit_code, 0);
+  const std::string before = Bytes(path);
+  ASSERT_FALSE(before.empty());
+  for (const char* command : {"depara list", "depara get CustomerVendor ploomes 401", "depara export",
+                              "depara check", "store check", "dlq list", "cursor show", "workers"}) {
+    auto r = Run(command);
+    EXPECT_EQ(r.exit_code, 0) << command << ": " << r.out;
+    EXPECT_EQ(Bytes(path), before) << command << " changed the store";
+  }
+  // The store as an older ponte left it: its newest migration not applied.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+                         nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const std::string old = Bytes(path);
+  auto refused = Run("depara list");
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_NE(refused.out.find("run `ponte sync` once"), std::string::npos) << refused.out;
+  EXPECT_EQ(Bytes(path), old);
+}
 
 TEST_F(DeParaCliTest, LinkGetAndList) {
   auto link = Run("depara link CustomerVendor ploomes:401 milvus:30753 --natural-key 12.345.678/0001-95");

@@ -320,10 +320,23 @@ TEST_F(SyncCliTest, KeysNeverReachOutputErrorsOrJson) {
   ASSERT_TRUE(pg.has_value()) << pg.error().ToString();
   std::string with_password = *pg;
   with_password.replace(with_password.find("ponte@"), 6, "ponte:pg-pass-9e2a@");
-  for (const char* command : {"store check", "workers --json", "depara list CustomerVendor"}) {
-    auto r = testing::RunPonte("--store '" + with_password + "' " + std::string(command));
-    EXPECT_EQ(r.exit_code, 0) << command << ": " << r.out;
-    EXPECT_EQ(r.out.find("pg-pass-9e2a"), std::string::npos) << command << " printed the password:\n" << r.out;
+  const std::string store = "--store '" + with_password + "' ";
+  // A new database is no store yet: reading commands say so (and do not create one); a writing
+  // command makes it a store, which they then read.
+  for (int made = 0; made < 2; ++made) {
+    for (const char* command : {"store check", "workers --json", "depara list CustomerVendor"}) {
+      auto r = testing::RunPonte(store + command);
+      EXPECT_EQ(r.exit_code, made ? 0 : 2) << command << ": " << r.out;
+      if (!made) {
+        EXPECT_NE(r.out.find("no ponte schema"), std::string::npos) << command << ": " << r.out;
+      }
+      EXPECT_EQ(r.out.find("pg-pass-9e2a"), std::string::npos) << command << " printed the password:\n" << r.out;
+    }
+    if (!made) {
+      auto link = testing::RunPonte(store + "depara link CustomerVendor ploomes:1 milvus:2");
+      ASSERT_EQ(link.exit_code, 0) << link.out;
+      EXPECT_EQ(link.out.find("pg-pass-9e2a"), std::string::npos) << link.out;
+    }
   }
 }
 

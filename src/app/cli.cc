@@ -64,10 +64,13 @@ Result<std::unique_ptr<Store>> OpenStoreOrReport(const GlobalOptions& g, const s
       return Fail(Error::NotFound("no store"));
     }
   }
-  auto store = OpenStore(*url);
+  auto store = OpenStore(*url, use == StoreUse::kRead ? StoreAccess::kReadOnly : StoreAccess::kReadWrite);
   if (!store) {
     std::cerr << "ponte: " << store.error().ToString() << "\n";
-    exit_code = store.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnreachable;  // damaged: 3
+    const ErrorCode code = store.error().code;
+    exit_code = code == ErrorCode::kInvalidArgument || code == ErrorCode::kFailedPrecondition
+                    ? kExitUsage
+                    : kExitUnreachable;  // damaged or unreachable: 3
   }
   return store;
 }

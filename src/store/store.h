@@ -281,9 +281,14 @@ class Store {
 // work and the rate-limit buckets through it.
 inline bool IsSharedStore(const Store& store) { return store.Describe().starts_with("postgres"); }
 
+// How a command uses the store. Reading commands open it read-only: they never create a file,
+// never migrate, and work on a copy on read-only media.
+enum class StoreAccess { kReadWrite, kReadOnly };
+
 // "sqlite:PATH" (or a bare path), "sqlite::memory:", "postgres://..." / "postgresql://...".
-// Opens, applies pending migrations, and returns the store; Unavailable when the database cannot
-// be reached, InvalidArgument for an unknown URL scheme.
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+// Opens, applies pending migrations (read-only: requires the schema to be current), and returns
+// the store; Unavailable when the database cannot be reached, InvalidArgument for an unknown URL
+// scheme, FailedPrecondition when a read-only open finds a schema it cannot read as it is.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, StoreAccess access = StoreAccess::kReadWrite);
 
 }  // namespace ponte

@@ -159,6 +159,26 @@ Result<int> CurrentVersion(SqlConnection& conn) {
 
 int LatestSchemaVersion() { return Migrations().back().version; }
 
+Status CheckSchemaIsCurrent(SqlConnection& conn) {
+  auto version = CurrentVersion(conn);
+  if (!version) {
+    return Fail(Error::FailedPrecondition(
+        "the store holds no ponte schema (not a ponte store, or never used): nothing to read"));
+  }
+  if (*version < LatestSchemaVersion()) {
+    return Fail(Error::FailedPrecondition(fmt::format(
+        "the store has schema version {}, and this ponte reads {}: run `ponte sync` once (any command that "
+        "writes upgrades it); reading commands never change the store",
+        *version, LatestSchemaVersion())));
+  }
+  if (*version > LatestSchemaVersion()) {
+    return Fail(Error::FailedPrecondition(fmt::format(
+        "the store has schema version {}, newer than this ponte knows ({}): use the ponte that wrote it",
+        *version, LatestSchemaVersion())));
+  }
+  return {};
+}
+
 Status ApplyMigrations(SqlConnection& conn) {
   // Several workers starting at once on an empty database: one migrates, the others wait. The
   // lock comes first, because even CREATE TABLE IF NOT EXISTS fails when two sessions race it.

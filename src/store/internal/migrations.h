@@ -12,6 +12,10 @@ namespace ponte::detail {
 // an advisory lock.
 Status ApplyMigrations(SqlConnection& conn);
 
+// For a read-only open: the schema must be the one this ponte writes (an older one needs a
+// writing command to migrate it; a newer one, a newer ponte). FailedPrecondition says which.
+Status CheckSchemaIsCurrent(SqlConnection& conn);
+
 // The newest migration's number.
 int LatestSchemaVersion();
 

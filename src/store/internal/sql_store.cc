@@ -205,12 +205,17 @@ Result<int> SqlStore::SchemaVersion() {
 
 }  // namespace detail
 
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, StoreAccess access) {
+  const bool read_only = access == StoreAccess::kReadOnly;
   Result<std::unique_ptr<detail::SqlConnection>> conn;
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
     conn = detail::OpenPostgres(std::string(url));
+    // The session itself refuses writes: a reading command cannot change the store by mistake.
+    if (conn && read_only) {
+      if (auto s = (*conn)->ExecScript("SET default_transaction_read_only = on"); !s) return Fail(s.error());
+    }
   } else if (url.starts_with("sqlite:")) {
-    conn = detail::OpenSqlite(std::string(url.substr(7)));
+    conn = detail::OpenSqlite(std::string(url.substr(7)), read_only);
   } else if (url.find("://") != std::string_view::npos || url.empty()) {
     // Only the scheme is repeated: the rest may hold a password.
     const auto scheme = url.substr(0, std::min(url.find("://"), size_t{16}));
@@ -222,10 +227,10 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
         "the store looks like a libpq 'key=value' string: write it as postgres://user@host/db (the password "
         "in PGPASSWORD or ~/.pgpass), or give a SQLite file as sqlite:PATH"));
   } else {
-    conn = detail::OpenSqlite(std::string(url));
+    conn = detail::OpenSqlite(std::string(url), read_only);
   }
   if (!conn) return Fail(conn.error());
-  PONTE_RETURN_IF_ERROR(detail::ApplyMigrations(**conn));
+  PONTE_RETURN_IF_ERROR(read_only ? detail::CheckSchemaIsCurrent(**conn) : detail::ApplyMigrations(**conn));
   return std::unique_ptr<Store>(std::make_unique<detail::SqlStore>(std::move(*conn)));
 }
 

@@ -161,14 +161,43 @@ Status CreatePrivateFile(const std::string& path) {
   return {};
 }
 
+// A file path as the path of a file: URI (RFC 3986 escapes for the characters that would end it).
+std::string UriPath(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20) {
+      out += fmt::format("%{:02X}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// A read-only handle: mode=ro first; where SQLite cannot create the WAL's shared-memory file
+// (read-only media, a directory ponte may not write), the file is opened as immutable, which is
+// right there since nothing can write to it either.
+int OpenReadOnly(const std::string& path, sqlite3** db) {
+  const std::string uri = "file:" + UriPath(path);
+  int rc = sqlite3_open_v2((uri + "?mode=ro").c_str(), db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) return rc;
+  sqlite3_close_v2(*db);
+  *db = nullptr;
+  return sqlite3_open_v2((uri + "?immutable=1").c_str(), db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr);
+}
+
 }  // namespace
 
-Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path) {
-  if (path != ":memory:") PONTE_RETURN_IF_ERROR(CreatePrivateFile(path));
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool read_only) {
+  read_only = read_only && path != ":memory:";
+  if (path != ":memory:" && !read_only) PONTE_RETURN_IF_ERROR(CreatePrivateFile(path));
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc = read_only ? OpenReadOnly(path, &db)
+                     : sqlite3_open_v2(path.c_str(), &db,
+                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string text = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
@@ -181,7 +210,8 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path) {
   // WAL lets readers (the dashboard, `ponte depara`) work while a sync writes; NORMAL sync is
   // durable across process crashes, which is the failure ponte must survive.
   PONTE_RETURN_IF_ERROR(conn->ExecScript(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+      read_only ? "PRAGMA foreign_keys=ON;"  // the handle is read-only (mode=ro or immutable)
+                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
   // Damage is found before anything is written: a damaged page would otherwise surface as
   // errors on records (dead letters) while the store itself is to blame.
   auto check = conn->Query("PRAGMA quick_check(1)", {});

@@ -11,6 +11,9 @@
 namespace ponte::detail {
 
 // `path` is a file path or ":memory:".
-Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path);
+// Opens (and, unless read_only, creates with mode 0600) a SQLite store and checks it for damage.
+// Read-only, it never writes: on media where SQLite cannot even keep its shared-memory file it
+// opens the file as immutable.
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool read_only = false);
 
 }  // namespace ponte::detail
