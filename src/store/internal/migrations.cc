@@ -1,6 +1,7 @@
 #include "store/internal/migrations.h"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -160,7 +161,21 @@ Result<int> CurrentVersion(SqlConnection& conn) {
 int LatestSchemaVersion() { return Migrations().back().version; }
 
 Status CheckSchemaIsCurrent(SqlConnection& conn) {
+  // A reader may arrive while a writer migrates a new store (workers starting, `ponte workers`
+  // run at once). PostgreSQL: wait for the migration's lock, shared. SQLite, whose migrations
+  // are one transaction each: give a writer between two of them a moment.
+  const bool postgres = conn.dialect() == Dialect::kPostgres;
+  if (postgres) {
+    PONTE_RETURN_IF_ERROR(conn.ExecScript(fmt::format("SELECT pg_advisory_lock_shared({})", kMigrationLockKey)));
+  }
   auto version = CurrentVersion(conn);
+  if (postgres) {
+    (void)conn.ExecScript(fmt::format("SELECT pg_advisory_unlock_shared({})", kMigrationLockKey));
+  }
+  for (int wait = 0; !postgres && version && *version < LatestSchemaVersion() && wait < 20; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    version = CurrentVersion(conn);
+  }
   if (!version) {
     return Fail(Error::FailedPrecondition(
         "the store holds no ponte schema (not a ponte store, or never used): nothing to read"));
