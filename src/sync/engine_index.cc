@@ -1,0 +1,133 @@
+// What ponte knows of each system's customers, kept in the store: the indexes that answer
+// "create or link?" without a lookup per record.
+
+#include "sync/internal/engine_impl.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/document.h"
+#include "core/log.h"
+#include "store/facts.h"
+#include "sync/content_hash.h"
+
+namespace ponte {
+
+// Whether an index was built from a complete listing recently (by this worker or another):
+// within a run and a little beyond, it answers "is this customer there?" without a call.
+bool SyncEngine::Impl::IndexFresh(const std::string& name) {
+  auto state = LoadListingState(store, name);
+  return state && *state && (*state)->complete && clock.Now() - (*state)->at < kIndexMaxAge;
+}
+
+void SyncEngine::Impl::SaveIndexState(const std::string& name, bool complete, const std::string& reason, size_t seen) {
+  if (!options.dry_run) (void)SaveListingState(store, {name, complete, reason, static_cast<int>(seen), clock.Now()});
+}
+
+// Keeps each listed customer in the de/para as an index member (document, hash of what was
+// read) unless it is there already; a member whose document changed gets the new one (its
+// hash stays: it is what was last delivered, for echo suppression).
+void SyncEngine::Impl::Index(const std::string& system, const Listing<CustomerVendor>& listing,
+                             std::string (*hash)(const CustomerVendor&)) {
+  if (options.dry_run) {
+    // Nothing is written, but the plan must see what a real run would link: the listing is
+    // kept in memory, so "would link" is told apart from "would create".
+    for (const auto& c : listing.records) {
+      if (!c.record.document) continue;
+      LinkRow row;
+      row.message = kCustomer;
+      row.ref = {system, c.internal_id};
+      row.info = {c.record.document->canonical, hash(c.record), "index"};
+      dry_index.emplace(std::pair{system, c.record.document->canonical}, std::move(row));
+    }
+    return;
+  }
+  for (const auto& c : listing.records) {
+    if (!c.record.document) continue;
+    const SystemRef ref{system, c.internal_id};
+    const std::string doc = c.record.document->canonical;
+    auto members = store.Entity(kCustomer, ref);
+    const LinkRow* self = members ? Member(*members, system) : nullptr;
+    if (!self) {
+      (void)store.Remember(kCustomer, ref, {doc, hash(c.record), "index"});
+    } else if (self->info.natural_key != doc) {
+      (void)store.UpdateLinkInfo(kCustomer, ref, {doc, self->info.content_hash, self->info.route});
+    }
+    if (!c.token.empty()) (void)store.SetAttributes(kCustomer, ref, nlohmann::json{{"token", c.token}}.dump());
+  }
+}
+
+// Lists Milvus clients once per run (one busca) and keeps them in the index, so most customers
+// are linked or created without a per-document lookup. An index that is not complete loses
+// nothing: every customer it does not know is then looked up by document. Past busca's cap,
+// when more customers wait for a lookup than milvus::kListingBeatsLookups, the whole listing
+// (name partitions) is cheaper than one busca each. A fresh complete index (another worker's
+// listing) saves the listing.
+Status SyncEngine::Impl::EnsureMilvusIndex(int lookups_ahead) {
+  if (milvus_index_loaded) return {};
+  if (IndexFresh(kMilvusIndex)) {
+    milvus_index_loaded = milvus_index_complete = true;
+    return {};
+  }
+  auto listing = milvus.ListClients(/*exhaustive=*/false);
+  if (listing && !listing->complete && lookups_ahead >= static_cast<int>(milvus::kListingBeatsLookups)) {
+    listing = milvus.ListClients(/*exhaustive=*/true);
+  }
+  if (!listing) return Fail(listing.error());
+  Index("milvus", *listing, MilvusCustomerHash);
+  milvus_index_loaded = true;
+  milvus_index_complete = listing->complete;
+  SaveIndexState(kMilvusIndex, listing->complete, listing->incomplete_reason, listing->records.size());
+  if (listing->complete) milvus_listing = std::move(*listing);
+  return {};
+}
+
+// Brings the Ploomes index up to date before it answers "is this customer in Ploomes?": the
+// contacts changed since its last listing (all of them when there never was a whole one).
+// Contacts are matched by canonical document, so a CPF typed "261 461 003 82" or with its
+// leading zero lost links instead of being created again; Ploomes' own filter can only be
+// asked for the forms ponte knows to ask for. Once per run; the contacts route's listing of
+// this run counts.
+Status SyncEngine::Impl::EnsurePloomesIndex() {
+  if (ploomes_index_fresh) return {};
+  auto before = LoadListingState(store, kPloomesIndex);
+  if (!before) return Fail(before.error());
+  const bool was_whole = *before && (*before)->complete;
+  std::optional<Instant> since;
+  if (was_whole) since = (*before)->at - kCreateClockSkew;
+  const Instant started = clock.Now();
+  auto listing = ploomes.ContactsChangedSince(since);
+  if (!listing) return Fail(listing.error());
+  Index("ploomes", *listing, PloomesCustomerHash);
+  if (!options.dry_run) {
+    (void)SaveListingState(store, {kPloomesIndex, true, "", static_cast<int>(listing->records.size()), started});
+  }
+  ploomes_index_fresh = true;
+  return {};
+}
+
+// The member of `system` the index holds for a document, if any.
+std::optional<LinkRow> SyncEngine::Impl::KnownCustomer(const std::string& doc, const std::string& system) {
+  auto rows = store.FindByNaturalKey(kCustomer, doc);
+  if (rows) {
+    for (const auto& m : *rows) {
+      if (m.ref.system == system) return m;
+    }
+  }
+  if (auto it = dry_index.find({system, doc}); it != dry_index.end()) return it->second;
+  return std::nullopt;
+}
+
+// Tokens of linked Milvus clients that have none yet, all at once (one listing). Every token
+// the listing showed is kept for a client ponte knows (SetAttributes refuses the others).
+void SyncEngine::Impl::ResolveTokens(const std::vector<milvus::MilvusConnector::WantedToken>& wanted, bool one_listing) {
+  if (wanted.empty() || options.dry_run) return;
+  auto tokens = milvus.Tokens(wanted, one_listing);
+  if (!tokens) return;  // each ticket then asks for its own client's token
+  for (const auto& [id, token] : *tokens) {
+    (void)store.SetAttributes(kCustomer, {"milvus", id}, nlohmann::json{{"token", token}}.dump());
+  }
+}
+
+}  // namespace ponte

@@ -1,0 +1,127 @@
+// The engine's bookkeeping: what a run reports, and what a failed delivery becomes.
+
+#include "sync/internal/engine_impl.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/document.h"
+#include "core/log.h"
+#include "store/facts.h"
+#include "sync/content_hash.h"
+
+namespace ponte {
+
+// The report of a run of `route`; ran is false when the route is unknown or disabled.
+RouteReport SyncEngine::Impl::NewReport(const std::string& route) const {
+  RouteReport r;
+  r.route = route;
+  auto it = config.routes.find(route);
+  r.ran = it != config.routes.end() && it->second.enabled;
+  return r;
+}
+
+void SyncEngine::Impl::Skip(RouteReport& r, const std::string& route, const SystemRef& origin,
+                            const std::string& kind, const std::string& reason) {
+  ++r.skipped[kind];
+  r.records.push_back({origin.ToString(), Outcome::kSkipped, reason});
+  if (!options.dry_run) (void)store.RecordSkip({route, origin, reason, clock.Now()});
+}
+
+void SyncEngine::Impl::Count(RouteReport& r, const std::string& origin, const Delivered& d) {
+  switch (d.outcome) {
+    case Outcome::kCreated: ++r.created; break;
+    case Outcome::kUpdated: ++r.updated; break;
+    case Outcome::kLinked: ++r.linked; break;
+    case Outcome::kUnchanged: ++r.unchanged; break;
+    default: break;
+  }
+  if (d.outcome != Outcome::kUnchanged && log::Enabled(log::Level::kDebug)) {
+    log::Debug("delivered", {{"route", r.route}, {"record", origin}, {"outcome", OutcomeName(d.outcome)},
+                             {"target", d.target_id}, {"detail", d.detail}});
+  }
+  r.records.push_back({origin, d.outcome, d.detail});
+}
+
+// A failed delivery: retried later, or dead-lettered with the reason a person needs.
+void SyncEngine::Impl::Failed(RouteReport& r, const Delivery& d, const Error& e) {
+  const std::string origin = d.intent.origin.ToString();
+  const bool store_down = e.system == "store" && (e.code == ErrorCode::kUnavailable ||
+                                                  e.code == ErrorCode::kDataLoss || e.code == ErrorCode::kInternal);
+  if (e.halts_system || store_down) {
+    // The system refuses ponte as a whole (a refused key, an outage), or the store failed:
+    // nothing is wrong with the record. It waits, uncounted, and the run stops.
+    (void)store.DeferDelivery(d.id, clock.Now() + kWaitForOtherWorker, clock.Now());
+    ++r.retrying;
+    r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
+    log::Warn("delivery_waits", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
+                                 {"reason", e.ToString()}});
+    Halt(r, e);
+    return;
+  }
+  if (e.system == kHeldByAnotherWorker) {
+    (void)store.DeferDelivery(d.id, clock.Now() + kWaitForOtherWorker, clock.Now());
+    ++r.retrying;
+    r.records.push_back({origin, Outcome::kRetrying, e.message});
+    return;
+  }
+  const bool permanent = e.retry_class() == RetryClass::kDeadLetter;
+  if (permanent || d.attempts + 1 >= config.delivery.max_attempts) {
+    std::string reason = permanent ? e.ToString()
+                                   : fmt::format("gave up after {} attempts: {}", d.attempts + 1,
+                                                 e.ToString());
+    (void)store.KillDelivery(d.id, reason, clock.Now());
+    log::Error("dead_letter", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
+                               {"attempts", std::to_string(d.attempts + 1)}, {"reason", reason}});
+    ++r.dead;
+    r.records.push_back({origin, Outcome::kDead, reason});
+    return;
+  }
+  auto wait = std::chrono::seconds(config.delivery.retry_base_seconds) * (1 << std::min(d.attempts, 16));
+  auto capped = std::min<std::chrono::milliseconds>(wait, kMaxRetryWait);
+  (void)store.RetryDelivery(d.id, e.ToString(), clock.Now() + capped, clock.Now());
+  log::Warn("delivery_retry", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
+                               {"attempt", std::to_string(d.attempts + 1)},
+                               {"retry_in_s", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(capped).count())},
+                               {"reason", e.ToString()}});
+  ++r.retrying;
+  r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
+}
+
+// The run stops calling a system that refuses ponte (or cannot be reached), or a failing
+// store: what is left waits for the next run. The report says which, for the exit code.
+void SyncEngine::Impl::Halt(RouteReport& r, const Error& e) {
+  halted = true;
+  if (r.error.empty()) r.error = e.ToString();
+  r.complete = false;
+  r.auth_failed |= e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
+  r.unreachable |= !r.auth_failed;
+}
+
+// A shutdown was asked for: the run ends after the record in hand, without moving its cursor,
+// so the next run (or another worker) reads on from where this one was sure of.
+bool SyncEngine::Impl::Stopping(RouteReport& r) {
+  if (halted) return true;  // the route's report already says why
+  if (!options.stop_requested || !options.stop_requested()) return false;
+  r.complete = false;
+  r.incomplete_reason = "stopped before the end of the listing; the next run reads on from the saved cursor";
+  return true;
+}
+
+void SyncEngine::Impl::Progress(const std::string& route, int done, int total) {
+  if (options.progress) options.progress(route, done, total);
+}
+
+void SyncEngine::Impl::Failure(RouteReport& r, const Error& e) {
+  if (e.halts_system || e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied) {
+    return Halt(r, e);
+  }
+  r.error = e.ToString();
+  r.complete = false;
+  // A 429 that outlasted its retries is a busy system, not an unreachable one.
+  r.unreachable = e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kDeadlineExceeded ||
+                  e.code == ErrorCode::kDataLoss;
+}
+
+}  // namespace ponte

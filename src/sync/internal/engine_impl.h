@@ -1,0 +1,296 @@
+#pragma once
+// The delivery engine's state and steps, shared by its files: engine.cc (the public SyncEngine),
+// engine_report.cc (counting and failing), engine_index.cc (what ponte knows of each system's
+// customers), engine_journal.cc (claiming, delivering and the cursors), engine_customers.cc and
+// engine_tickets.cc (the routes). Only the engine includes it.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/milvus/milvus_connector.h"
+#include "connectors/ploomes/ploomes_connector.h"
+#include "core/message.h"
+#include "core/time.h"
+#include "store/store.h"
+#include "sync/engine.h"
+#include "sync/lease_keeper.h"
+
+namespace ponte {
+
+struct SyncEngine::Impl {
+  using ClientRef = milvus::ClientRef;
+
+  static constexpr std::string_view kCustomer = kCustomerVendorTransaction;
+  static constexpr std::string_view kTicket = kTicketTransaction;
+  // Most deliveries claimed from the journal in one batch.
+  static constexpr size_t kClaimBatch = 100;
+  // With several workers sharing the journal, small batches spread the work evenly.
+  static constexpr size_t kSharedClaimBatch = 4;
+  // How long a route lock lasts without renewal (SQLite; PostgreSQL's ends with the connection).
+  static constexpr std::chrono::minutes kRouteLockLease{10};
+  // Longest wait between two delivery attempts.
+  static constexpr std::chrono::hours kMaxRetryWait{1};
+  // A ticket whose customer another worker is delivering waits this long, uncounted.
+  static constexpr std::chrono::seconds kWaitForOtherWorker{2};
+  // Error.system of "a record this one needs is held by another worker": not a failure.
+  static constexpr std::string_view kHeldByAnotherWorker = "another worker";
+  // How long before a delivery's first attempt a contact it created may carry its CreateDate
+  // (clock skew between ponte and Ploomes).
+  static constexpr std::chrono::minutes kCreateClockSkew{10};
+  // How long an index from a complete listing answers for its system without a lookup.
+  static constexpr std::chrono::minutes kIndexMaxAge{10};
+
+  // Where a delivery went, for the report.
+  struct Delivered {
+    Outcome outcome;
+    std::string target_id;
+    std::string detail;
+    std::string target_hash;  // the content hash of what a write left in the target, when known
+  };
+
+  static int64_t NumericOr0(const std::string& s) {
+    try {
+      return std::stoll(s);
+    } catch (...) {
+      return 0;
+    }
+  }
+
+  static std::string TokenFrom(const std::vector<LinkRow>& members, const std::string& system) {
+    for (const auto& m : members) {
+      if (m.ref.system != system) continue;
+      auto attrs = nlohmann::json::parse(m.attributes, nullptr, false);
+      if (attrs.is_object()) return attrs.value("token", "");
+    }
+    return "";
+  }
+
+  static const LinkRow* Member(const std::vector<LinkRow>& members, const std::string& system) {
+    for (const auto& m : members) {
+      if (m.ref.system == system) return &m;
+    }
+    return nullptr;
+  }
+
+  // Whether an earlier write of this delivery may have reached the target: an attempt was
+  // counted, or it failed before (a replayed dead letter has its attempts reset but keeps its
+  // last error, and a 500 after a POST may still have created the record).
+  static bool MayHaveLanded(const Delivery& d) { return d.attempts > 0 || !d.last_error.empty(); }
+
+  // The origin a ticket's reference names: "[ponte ploomes:Task:40500001]" -> ploomes:Task|40500001.
+  static std::optional<SystemRef> TicketOriginOfReference(const std::string& reference);
+
+  const Config& config;
+  Store& store;
+  ploomes::PloomesConnector& ploomes;
+  milvus::MilvusConnector& milvus;
+  CallCounter& calls;
+  const Clock& clock;
+  EngineOptions options;
+  // Each ticket route's tags (TagId -> name), resolved once a run: routes have their own tags.
+  std::map<std::string, std::map<int64_t, std::string>> tags_by_route;
+  bool milvus_index_complete = false;
+  bool milvus_index_loaded = false;
+  // This run's complete listing of Milvus clients, when it had one: the index's and
+  // customers_milvus_to_ploomes' source both, so one listing serves the two.
+  std::optional<Listing<CustomerVendor>> milvus_listing;
+  // Milvus clients customers_ploomes_to_milvus created in this run, for their tokens.
+  std::vector<milvus::MilvusConnector::WantedToken> created_clients;
+  bool ploomes_index_fresh = false;  // this run's contact listing kept the Ploomes index whole
+  bool halted = false;  // a system refused ponte or the store failed: the run stops
+  bool ticket_links_checked = false;  // RelinkTicketsIfStoreKnowsNone ran in this engine
+  // Renews the leases of what this worker claimed until each delivery is done (lease_keeper.h).
+  std::unique_ptr<LeaseKeeper> leases;
+  // --dry-run: the customers the listings showed (system, document) -> member, never stored.
+  std::map<std::pair<std::string, std::string>, LinkRow> dry_index;
+
+  // ---- bookkeeping ----
+
+  // The report of a run of `route`; ran is false when the route is unknown or disabled.
+  RouteReport NewReport(const std::string& route) const;
+
+  void Skip(RouteReport& r, const std::string& route, const SystemRef& origin,
+            const std::string& kind, const std::string& reason);
+
+  void Count(RouteReport& r, const std::string& origin, const Delivered& d);
+
+  // A failed delivery: retried later, or dead-lettered with the reason a person needs.
+  void Failed(RouteReport& r, const Delivery& d, const Error& e);
+
+  // The run stops calling a system that refuses ponte (or cannot be reached), or a failing
+  // store: what is left waits for the next run. The report says which, for the exit code.
+  void Halt(RouteReport& r, const Error& e);
+
+  // ---- indexes: what ponte knows of each system's customers, kept in the store ----
+
+  static constexpr const char* kMilvusIndex = "index:milvus";
+  static constexpr const char* kPloomesIndex = "index:ploomes";
+
+  // Whether an index was built from a complete listing recently (by this worker or another):
+  // within a run and a little beyond, it answers "is this customer there?" without a call.
+  bool IndexFresh(const std::string& name);
+
+  void SaveIndexState(const std::string& name, bool complete, const std::string& reason, size_t seen);
+
+  // Keeps each listed customer in the de/para as an index member (document, hash of what was
+  // read) unless it is there already; a member whose document changed gets the new one (its
+  // hash stays: it is what was last delivered, for echo suppression).
+  void Index(const std::string& system, const Listing<CustomerVendor>& listing,
+             std::string (*hash)(const CustomerVendor&));
+
+  // Lists Milvus clients once per run (one busca) and keeps them in the index, so most customers
+  // are linked or created without a per-document lookup. An index that is not complete loses
+  // nothing: every customer it does not know is then looked up by document. Past busca's cap,
+  // when more customers wait for a lookup than milvus::kListingBeatsLookups, the whole listing
+  // (name partitions) is cheaper than one busca each. A fresh complete index (another worker's
+  // listing) saves the listing.
+  Status EnsureMilvusIndex(int lookups_ahead = 0);
+
+  // Brings the Ploomes index up to date before it answers "is this customer in Ploomes?": the
+  // contacts changed since its last listing (all of them when there never was a whole one).
+  // Contacts are matched by canonical document, so a CPF typed "261 461 003 82" or with its
+  // leading zero lost links instead of being created again; Ploomes' own filter can only be
+  // asked for the forms ponte knows to ask for. Once per run; the contacts route's listing of
+  // this run counts.
+  Status EnsurePloomesIndex();
+
+  // The member of `system` the index holds for a document, if any.
+  std::optional<LinkRow> KnownCustomer(const std::string& doc, const std::string& system);
+
+  // Tokens of linked Milvus clients that have none yet, all at once (one listing). Every token
+  // the listing showed is kept for a client ponte knows (SetAttributes refuses the others).
+  void ResolveTokens(const std::vector<milvus::MilvusConnector::WantedToken>& wanted, bool one_listing = false);
+
+  // ---- customers ploomes -> milvus ----
+
+  Result<Delivered> DeliverCustomerToMilvus(const Delivery& d, const CustomerVendor& cv);
+
+  // ---- customers milvus -> ploomes ----
+
+  // Creates the Ploomes contact of a customer (or says it would, on a dry run).
+  Result<Delivered> CreatePloomesContact(const Delivery& d, const CustomerVendor& cv);
+
+  Result<Delivered> DeliverCustomerToPloomes(const Delivery& d, const CustomerVendor& cv);
+
+  // ---- tickets ----
+
+  struct ClientForTicket {
+    std::string id;
+    std::string token;
+    std::string document;     // canonical CPF/CNPJ
+    std::string skip_reason;  // set when the ticket cannot have a client
+  };
+
+  // The Milvus client of a Ploomes contact, linking or creating it first if needed. With
+  // need_token, a client whose token ponte does not know yet is looked up by document (one
+  // listing); without, the token may be empty (ResolveTokens asks for many at once).
+  Result<ClientForTicket> EnsureClient(const std::string& contact_id, RouteReport& r, bool need_token = true);
+
+  // A store that knows no ticket (new, emptied, lost, restored from an old backup) may face a
+  // Milvus that holds ponte's tickets. Before the first ticket is created, every ticket ponte
+  // wrote is found by the reference in its description (one listing) and linked again, so none
+  // is created twice.
+  Result<int> RelinkTicketsIfStoreKnowsNone();
+
+  Result<Delivered> DeliverTicket(const Delivery& d, const Ticket& t, RouteReport& r);
+
+  // ---- dispatch ----
+
+  Result<Delivered> Deliver(const Delivery& d, RouteReport& r);
+
+  Result<std::optional<Delivery>> Claim(const DeliveryIntent& intent);
+
+  // Records the intent and delivers at once (or, in a dry run, only decides).
+  void Process(RouteReport& r, DeliveryIntent intent);
+
+  // Deliveries of `route` that are due (retries, and ones a crash left behind).
+  void RunPending(RouteReport& r, const std::string& route);
+
+  // ---- cursors ----
+
+  struct CursorState {
+    std::optional<Instant> since;
+    std::set<std::string> read;  // "id@time" of the records read last time near the cursor
+    std::string text;
+    bool full = false;           // this run reads the whole source
+    std::optional<Instant> floor;  // a full run's cursor before it: the new one is not older
+  };
+
+  static std::string FullListingKey(const std::string& route) { return "full_listing:" + route; }
+
+  // --full, or the route's full_listing_hours have passed since its last whole listing.
+  bool FullListingDue(const std::string& route);
+
+  // "40100001@2026-11-23T13:15:00.120Z": a record as read at one LastUpdateDate.
+  static std::string ReadMark(const std::string& id, Instant at) { return id + "@" + FormatUtc(at); }
+
+  CursorState LoadCursor(const std::string& route);
+
+  // The new watermark: the newest server timestamp read, with every record read within the
+  // listing's reread window of it, so the next run (which reads that window again) drops them.
+  template <typename T>
+  void SaveCursor(RouteReport& r, const std::string& route, const CursorState& before, const Listing<T>& listing) {
+    r.cursor_before = before.text;
+    r.cursor_after = before.text;
+    if (options.dry_run) return;
+    if (before.full) (void)store.PutFact(FullListingKey(route), FormatUtc(clock.Now()), clock.Now());
+    if (listing.records.empty()) return;
+    Instant newest = listing.records.front().updated_at;
+    for (const auto& rec : listing.records) newest = std::max(newest, rec.updated_at);
+    if (before.floor && *before.floor > newest) return;  // a whole listing never moves the cursor back
+    const Instant window = newest - listing.reread;
+    Cursor c{route, FormatUtc(newest), {}, {}};
+    std::set<std::string> marks;
+    for (const auto& rec : listing.records) {
+      if (rec.updated_at >= window) marks.insert(ReadMark(rec.internal_id, rec.updated_at));
+    }
+    for (const auto& mark : before.read) {
+      auto at = ParseIsoInstant(std::string_view(mark).substr(mark.rfind('@') + 1));
+      if (at && *at >= window) marks.insert(mark);
+    }
+    c.boundary_ids.assign(marks.begin(), marks.end());
+    if (store.SaveCursor(c, clock.Now())) r.cursor_after = c.value;
+  }
+
+  // Read in an earlier run at this very LastUpdateDate: nothing changed since.
+  template <typename T>
+  bool ReadBefore(const CursorState& c, const SourceRecord<T>& rec) {
+    return c.read.count(ReadMark(rec.internal_id, rec.updated_at)) > 0;
+  }
+
+  // A shutdown was asked for: the run ends after the record in hand, without moving its cursor,
+  // so the next run (or another worker) reads on from where this one was sure of.
+  bool Stopping(RouteReport& r);
+
+  void Progress(const std::string& route, int done, int total);
+
+  // ---- routes ----
+
+  void CustomersToMilvus(RouteReport& r);
+
+  void CustomersToPloomes(RouteReport& r);
+
+  Result<std::map<int64_t, std::string>> Tags(const std::string& route);
+
+  // A route's cutoff as an instant (the start of that local day); none when it has none.
+  std::optional<Instant> Cutoff(const std::string& route) const;
+
+  void TicketsRoute(RouteReport& r, const std::string& route, const std::string& source_message);
+
+  // Whether a ticket source still needs a ticket: tagged, on a contact, not before the cutoff,
+  // and not ticketed yet.
+  bool WantsTicket(const std::string& route, const SourceRecord<ploomes::TicketSource>& rec, const SystemRef& origin);
+
+  void TicketFromSource(RouteReport& r, const std::string& route, const std::string& source_message,
+                        const SourceRecord<ploomes::TicketSource>& rec);
+
+  void Failure(RouteReport& r, const Error& e);
+};
+
+}  // namespace ponte
