@@ -26,9 +26,7 @@ bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-// Values reach error messages on one line, whatever bytes they hold.
-std::string Printable(std::string_view raw) { return EscapeForOneLine(raw); }
-
+// A character named in an error message: quoted when printable, else escaped (\n, \xFF).
 std::string PrintableChar(char c) {
   const std::string shown = EscapeForOneLine(std::string_view(&c, 1));
   return shown.size() == 1 ? fmt::format("'{}'", shown) : shown;
@@ -53,14 +51,14 @@ Result<Document> Validate(std::string body, DocumentKind kind, std::string_view 
   const auto name = DocumentKindName(kind);
   if (AllEqual(body)) {
     return Fail(Error::InvalidArgument(
-        fmt::format("'{}' is not a valid {}: all digits are equal", Printable(raw), name)));
+        fmt::format("'{}' is not a valid {}: all digits are equal", EscapeForOneLine(raw), name)));
   }
   const std::string_view stem(body.data(), length - 2);
   const std::string expected =
       kind == DocumentKind::kCpf ? CpfCheckDigits(stem) : CnpjCheckDigits(stem);
   if (body.compare(length - 2, 2, expected) != 0) {
     return Fail(Error::InvalidArgument(
-        fmt::format("'{}' is not a valid {}: check digits are {}, expected {}", Printable(raw), name,
+        fmt::format("'{}' is not a valid {}: check digits are {}, expected {}", EscapeForOneLine(raw), name,
                     body.substr(length - 2), expected)));
   }
   return Document{kind, std::move(body)};
@@ -130,7 +128,7 @@ Result<Document> ParseDocument(std::string_view raw) {
     } else {
       return Fail(Error::InvalidArgument(
           fmt::format("'{}' is not a CPF/CNPJ: the character {} does not belong in one",
-                      Printable(raw), PrintableChar(c))));
+                      EscapeForOneLine(raw), PrintableChar(c))));
     }
   }
   if (body.empty()) return Fail(Error::InvalidArgument("the CPF/CNPJ is empty"));
@@ -140,19 +138,19 @@ Result<Document> ParseDocument(std::string_view raw) {
     if (body.size() != kCnpjLength) {
       return Fail(Error::InvalidArgument(fmt::format(
           "'{}' is not a valid CNPJ: an alphanumeric CNPJ has 14 characters, this has {}",
-          Printable(raw), body.size())));
+          EscapeForOneLine(raw), body.size())));
     }
     if (!std::isdigit(static_cast<unsigned char>(body[12])) ||
         !std::isdigit(static_cast<unsigned char>(body[13]))) {
       return Fail(Error::InvalidArgument(fmt::format(
           "'{}' is not a valid CNPJ: the last two characters (check digits) must be digits",
-          Printable(raw))));
+          EscapeForOneLine(raw))));
     }
     return Validate(std::move(body), DocumentKind::kCnpj, raw);
   }
   if (body.size() > kCnpjLength) {
     return Fail(Error::InvalidArgument(fmt::format(
-        "'{}' is not a CPF/CNPJ: {} digits is too long (CPF has 11, CNPJ 14)", Printable(raw),
+        "'{}' is not a CPF/CNPJ: {} digits is too long (CPF has 11, CNPJ 14)", EscapeForOneLine(raw),
         body.size())));
   }
 
@@ -165,7 +163,7 @@ Result<Document> ParseDocument(std::string_view raw) {
     return Fail(Error::InvalidArgument(fmt::format(
         "'{}' is not a valid CPF/CNPJ: it has {} digits, and a written-out CPF has 11, a CNPJ "
         "14 (leading zeros are restored only on a value of bare digits)",
-        Printable(raw), body.size())));
+        EscapeForOneLine(raw), body.size())));
   }
   // Bare digits: a spreadsheet's numeric cell drops leading zeros, and up to two are restored.
   // 12 to 14 digits can only be a CNPJ, 9 to 11 only a CPF (a CNPJ would have lost three).
@@ -178,14 +176,14 @@ Result<Document> ParseDocument(std::string_view raw) {
   return Fail(Error::InvalidArgument(fmt::format(
       "'{}' is not a valid CPF/CNPJ: {} digits is too short (CPF has 11, CNPJ 14; at most {} "
       "dropped leading zeros are restored, so write it out in full)",
-      Printable(raw), body.size(), kMaxRestoredZeros)));
+      EscapeForOneLine(raw), body.size(), kMaxRestoredZeros)));
 }
 
 Result<Document> ParseDocument(std::string_view raw, DocumentKind expected) {
   auto doc = ParseDocument(raw);
   if (doc && doc->kind != expected) {
     return Fail(Error::InvalidArgument(fmt::format("'{}' is a valid {}, but a {} was expected",
-                                                   Printable(raw), DocumentKindName(doc->kind),
+                                                   EscapeForOneLine(raw), DocumentKindName(doc->kind),
                                                    DocumentKindName(expected))));
   }
   return doc;

@@ -147,22 +147,13 @@ SyncEngine::RebuildReport SyncEngine::RebuildDePara() {
     if (!m.token.empty()) (void)im.store.SetAttributes(Impl::kCustomer, milvus_ref, nlohmann::json{{"token", m.token}}.dump());
     ++out.customers_linked;
   }
-  auto tickets = im.milvus.TicketsByReference();
+  auto tickets = im.LinkTicketsByReference("rebuild");
   if (!tickets) {
     out.error = tickets.error().ToString();
     return done();
   }
-  for (const auto& [reference, codigo] : *tickets) {
-    auto origin = Impl::TicketOriginOfReference(reference);
-    if (!origin) continue;
-    if (auto linked = im.store.Lookup(Impl::kTicket, *origin, "milvus"); linked && *linked) continue;
-    if (im.store.Link(Impl::kTicket, *origin, {"milvus", codigo}, {"", "", "rebuild"})) {
-      ++out.tickets_linked;
-    } else {
-      ++out.conflicts;
-    }
-  }
-  im.ticket_links_checked = true;
+  out.tickets_linked = tickets->linked;
+  out.conflicts += tickets->conflicts;
   return done();
 }
 

@@ -96,13 +96,10 @@ Status SyncEngine::Impl::EnsurePloomesIndex() {
   const bool was_whole = *before && (*before)->complete;
   std::optional<Instant> since;
   if (was_whole) since = (*before)->at - kCreateClockSkew;
-  const Instant started = clock.Now();
   auto listing = ploomes.ContactsChangedSince(since);
   if (!listing) return Fail(listing.error());
   Index("ploomes", *listing, PloomesCustomerHash);
-  if (!options.dry_run) {
-    (void)SaveListingState(store, {kPloomesIndex, true, "", static_cast<int>(listing->records.size()), started});
-  }
+  SaveIndexState(kPloomesIndex, true, "", listing->records.size());
   ploomes_index_fresh = true;
   return {};
 }

@@ -77,6 +77,25 @@ Result<SyncEngine::Impl::ClientForTicket> SyncEngine::Impl::EnsureClient(const s
 // Milvus that holds ponte's tickets. Before the first ticket is created, every ticket ponte
 // wrote is found by the reference in its description (one listing) and linked again, so none
 // is created twice.
+Result<SyncEngine::Impl::ReferenceLinks> SyncEngine::Impl::LinkTicketsByReference(const std::string& how) {
+  auto found = milvus.TicketsByReference();
+  if (!found) return Fail(found.error());
+  ReferenceLinks out;
+  out.found = found->size();
+  for (const auto& [reference, codigo] : *found) {
+    auto origin = TicketOriginOfReference(reference);
+    if (!origin) continue;
+    if (auto linked = store.Lookup(kTicket, *origin, "milvus"); linked && *linked) continue;
+    if (store.Link(kTicket, *origin, {"milvus", codigo}, {"", "", how})) {
+      ++out.linked;
+    } else {
+      ++out.conflicts;
+    }
+  }
+  ticket_links_checked = true;
+  return out;
+}
+
 Result<int> SyncEngine::Impl::RelinkTicketsIfStoreKnowsNone() {
   if (ticket_links_checked || options.dry_run) return 0;
   auto known = store.ListLinks({std::string(kTicket), "", 1, 0});
@@ -85,17 +104,10 @@ Result<int> SyncEngine::Impl::RelinkTicketsIfStoreKnowsNone() {
     ticket_links_checked = true;
     return 0;
   }
-  auto found = milvus.TicketsByReference();
-  if (!found) return Fail(found.error());
-  int relinked = 0;
-  for (const auto& [reference, codigo] : *found) {
-    auto origin = TicketOriginOfReference(reference);
-    if (!origin) continue;
-    if (store.Link(kTicket, *origin, {"milvus", codigo}, {"", "", "relinked from ponte's reference"})) ++relinked;
-  }
-  ticket_links_checked = true;
-  log::Info("tickets_relinked", {{"found", std::to_string(found->size())}, {"relinked", std::to_string(relinked)}});
-  return relinked;
+  auto links = LinkTicketsByReference("relinked from ponte's reference");
+  if (!links) return Fail(links.error());
+  log::Info("tickets_relinked", {{"found", std::to_string(links->found)}, {"relinked", std::to_string(links->linked)}});
+  return links->linked;
 }
 
 Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverTicket(const Delivery& d, const Ticket& t, RouteReport& r) {

@@ -198,6 +198,16 @@ struct SyncEngine::Impl {
   // is created twice.
   Result<int> RelinkTicketsIfStoreKnowsNone();
 
+  // Links every ticket Milvus holds with ponte's reference in its description to the task or
+  // interaction the reference names, unless that record is linked already (`how` goes in the
+  // link's route). Marks this engine's tickets as checked.
+  struct ReferenceLinks {
+    size_t found = 0;   // tickets with a reference
+    int linked = 0;     // links written now
+    int conflicts = 0;  // links the de/para refused (an id linked elsewhere)
+  };
+  Result<ReferenceLinks> LinkTicketsByReference(const std::string& how);
+
   Result<Delivered> DeliverTicket(const Delivery& d, const Ticket& t, RouteReport& r);
 
   // ---- dispatch ----
