@@ -50,6 +50,7 @@ void Run(SandboxCommandOptions& c, int& exit_code) {
   if (c.quotas_off) {
     c.o.ploomes_requests_per_minute = 0;
     c.o.milvus_listings_per_minute = 0;
+    c.o.totvs_requests_per_minute = 0;
   }
   BlockTerminationSignals();
   auto s = sandbox::Sandbox::Start(c.o);
@@ -63,12 +64,14 @@ void Run(SandboxCommandOptions& c, int& exit_code) {
       "ponte sandbox listening on {}\n"
       "  Ploomes: {}   (User-Key: {})\n"
       "  Milvus:  {}   (Authorization: {})\n"
+      "  TOTVS:   {}   (Basic {}:{}; REST EAI under /totvseai/standardmessage/v1)\n"
       "  inspect: {}/_sandbox/stats\n"
-      "  data: {} contacts, {} tasks, {} interactions, {} Milvus clients (seed {})\n"
+      "  data: {} contacts, {} tasks, {} interactions, {} Milvus clients, {} ERP customers (seed {})\n"
       "  reality: {}\n"
       "Ctrl-C stops it.\n",
-      sb.base_url(), sb.ploomes_url(), c.o.ploomes_key, sb.milvus_url(), c.o.milvus_token,
-      sb.base_url(), c.o.contacts, c.o.tasks, c.o.interactions, c.o.milvus_clients, c.o.seed,
+      sb.base_url(), sb.ploomes_url(), c.o.ploomes_key, sb.milvus_url(), c.o.milvus_token, sb.totvs_url(),
+      c.o.totvs_user, c.o.totvs_password, sb.base_url(), c.o.contacts, c.o.tasks, c.o.interactions,
+      c.o.milvus_clients, c.o.totvs_customers, c.o.seed,
       c.o.reality.ToString());
   std::cout.flush();
   OnTerminationSignal([&sb] { sb.Stop(); });
@@ -82,8 +85,8 @@ void AddSandboxCommand(CLI::App& app, int& exit_code) {
   auto c = std::make_shared<SandboxCommandOptions>();
   auto* cmd = app.add_subcommand(
       "sandbox",
-      "Run the Ploomes and Milvus emulators (Ploomes under /ploomes/, Milvus under /milvus/, "
-      "inspection under /_sandbox/). The sandbox keys are not secrets.");
+      "Run the Ploomes, Milvus and TOTVS ERP emulators (Ploomes under /ploomes/, Milvus under /milvus/, "
+      "the ERP's REST EAI under /totvs/, inspection under /_sandbox/). The sandbox keys are not secrets.");
   auto& o = c->o;
   cmd->add_option("--listen", c->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
@@ -99,10 +102,25 @@ void AddSandboxCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--milvus-clients", o.milvus_clients, "Milvus clients to generate (about half share a document with a Ploomes contact)")
       ->capture_default_str();
+  cmd->add_option("--totvs-customers", o.totvs_customers,
+                  "ERP customers to generate (about a quarter share a document with a Ploomes contact)")
+      ->capture_default_str();
+  cmd->add_option("--totvs-rate", o.totvs_requests_per_minute, "ERP requests a minute before 429 (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--totvs-answer", o.totvs_answer,
+                  "How the ERP answers a BusinessMessage (unconfirmed): response (a ResponseMessage with "
+                  "ListOfInternalId) or ack_only (a bare 202, as an async receiver)")
+      ->check(CLI::IsMember({"response", "ack_only"}))
+      ->capture_default_str();
+  cmd->add_option("--totvs-id-case", o.totvs_id_case,
+                  "Spelling of ListOfInternalId in the ERP's answers (unconfirmed): pascal "
+                  "(Name/Origin/Destination) or lower (name/origin/destination, ListOfInternalID)")
+      ->check(CLI::IsMember({"pascal", "lower"}))
+      ->capture_default_str();
   cmd->add_option("--faults", o.faults,
                   "Faults to inject: KIND=PROBABILITY,... with KIND one of 429, 500, 502, 503, "
-                  "slow, timeout, reset, truncated, malformed, duplicate_page; prefix ploomes: or "
-                  "milvus: to scope one; slow_ms=N and timeout_ms=N set the delays. Also "
+                  "slow, timeout, reset, truncated, malformed, duplicate_page; prefix ploomes:, "
+                  "milvus: or totvs: to scope one; slow_ms=N and timeout_ms=N set the delays. Also "
                   "POST /_sandbox/faults at run time");
   cmd->add_option("--time-scale", o.time_scale,
                   "Speed of the sandbox clock (quotas and timestamps); 60 makes a minute last a "

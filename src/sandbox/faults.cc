@@ -41,9 +41,9 @@ Result<FaultSpec> FaultSpec::Parse(std::string_view text) {
     if (auto colon = name.find(':'); colon != std::string::npos) {
       api = name.substr(0, colon);
       name = name.substr(colon + 1);
-      if (api != "ploomes" && api != "milvus") {
+      if (api != "ploomes" && api != "milvus" && api != "totvs") {
         return Fail(Error::InvalidArgument(
-            fmt::format("fault scope '{}' is not ploomes or milvus", api)));
+            fmt::format("fault scope '{}' is not ploomes, milvus or totvs", api)));
       }
     }
     const std::string value = item.substr(eq + 1);

@@ -27,7 +27,7 @@ enum class FaultKind {
 std::string_view FaultKindName(FaultKind kind);
 
 struct FaultSpec {
-  // (api, kind) -> probability; api is "" for both, "ploomes" or "milvus".
+  // (api, kind) -> probability; api is "" for all, "ploomes", "milvus" or "totvs".
   std::map<std::pair<std::string, FaultKind>, double> probabilities;
   int slow_ms = 1500;
   int timeout_ms = 30'000;

@@ -107,6 +107,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
   server.set_tcp_nodelay(true);  // small JSON answers go out at once, not after a delayed ACK
   detail::RegisterPloomesRoutes(server, impl->world);
   detail::RegisterMilvusRoutes(server, impl->world);
+  detail::RegisterTotvsRoutes(server, impl->world);
   detail::RegisterAdminRoutes(server, impl->world);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
@@ -160,6 +161,7 @@ std::string Sandbox::base_url() const {
 }
 std::string Sandbox::ploomes_url() const { return base_url() + "/ploomes"; }
 std::string Sandbox::milvus_url() const { return base_url() + "/milvus"; }
+std::string Sandbox::totvs_url() const { return base_url() + "/totvs"; }
 const SandboxOptions& Sandbox::options() const { return impl_->world.options; }
 
 nlohmann::json Sandbox::Stats() const {

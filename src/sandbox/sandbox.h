@@ -1,5 +1,5 @@
 #pragma once
-// The sandbox: emulators of the Ploomes and Milvus APIs on one loopback HTTP server, with
+// The sandbox: emulators of the Ploomes and Milvus APIs and of a TOTVS ERP's REST EAI on one loopback HTTP server, with
 // deterministic realistic data, quotas, fault injection and an inspection API under
 // /_sandbox/. Runs in its own process (`ponte sandbox`) or inside one (`ponte demo`, tests).
 // It depends on core only, never on the connectors it emulates.
@@ -25,6 +25,7 @@ class Sandbox {
   std::string base_url() const;     // http://127.0.0.1:PORT
   std::string ploomes_url() const;  // base_url() + "/ploomes"
   std::string milvus_url() const;   // base_url() + "/milvus"
+  std::string totvs_url() const;    // base_url() + "/totvs": the ERP's REST base (Protheus' /rest)
   const SandboxOptions& options() const;
 
   nlohmann::json Stats() const;  // what GET /_sandbox/stats answers

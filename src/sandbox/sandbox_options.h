@@ -50,6 +50,21 @@ struct SandboxOptions {
   int milvus_busca_cap = 1000;         // [OBS] cliente/busca returns at most this many
   bool milvus_accept_numeric_client_id = false;  // [UNKNOWN] chamado/criar with a numeric id
   int milvus_auth_status = 401;                  // [UNKNOWN] 401 or 403
+
+  // TOTVS ERP (REST EAI, ../shared/totvs.md): a Protheus-like receiver of Mensagem Única.
+  int totvs_customers = 40;  // about a quarter share a document with a Ploomes contact
+  std::string totvs_user = "ponte";  // HTTP Basic, as Protheus REST with Security=1
+  std::string totvs_password = "sandbox-totvs-password";
+  std::string totvs_company = "T1";
+  std::string totvs_branch = "D MG 01 ";  // padded with a blank, as Protheus keeps branch codes
+  int totvs_requests_per_minute = 0;      // 0: no quota
+  // [UNKNOWN] how a BusinessMessage is answered: "response" (sync: a ResponseMessage with
+  // ReturnContent.ListOfInternalId) or "ack_only" (async: a bare 202, no InternalId).
+  std::string totvs_answer = "response";
+  // [UNKNOWN] ListOfInternalId spelling: "pascal" (ListOfInternalId, Name/Origin/Destination, as
+  // TDN shows) or "lower" (ListOfInternalID, name/origin/destination, as the schema and some
+  // Protheus adapters write it).
+  std::string totvs_id_case = "pascal";
 };
 
 }  // namespace ponte::sandbox

@@ -98,6 +98,23 @@ void RegisterAdminRoutes(httplib::Server& server, World& w) {
     for (const auto& [id, c] : w.milvus.clients) all.push_back(c);
     SendJson(res, 200, all);
   });
+  // Customers keyed in the ERP's own screen, and every customer it holds.
+  server.Post("/_sandbox/totvs/customers", [&w](const httplib::Request& req, httplib::Response& res) {
+    Json body = Json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return SendJson(res, 400, {{"error", "expected a CustomerVendor BusinessContent object"}});
+    Answer(res, TotvsUserWrite(w, body));
+  });
+  server.Patch(R"(/_sandbox/totvs/customers/(.+))", [&w](const httplib::Request& req, httplib::Response& res) {
+    Json body = Json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return SendJson(res, 400, {{"error", "expected a JSON object"}});
+    Answer(res, TotvsUserUpdate(w, req.matches[1], body));
+  });
+  server.Get("/_sandbox/totvs/customers", [&w](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(w.mu);
+    Json all = Json::array();
+    for (const auto& [id, c] : w.totvs.customers) all.push_back(c);
+    SendJson(res, 200, all);
+  });
   server.Get("/_sandbox/milvus/tickets", [&w](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(w.mu);
     Json all = Json::array();

@@ -5,15 +5,25 @@
 
 #include <fmt/format.h>
 
+#include "core/base64.h"
+
 namespace ponte::sandbox::detail {
 namespace {
 
-const char* ApiName(Api api) { return api == Api::kPloomes ? "ploomes" : "milvus"; }
+const char* ApiName(Api api) {
+  return api == Api::kPloomes ? "ploomes" : (api == Api::kMilvus ? "milvus" : "totvs");
+}
 
 bool Authenticated(World& w, Api api, const httplib::Request& req) {
   if (api == Api::kPloomes) {
     // Header names are case-insensitive; clients send User-Key, user-key, user-Key.
     return req.has_header("User-Key") && req.get_header_value("User-Key") == w.options.ploomes_key;
+  }
+  if (api == Api::kTotvs) {
+    // HTTP Basic, as Protheus REST answers with Security=1.
+    return req.has_header("Authorization") &&
+           req.get_header_value("Authorization") ==
+               "Basic " + Base64Encode(w.options.totvs_user + ":" + w.options.totvs_password);
   }
   // Milvus takes the raw token; "Bearer <token>" is refused, as the real API does.
   return req.has_header("Authorization") &&
@@ -23,6 +33,8 @@ bool Authenticated(World& w, Api api, const httplib::Request& req) {
 void SendError(Api api, httplib::Response& res, int status, std::string_view message) {
   if (api == Api::kPloomes) {
     SendPloomesError(res, status, status == 429 ? "TooManyRequests" : "ServerError", message);
+  } else if (api == Api::kTotvs) {
+    SendTotvsError(res, status, status == 429 ? "FE429" : "FE500", message);
   } else {
     SendMilvusError(res, status, message);
   }
@@ -99,11 +111,17 @@ void SendMilvusError(httplib::Response& res, int status, std::string_view messag
   SendJson(res, status, {{"status_code", status}, {"mensagem", message}});
 }
 
+void SendTotvsError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+  SendJson(res, status, {{"Code", code}, {"Message", message}, {"DetailedMessage", ""}, {"HelpUrl", ""}});
+}
+
 std::optional<Json> ParseBody(const httplib::Request& req, httplib::Response& res, Api api) {
   Json body = Json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     if (api == Api::kPloomes) {
       SendPloomesError(res, 400, "BadRequest", "The request body is not a JSON object");
+    } else if (api == Api::kTotvs) {
+      SendTotvsError(res, 400, "FE001", "Formato da mensagem inválido");
     } else {
       SendMilvusError(res, 400, "Corpo da requisição inválido");
     }
@@ -124,6 +142,9 @@ Handler Guard(World& w, Api api, std::string name, Handler handler, bool listing
       if (api == Api::kPloomes) {
         SendPloomesError(res, w.options.ploomes_auth_status, "Unauthorized",
                          "User-Key inválida ou ausente");
+      } else if (api == Api::kTotvs) {
+        res.set_header("WWW-Authenticate", "Basic realm=\"REST\"");
+        SendTotvsError(res, 401, "401", "Usuário ou senha inválidos");
       } else {
         SendMilvusError(res, w.options.milvus_auth_status, "Token de autenticação inválido");
       }
@@ -177,7 +198,8 @@ Handler Guard(World& w, Api api, std::string name, Handler handler, bool listing
           return;
         case FaultKind::kMalformed:
           res.status = 200;
-          res.set_content(api == Api::kPloomes ? R"({"@odata.context":"x","value":[{"Id":)"
+          res.set_content(api == Api::kPloomes  ? R"({"@odata.context":"x","value":[{"Id":)"
+                          : api == Api::kTotvs ? R"({"HasNext":true,"Items":[{"InternalId":)"
                                                : R"({"lista":[{"id":12,)",
                           "application/json");
           count(200);
@@ -191,14 +213,15 @@ Handler Guard(World& w, Api api, std::string name, Handler handler, bool listing
     // only, or nothing.
     const std::string& milvus_quota = w.options.reality.Get("milvus.listing_quota");
     const bool quota_applies =
-        api == Api::kPloomes ||
+        api == Api::kPloomes || (api == Api::kTotvs && w.options.totvs_requests_per_minute > 0) ||
         (listing && (milvus_quota == "all" || (milvus_quota == "listagem" && name.find("listagem") != std::string::npos)));
     if (quota_applies) {
       const int per_minute = api == Api::kPloomes ? w.options.ploomes_requests_per_minute
+                             : api == Api::kTotvs ? w.options.totvs_requests_per_minute
                                                   : w.options.milvus_listings_per_minute;
-      const std::string key = api == Api::kPloomes
-                                  ? fmt::format("ploomes:{}", w.options.ploomes_account_id)
-                                  : "milvus:" + w.options.milvus_token;
+      const std::string key = api == Api::kPloomes ? fmt::format("ploomes:{}", w.options.ploomes_account_id)
+                              : api == Api::kTotvs ? "totvs:" + w.options.totvs_user
+                                                   : "milvus:" + w.options.milvus_token;
       std::chrono::milliseconds retry_after{0};
       bool admitted;
       {

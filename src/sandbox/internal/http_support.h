@@ -11,7 +11,7 @@
 namespace ponte::sandbox::detail {
 
 // The emulated API a route belongs to.
-enum class Api { kPloomes, kMilvus };
+enum class Api { kPloomes, kMilvus, kTotvs };
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
@@ -26,6 +26,8 @@ void SendJson(httplib::Response& res, int status, const Json& body);
 void SendPloomesError(httplib::Response& res, int status, std::string_view code,
                       std::string_view message);
 void SendMilvusError(httplib::Response& res, int status, std::string_view message);
+// The TOTVS API guide's error object: {"Code", "Message", "DetailedMessage", "HelpUrl"}.
+void SendTotvsError(httplib::Response& res, int status, std::string_view code, std::string_view message);
 
 // Parses a request body as JSON; on failure answers 400 and returns nullopt.
 std::optional<Json> ParseBody(const httplib::Request& req, httplib::Response& res, Api api);

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "core/customer_vendor.h"
 #include "core/document.h"
+#include "sandbox/internal/routes.h"
 
 namespace ponte::sandbox::detail {
 namespace {
@@ -83,6 +85,7 @@ std::string DisplayDate(const std::string& stored) {
 void World::GenerateLocked() {
   ploomes = PloomesData{};
   milvus = MilvusData{};
+  totvs = TotvsData{};
   DataGenerator gen(options.seed);
   const Instant now = clock.Now();
 
@@ -184,6 +187,12 @@ void World::GenerateLocked() {
     else if (r < 0.55) Tag(ir, 40049815, "InteractionRecordId", ploomes.next_relation);
     ploomes.interactions[id] = std::move(ir);
   }
+  // The ERP: some of its customers are ones the CRM has too.
+  std::vector<std::string> crm_documents;
+  for (const auto& p : people) {
+    if (auto doc = ParseDocument(p.document)) crm_documents.push_back(doc->canonical);
+  }
+  GenerateTotvsLocked(*this, gen, crm_documents);
 }
 
 Json WebhookForm(const Json& record) {
@@ -242,6 +251,11 @@ Json World::StatsLocked() const {
     ploomes_docs[key].push_back(id);
   }
   for (const auto& [id, c] : milvus.clients) milvus_docs[DocumentKey(c["cnpj_cpf"])].push_back(id);
+  std::map<std::string, std::vector<Json>> totvs_docs;
+  for (const auto& [id, c] : totvs.customers) {
+    auto cv = CustomerVendor::FromBusinessContent(c);
+    totvs_docs[cv && cv->document ? cv->document->canonical : ""].push_back(id);
+  }
   static const std::regex kMarker(R"(\[ponte ([^\]]+)\])");
   for (const auto& [codigo, t] : milvus.tickets) {
     std::smatch m;
@@ -256,6 +270,7 @@ Json World::StatsLocked() const {
       total += n;
     }
   }
+  Json totvs_dupes = duplicates(totvs_docs);
   Json ploomes_dupes = duplicates(ploomes_docs), milvus_dupes = duplicates(milvus_docs),
        ticket_dupes = duplicates(tickets_by_source);
   Json sources = Json::object();
@@ -275,6 +290,12 @@ Json World::StatsLocked() const {
             {"duplicates", milvus_dupes},
             {"duplicate_tickets", ticket_dupes.size()},
             {"tickets_by_source", sources}}},
+          {"totvs",
+           {{"customers", totvs.customers.size()},
+            {"duplicate_documents", totvs_dupes.size()},
+            {"duplicates", totvs_dupes},
+            {"depara_entries", totvs.depara.size()},
+            {"internal_id_loads", totvs.loads}}},
           {"calls", calls_json},
           {"calls_total", total},
           {"throttled", throttled},

@@ -42,6 +42,15 @@ struct MilvusData {
   int64_t next_ticket_id = 884000;
 };
 
+// The ERP: customers by its own InternalId (company|branch|code|store), and its de/para of
+// what senders call them (XXF in Protheus), keyed "SourceApplication|sender's InternalId".
+struct TotvsData {
+  std::map<std::string, Json> customers;
+  std::map<std::string, std::string> depara;
+  int next_code = 1;
+  int64_t loads = 0;  // InternalIdLoad messages received
+};
+
 // A sliding one-minute window per key, on the sandbox clock.
 class Quota {
  public:
@@ -69,6 +78,7 @@ struct World {
   std::mutex mu;  // guards everything below
   PloomesData ploomes;
   MilvusData milvus;
+  TotvsData totvs;
   Quota quota;
   std::map<std::string, std::map<int, int64_t>> calls;  // "ploomes GET /Contacts" -> status -> n
   std::map<std::string, int64_t> throttled;             // api -> 429s from the quota
