@@ -210,6 +210,8 @@ TEST_P(StoreConformance, CheckFindsIntegrityProblems) {
   ASSERT_TRUE(store_->Link("CustomerVendor", {"ploomes", "2"}, {"milvus", "2"}, {"333", "", ""}));
   ASSERT_TRUE(store_->Link("CustomerVendor", {"ploomes", "3"}, {"milvus", "3"}, {"333", "", ""}));
   ASSERT_TRUE(store_->Remember("CustomerVendor", {"legacy", "444"}, {"444", "", ""}));
+  // A record a listing showed, linked to nothing yet, is knowledge, not an orphan.
+  ASSERT_TRUE(store_->Remember("CustomerVendor", {"ploomes", "5"}, {"555", "", "index"}));
   auto problems = store_->CheckDePara();
   ASSERT_TRUE(problems.has_value());
   std::multiset<std::string> kinds;

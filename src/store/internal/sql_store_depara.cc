@@ -278,9 +278,12 @@ Result<std::vector<IntegrityProblem>> SqlStore::CheckDePara() {
                         fmt::format("CPF/CNPJ {} is linked as {} different entities",
                                     row.Text(1), row.Text(2))});
   }
+  // A record a listing showed (route "index") is what ponte knows of a system, to match by
+  // CPF/CNPJ: alone until a route carries it (never, for a contact before the cutoff). Only a
+  // link meant to have a peer (a delivery's, an import's) is an orphan without one.
   auto alone = conn_->Query(
       "SELECT message, MIN(system) || ':' || MIN(internal_id) FROM links GROUP BY message, "
-      "entity_id HAVING COUNT(*) = 1 ORDER BY 2");
+      "entity_id HAVING COUNT(*) = 1 AND MIN(route) <> 'index' ORDER BY 2");
   if (!alone) return Fail(alone.error());
   for (const auto& row : *alone) {
     problems.push_back({"entity_without_peer", row.Text(0),
