@@ -6,8 +6,10 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include "core/time.h"
@@ -73,19 +75,45 @@ Status Read(const toml::table& t, const char* key, T& out, const std::string& wh
   }
 }
 
-Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, const std::string& source) {
+// The CustomerVendor versions on the PascalCase event model ponte writes (2.006 and 2.008 are
+// the camelCase API model, a different message).
+bool IsEventModelVersion(const std::string& v) {
+  return v == "2.000" || v == "2.001" || v == "2.002" || v == "2.003" || v == "2.004" || v == "2.005" || v == "2.007";
+}
+
+Status ReadSystem(const toml::table& root, const std::string& name, const std::string& kind, SystemConfig& s,
+                  const std::string& source) {
   auto t = root[name].as_table();
-  if (!t) return {};
-  const std::string where = std::string("systems.") + name + ".";
-  std::set<std::string> keys = {"base_url", "key_env", "key_file", "requests_per_minute", "burst", "timeout_ms",
+  if (!t) return Fail(KeyError(source, "systems." + name, "expected a table"));
+  const std::string where = "systems." + name + ".";
+  std::set<std::string> keys = {"kind", "base_url", "key_env", "key_file", "requests_per_minute", "burst", "timeout_ms",
                                 "tls_insecure", "quotas", "forbidden_backoff_ms", "unreachable_seconds"};
-  const bool ploomes = std::string_view(name) == "ploomes";
+  const bool ploomes = kind == "ploomes";
   if (ploomes) {
     keys.insert({"document_field", "cursor_overlap_seconds"});
-  } else {
+  } else if (kind == "milvus") {
     keys.insert({"listing_budget", "busca_cap"});
+  } else {
+    keys.insert({"user", "message_version", "source_application", "company_id", "branch_id", "page_size"});
   }
-  PONTE_RETURN_IF_ERROR(CheckKeys(*t, keys, std::string("systems.") + name, source));
+  PONTE_RETURN_IF_ERROR(CheckKeys(*t, keys, "systems." + name, source));
+  s.kind = kind;
+  PONTE_RETURN_IF_ERROR(Read(*t, "user", s.user, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "message_version", s.message_version, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "source_application", s.source_application, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "company_id", s.company_id, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "branch_id", s.branch_id, where, source));
+  PONTE_RETURN_IF_ERROR(Read(*t, "page_size", s.page_size, where, source));
+  if (kind == "totvs") {
+    if (s.user.empty()) return Fail(KeyError(source, where + "user", "required: the ERP's REST user (its password is the key)"));
+    if (!IsEventModelVersion(s.message_version)) {
+      return Fail(KeyError(source, where + "message_version",
+                           "expected a CustomerVendor version of the event model: 2.000 to 2.005 or 2.007 "
+                           "(2.006 and 2.008 are the camelCase API model)"));
+    }
+    if (s.source_application.empty()) return Fail(KeyError(source, where + "source_application", "cannot be empty"));
+    if (s.page_size < 1 || s.page_size > 1000) return Fail(KeyError(source, where + "page_size", "expected 1 to 1000"));
+  }
   PONTE_RETURN_IF_ERROR(Read(*t, "base_url", s.base_url, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "key_env", s.key_env, where, source));
   PONTE_RETURN_IF_ERROR(CheckVariableName(s.key_env, where + "key_env", source));
@@ -140,6 +168,129 @@ Status ReadSystem(const toml::table& root, const char* name, SystemConfig& s, co
   return {};
 }
 
+// A route's filters and switches, the same in [routes.<name>] and [[routes]]. Each route takes
+// only the filters it applies: a filter accepted and ignored is a silent surprise (tags on a
+// customer route; a cutoff where nothing reads creation dates).
+Status ReadRouteFilters(const toml::table& t, const std::string& key, const std::string& at, const Config& c,
+                        RouteConfig& rc, const std::string& source, std::set<std::string> keys = {}) {
+  const std::string where = at + ".";
+  const bool ticket_route = key == kRouteTasks || key == kRouteInteractions;
+  std::vector<std::string> allowed = {"enabled", "full_listing_hours"};
+  // A cutoff compares creation dates: only a source that lists them (Ploomes) has one.
+  const bool dated_source = IsBuiltInRoute(key) ? key != kRouteCustomersToPloomes : SystemKind(c, rc.from) == "ploomes";
+  if (dated_source) allowed.push_back("cutoff");
+  if (ticket_route) {
+    allowed.push_back("tags");
+    allowed.push_back("tag_ids");
+  }
+  for (const char* filter : {"cutoff", "tags", "tag_ids"}) {
+    if (t.contains(filter) && std::find(allowed.begin(), allowed.end(), filter) == allowed.end()) {
+      return Fail(KeyError(source, where + filter,
+                           fmt::format("the route {} has no {} filter (docs/config.md lists each route's filters)",
+                                       key, filter)));
+    }
+  }
+  keys.insert({"enabled", "cutoff", "tags", "tag_ids", "full_listing_hours"});
+  PONTE_RETURN_IF_ERROR(CheckKeys(t, keys, at, source));
+  PONTE_RETURN_IF_ERROR(Read(t, "enabled", rc.enabled, where, source));
+  PONTE_RETURN_IF_ERROR(Read(t, "full_listing_hours", rc.full_listing_hours, where, source));
+  if (rc.full_listing_hours < 0) {
+    return Fail(KeyError(source, where + "full_listing_hours", "cannot be negative (0: never)"));
+  }
+  PONTE_RETURN_IF_ERROR(Read(t, "cutoff", rc.cutoff, where, source));
+  if (!rc.cutoff.empty() && !ParseDate(rc.cutoff)) {
+    return Fail(KeyError(source, where + "cutoff", "expected a date YYYY-MM-DD (local, America/Sao_Paulo)"));
+  }
+  for (const char* list : {"tags", "tag_ids"}) {
+    if (t.contains(list) && !t[list].as_array()) {
+      return Fail(KeyError(source, where + list, "expected a list, e.g. [\"ENTREGA\"]"));
+    }
+  }
+  if (auto tags = t["tags"].as_array()) {
+    rc.tags.clear();
+    for (const auto& tag : *tags) {
+      auto s = tag.value<std::string>();
+      if (!s) return Fail(KeyError(source, where + "tags", "expected a list of tag names"));
+      rc.tags.push_back(*s);
+    }
+  }
+  if (auto ids = t["tag_ids"].as_array()) {
+    for (const auto& id : *ids) {
+      auto n = id.value_exact<int64_t>();
+      if (!n) return Fail(KeyError(source, where + "tag_ids", "expected a list of numbers"));
+      rc.tag_ids.push_back(*n);
+    }
+  }
+  return {};
+}
+
+// [[routes]]: the routes that run, in order, each naming its systems and message. Listing them
+// replaces the default routes: a built-in route not listed does not run.
+Status ReadRouteList(const toml::array& list, Config& c, const std::string& source) {
+  for (auto& [name, rc] : c.routes) rc.enabled = false;
+  std::set<std::string> seen;
+  std::vector<std::string> systems = {"ploomes", "milvus"};
+  for (const auto& [name, s] : c.systems) systems.push_back(name);
+  const std::string known_systems = fmt::format("{}", fmt::join(systems, ", "));
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string at = fmt::format("routes[{}]", i + 1);
+    auto t = list.get(i)->as_table();
+    if (!t) return Fail(KeyError(source, at, "expected a table ([[routes]] with name, from, message, to)"));
+    std::string name, from, to, message;
+    PONTE_RETURN_IF_ERROR(Read(*t, "name", name, at + ".", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "from", from, at + ".", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "to", to, at + ".", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "message", message, at + ".", source));
+    if (name.empty()) return Fail(KeyError(source, at + ".name", "required"));
+    if (!seen.insert(name).second) return Fail(KeyError(source, at + ".name", "the route " + name + " is listed twice"));
+    const std::string where = fmt::format("routes[{}] ({})", i + 1, name);
+    if (IsBuiltInRoute(name)) {
+      // The four routes of ponte 0.1 keep their systems and message; naming them is optional.
+      RouteConfig& rc = c.routes.at(name);
+      for (const auto& [field, given, fixed] : {std::tuple{"from", from, rc.from}, std::tuple{"to", to, rc.to},
+                                                std::tuple{"message", message, rc.message}}) {
+        if (!given.empty() && given != fixed) {
+          return Fail(KeyError(source, where + "." + field,
+                               fmt::format("{} has {} = \"{}\"; a route with other systems needs another name", name,
+                                           field, fixed)));
+        }
+      }
+      rc.enabled = true;
+      PONTE_RETURN_IF_ERROR(ReadRouteFilters(*t, name, where, c, rc, source, {"name", "from", "to", "message"}));
+      continue;
+    }
+    bool name_ok = !name.empty() && name.size() <= 64;
+    for (char ch : name) name_ok &= std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
+    if (!name_ok) return Fail(KeyError(source, at + ".name", "a route name is a-z, 0-9 and _ (it names cursors and reports)"));
+    for (const auto& [field, value] : {std::pair{"from", from}, std::pair{"to", to}}) {
+      if (value.empty()) return Fail(KeyError(source, where + "." + field, "required: a system (" + known_systems + ")"));
+      if (!FindSystem(c, value)) {
+        return Fail(KeyError(source, where + "." + field,
+                             fmt::format("unknown system '{}' (systems: {}; declare others as [systems.<name>] with a kind)",
+                                         value, known_systems)));
+      }
+    }
+    if (from == to) return Fail(KeyError(source, where + ".to", "a route goes from one system to another"));
+    if (message.empty()) message = "CustomerVendor";
+    if (message == "Ticket") {
+      return Fail(KeyError(source, where + ".message",
+                           "the Ticket message travels only on tasks_ploomes_to_milvus and interactions_ploomes_to_milvus "
+                           "(from Ploomes tasks and interactions); a route between other systems carries CustomerVendor"));
+    }
+    if (message != "CustomerVendor") {
+      return Fail(KeyError(source, where + ".message", fmt::format("unknown message '{}' (CustomerVendor or Ticket)", message)));
+    }
+    RouteConfig rc;
+    rc.from = from;
+    rc.to = to;
+    rc.message = message;
+    PONTE_RETURN_IF_ERROR(ReadRouteFilters(*t, name, where, c, rc, source, {"name", "from", "to", "message"}));
+    c.routes[name] = rc;
+    c.hub_routes.push_back(name);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Config> ParseConfig(std::string_view text, const std::string& source) {
@@ -160,69 +311,61 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
                                      scheme == std::string::npos ? "not a store URL" : "'" + c.store.substr(0, std::min<size_t>(scheme, 16)) + "' stores are not supported")));
   }
   if (auto systems = root["systems"].as_table()) {
-    PONTE_RETURN_IF_ERROR(CheckKeys(*systems, {"ploomes", "milvus"}, "systems", source));
-    PONTE_RETURN_IF_ERROR(ReadSystem(*systems, "ploomes", c.ploomes, source));
-    PONTE_RETURN_IF_ERROR(ReadSystem(*systems, "milvus", c.milvus, source));
+    for (const auto& [key, node] : *systems) {
+      const std::string name(key.str());
+      const bool built_in = name == "ploomes" || name == "milvus";
+      std::string kind = built_in ? name : "";
+      if (auto t = node.as_table()) {
+        if (auto k = (*t)["kind"].value<std::string>()) kind = *k;
+        else if (t->contains("kind")) return Fail(KeyError(source, "systems." + name + ".kind", "expected a string"));
+      }
+      if (built_in && kind != name) {
+        return Fail(KeyError(source, "systems." + name + ".kind",
+                             fmt::format("the system named {} is of kind {}; name a {} system otherwise", name, name, kind)));
+      }
+      if (kind.empty()) {
+        return Fail(KeyError(source, "systems." + name + ".kind", "required: ploomes, milvus or totvs"));
+      }
+      if (kind != "ploomes" && kind != "milvus" && kind != "totvs") {
+        return Fail(KeyError(source, "systems." + name + ".kind", fmt::format("unknown kind '{}' (ploomes, milvus or totvs)", kind)));
+      }
+      bool name_ok = !name.empty() && name.size() <= 32 && std::islower(static_cast<unsigned char>(name[0]));
+      for (char ch : name) name_ok &= std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
+      if (!name_ok) {
+        return Fail(KeyError(source, "systems." + name, "a system name is a-z, 0-9 and _, starting with a letter (it appears in de/para refs)"));
+      }
+      SystemConfig& s = name == "ploomes" ? c.ploomes : name == "milvus" ? c.milvus : c.systems[name];
+      if (!built_in) {
+        // A named system has no address or key to default to.
+        s = SystemConfig{};
+        s.key_env.clear();
+        for (char ch : "PONTE_" + name + "_KEY") s.key_env += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (kind == "milvus") s.quotas.listings_per_minute = 1;
+        if (auto t = node.as_table(); t && !t->contains("base_url")) {
+          return Fail(KeyError(source, "systems." + name + ".base_url", "required for a named system"));
+        }
+      }
+      PONTE_RETURN_IF_ERROR(ReadSystem(*systems, name, kind, s, source));
+    }
   }
-  if (auto routes = root["routes"].as_table()) {
+  if (auto list = root["routes"].as_array()) {
+    PONTE_RETURN_IF_ERROR(ReadRouteList(*list, c, source));
+  } else if (auto routes = root["routes"].as_table()) {
     for (const auto& [name, node] : *routes) {
       const std::string key(name.str());
       auto it = c.routes.find(key);
       if (it == c.routes.end()) {
         return Fail(KeyError(source, "routes." + key, "unknown route (customers_ploomes_to_milvus, "
                                                       "customers_milvus_to_ploomes, tasks_ploomes_to_milvus, "
-                                                      "interactions_ploomes_to_milvus)"));
+                                                      "interactions_ploomes_to_milvus; other routes are [[routes]] "
+                                                      "entries, docs/config.md)"));
       }
       auto t = node.as_table();
       if (!t) return Fail(KeyError(source, "routes." + key, "expected a table"));
-      const std::string where = "routes." + key + ".";
-      // Each route takes only the filters it applies: a filter accepted and ignored is a silent
-      // surprise (tags on a customer route; a cutoff where nothing reads creation dates).
-      const bool ticket_route = key == kRouteTasks || key == kRouteInteractions;
-      std::vector<std::string> allowed = {"enabled", "full_listing_hours"};
-      if (key != kRouteCustomersToPloomes) allowed.push_back("cutoff");
-      if (ticket_route) {
-        allowed.push_back("tags");
-        allowed.push_back("tag_ids");
-      }
-      for (const char* filter : {"cutoff", "tags", "tag_ids"}) {
-        if (t->contains(filter) && std::find(allowed.begin(), allowed.end(), filter) == allowed.end()) {
-          return Fail(KeyError(source, where + filter,
-                               fmt::format("the route {} has no {} filter (docs/config.md lists each route's filters)",
-                                           key, filter)));
-        }
-      }
-      PONTE_RETURN_IF_ERROR(CheckKeys(*t, {"enabled", "cutoff", "tags", "tag_ids", "full_listing_hours"}, "routes." + key, source));
-      PONTE_RETURN_IF_ERROR(Read(*t, "enabled", it->second.enabled, where, source));
-      PONTE_RETURN_IF_ERROR(Read(*t, "full_listing_hours", it->second.full_listing_hours, where, source));
-      if (it->second.full_listing_hours < 0) {
-        return Fail(KeyError(source, where + "full_listing_hours", "cannot be negative (0: never)"));
-      }
-      PONTE_RETURN_IF_ERROR(Read(*t, "cutoff", it->second.cutoff, where, source));
-      if (!it->second.cutoff.empty() && !ParseDate(it->second.cutoff)) {
-        return Fail(KeyError(source, where + "cutoff", "expected a date YYYY-MM-DD (local, America/Sao_Paulo)"));
-      }
-      for (const char* list : {"tags", "tag_ids"}) {
-        if (t->contains(list) && !(*t)[list].as_array()) {
-          return Fail(KeyError(source, where + list, "expected a list, e.g. [\"ENTREGA\"]"));
-        }
-      }
-      if (auto tags = (*t)["tags"].as_array()) {
-        it->second.tags.clear();
-        for (const auto& tag : *tags) {
-          auto s = tag.value<std::string>();
-          if (!s) return Fail(KeyError(source, where + "tags", "expected a list of tag names"));
-          it->second.tags.push_back(*s);
-        }
-      }
-      if (auto ids = (*t)["tag_ids"].as_array()) {
-        for (const auto& id : *ids) {
-          auto n = id.value_exact<int64_t>();
-          if (!n) return Fail(KeyError(source, where + "tag_ids", "expected a list of numbers"));
-          it->second.tag_ids.push_back(*n);
-        }
-      }
+      PONTE_RETURN_IF_ERROR(ReadRouteFilters(*t, key, "routes." + key, c, it->second, source));
     }
+  } else if (root.contains("routes")) {
+    return Fail(KeyError(source, "routes", "expected [[routes]] entries or [routes.<name>] tables"));
   }
   if (auto tickets = root["tickets"].as_table()) {
     PONTE_RETURN_IF_ERROR(CheckKeys(*tickets, {"mesa", "setor", "tecnico", "category_by_tag"}, "tickets", source));

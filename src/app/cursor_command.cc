@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "app/cli.h"
+#include "app/config_loader.h"
 #include "core/time.h"
 #include "store/facts.h"
 #include "store/store.h"
@@ -23,10 +24,12 @@ struct CursorOptions {
 };
 
 void Show(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
+  // The routes the file declares (a store given by --store needs no file).
+  const auto config = LoadConfigFile(o.config).value_or(Config{});
   auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   std::cout << fmt::format("{:<34} {:<26} {}\n", "ROUTE", "CURSOR", "LAST COMPLETE RUN");
-  for (const auto& route : RouteOrder()) {
+  for (const auto& route : RouteOrder(config)) {
     auto cursor = (*store)->GetCursor(route);
     if (!ReportIfError(cursor, exit_code)) return;
     auto complete = LastCompleteRun(**store, route);
@@ -37,8 +40,9 @@ void Show(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
 }
 
 void Reset(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
-  if (!IsRoute(o.route)) {
-    std::cerr << fmt::format("ponte: unknown route '{}' ({})\n", o.route, fmt::join(RouteOrder(), ", "));
+  const auto config = LoadConfigFile(o.config).value_or(Config{});
+  if (!IsRoute(config, o.route)) {
+    std::cerr << fmt::format("ponte: unknown route '{}' ({})\n", o.route, fmt::join(RouteOrder(config), ", "));
     exit_code = kExitUsage;
     return;
   }

@@ -1,7 +1,8 @@
 // `ponte demo`: the README's first command. Starts the sandbox emulators in-process with a
 // fresh temporary store, runs every route, runs them again, and prints a report per route with
 // API calls per delivered record and the sandbox's own count of duplicates. The second pass
-// must create nothing and duplicates must be 0; otherwise the demo fails.
+// must create nothing and duplicates must be 0; otherwise the demo fails. --systems adds the
+// sandbox's TOTVS ERP as a third system, with its customer routes.
 
 #include <unistd.h>
 
@@ -29,9 +30,36 @@ struct DemoOptions {
   int contacts = 200;
   uint64_t seed = 1;
   bool json = false;
+  std::string systems = "ploomes,milvus";
 };
 
+// The systems named in --systems: ploomes and milvus (the four routes run on them), and
+// optionally totvs, the ERP joined to the hub.
+Result<bool> WithErp(const std::string& systems) {
+  bool ploomes = false, milvus = false, totvs = false;
+  std::string rest = systems + ",";
+  for (size_t comma; (comma = rest.find(',')) != std::string::npos; rest.erase(0, comma + 1)) {
+    const std::string name = rest.substr(0, comma);
+    if (name == "ploomes") ploomes = true;
+    else if (name == "milvus") milvus = true;
+    else if (name == "totvs") totvs = true;
+    else if (!name.empty()) {
+      return Fail(Error::InvalidArgument(fmt::format("--systems: unknown system '{}' (ploomes, milvus, totvs)", name)));
+    }
+  }
+  if (!ploomes || !milvus) {
+    return Fail(Error::InvalidArgument("--systems: the demo's hub always holds ploomes and milvus (e.g. ploomes,milvus,totvs)"));
+  }
+  return totvs;
+}
+
 void RunDemo(const DemoOptions& o, int& exit_code) {
+  const auto erp = WithErp(o.systems);
+  if (!erp) {
+    std::cerr << "ponte demo: " << erp.error().message << "\n";
+    exit_code = kExitUsage;
+    return;
+  }
   sandbox::SandboxOptions so;
   so.port = 0;
   so.seed = o.seed;
@@ -39,6 +67,7 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
   so.tasks = o.contacts * 3 / 2;
   so.interactions = o.contacts;
   so.milvus_clients = o.contacts * 3 / 4;
+  so.totvs_customers = o.contacts / 5;
   so.time_scale = kDemoTimeScale;
   QuietLogUnlessChosen();  // the demo prints its own report
   auto sb = sandbox::Sandbox::Start(so);
@@ -57,7 +86,20 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
   // Milvus' one listing a minute, on the sandbox's clock: the demo plans around it as for real.
   config.milvus.quotas.listings_per_minute = so.milvus_listings_per_minute * kDemoTimeScale;
   config.delivery.retry_base_seconds = 1;
-  auto rt = MakeRuntime(config, "", so.ploomes_key, so.milvus_token);
+  std::map<std::string, std::string> erp_keys;
+  if (*erp) {
+    SystemConfig& totvs = config.systems["totvs"];
+    totvs.kind = "totvs";
+    totvs.base_url = (*sb)->totvs_url();
+    totvs.user = so.totvs_user;
+    totvs.key_env.clear();
+    // The sandbox's ERP takes 2.007, whose Name holds the 80 characters of ponte's canonical
+    // message; a Protheus on 2.000 (40) gets the longer names as dead letters saying so.
+    totvs.message_version = "2.007";
+    AddErpRoutes(config, "totvs");
+    erp_keys["totvs"] = so.totvs_password;
+  }
+  auto rt = MakeRuntime(config, "", so.ploomes_key, so.milvus_token, erp_keys);
   if (!rt) {
     std::cerr << "ponte demo: " << rt.error().ToString() << "\n";
     exit_code = kExitUnreachable;
@@ -66,12 +108,12 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
   if (!o.json) {
     std::cout << fmt::format(
         "ponte demo: sandbox at {} with {} Ploomes contacts, {} tasks, {} interactions and {} Milvus "
-        "clients (seed {}); store {}\n\n",
-        (*sb)->base_url(), so.contacts, so.tasks, so.interactions, so.milvus_clients, so.seed,
-        (*rt)->config.store);
+        "clients{} (seed {}); store {}\n\n",
+        (*sb)->base_url(), so.contacts, so.tasks, so.interactions, so.milvus_clients,
+        *erp ? fmt::format(" and {} ERP customers", so.totvs_customers) : "", so.seed, (*rt)->config.store);
   }
   SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls,
-                    SystemClock::Get());
+                    SystemClock::Get(), {}, (*rt)->Systems());
   auto first = engine.RunAll();
   auto second = engine.RunAll();
   nlohmann::json stats = (*sb)->Stats();
@@ -79,7 +121,8 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
   for (const auto& r : second) second_writes += r.created + r.updated + r.linked;
   const int duplicates = stats["milvus"]["duplicate_documents"].get<int>() +
                          stats["milvus"]["duplicate_tickets"].get<int>() +
-                         stats["ploomes"]["duplicate_documents"].get<int>();
+                         stats["ploomes"]["duplicate_documents"].get<int>() +
+                         (*erp ? stats["totvs"]["duplicate_documents"].get<int>() : 0);
   if (o.json) {
     nlohmann::json j = {{"first_run", nlohmann::json::array()}, {"second_run", nlohmann::json::array()},
                         {"sandbox", stats}, {"duplicates", duplicates}};
@@ -92,10 +135,12 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
     std::cout << "\n== second run (must create nothing)\n";
     PrintReports(std::cout, second);
     std::cout << fmt::format(
-        "\nsandbox: {} Milvus clients, {} tickets, {} Ploomes contacts; duplicates: {}; "
+        "\nsandbox: {} Milvus clients, {} tickets, {} Ploomes contacts{}; duplicates: {}; "
         "API calls served: {}, 429s from quotas: {}\n",
         stats["milvus"]["clients"].get<int>(), stats["milvus"]["tickets"].get<int>(),
-        stats["ploomes"]["contacts"].get<int>(), duplicates, stats["calls_total"].get<int64_t>(),
+        stats["ploomes"]["contacts"].get<int>(),
+        *erp ? fmt::format(", {} ERP customers", stats["totvs"]["customers"].get<int>()) : "", duplicates,
+        stats["calls_total"].get<int64_t>(),
         stats["throttled"].value("ploomes", 0) + stats["throttled"].value("milvus", 0));
   }
   exit_code = ExitCodeFor(first);
@@ -121,6 +166,10 @@ void AddDemoCommand(CLI::App& app, GlobalOptions&, int& exit_code) {
                                               "Milvus clients scale with it)")->capture_default_str();
   demo->add_option("--seed", o->seed, "Seed of the sandbox data")->capture_default_str();
   demo->add_flag("--json", o->json, "Print the reports as JSON");
+  demo->add_option("--systems", o->systems,
+                   "Systems of the hub, comma-separated: ploomes,milvus (the four routes) or ploomes,milvus,totvs "
+                   "(a TOTVS ERP joined over Mensagem Única: customers to and from it, docs/hub.md)")
+      ->capture_default_str();
   demo->callback([o, &exit_code] { RunDemo(*o, exit_code); });
 }
 

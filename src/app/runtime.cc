@@ -8,6 +8,11 @@
 
 #include "app/cli.h"
 #include "app/config_loader.h"
+#include "connectors/milvus/milvus_customers.h"
+#include "connectors/ploomes/ploomes_customers.h"
+#include "connectors/totvs/totvs_connector.h"
+#include "core/base64.h"
+#include "core/version.h"
 #include "store/facts.h"
 
 namespace ponte {
@@ -62,11 +67,64 @@ ApiClientOptions ClientOptions(const SystemConfig& s, const char* system, const 
   return o;
 }
 
+// A named system ([systems.<name>]): its key, client, limiters and connector.
+Status AddNamedSystem(Runtime& rt, const std::string& name, const SystemConfig& s, std::string key) {
+  if (key.empty()) {
+    auto k = ReadApiKey(s, name);
+    if (!k) return Fail(k.error());
+    key = *k;
+  }
+  if (s.tls_insecure) {
+    std::cerr << "ponte: WARNING: TLS certificate verification is OFF for " << s.base_url
+              << " (tls_insecure = true); anyone on the network path can read the API key\n";
+  }
+  // Limiters are keyed by system and key: two accounts never share a bucket.
+  rt.named_limiters.push_back(Bucket(s.requests_per_minute, s.burst, name, key, *rt.store));
+  const bool totvs = s.kind == "totvs";
+  // A TOTVS ERP's REST takes HTTP Basic: the key is the password of systems.<name>.user.
+  const std::string auth = totvs ? "Basic " + Base64Encode(s.user + ":" + key) : key;
+  rt.named_apis.push_back(std::make_unique<ApiClient>(
+      ClientOptions(s, name.c_str(), s.kind == "ploomes" ? "User-Key" : "Authorization", auth), *rt.transport,
+      rt.named_limiters.back().get(), rt.calls, SystemClock::Get()));
+  ApiClient& api = *rt.named_apis.back();
+  AddClassLimiters(rt, s, name.c_str(), key, api);
+  if (totvs) {
+    totvs::TotvsOptions o;
+    o.name = name;
+    o.message_version = s.message_version;
+    o.sender = {s.source_application, kPonteVersion, s.company_id, s.branch_id};
+    o.page_size = s.page_size;
+    rt.customer_systems[name] = std::make_unique<totvs::TotvsConnector>(api, o);
+  } else if (s.kind == "ploomes") {
+    rt.named_ploomes.push_back(std::make_unique<ploomes::PloomesConnector>(
+        api, ploomes::PloomesOptions{std::chrono::seconds(s.cursor_overlap_seconds), s.document_field, nullptr}));
+    rt.customer_systems[name] = std::make_unique<ploomes::PloomesCustomers>(name, *rt.named_ploomes.back());
+  } else {
+    rt.named_milvus.push_back(std::make_unique<milvus::MilvusConnector>(
+        api, rt.config.tickets, milvus::MilvusOptions{nullptr, s.listing_budget, static_cast<size_t>(s.busca_cap)}));
+    rt.customer_systems[name] = std::make_unique<milvus::MilvusCustomers>(name, *rt.named_milvus.back());
+  }
+  return {};
+}
+
 }  // namespace
+
+SystemsByName Runtime::Systems() const {
+  SystemsByName out;
+  for (const auto& [name, system] : customer_systems) out[name] = system.get();
+  return out;
+}
+
+std::vector<const Circuit*> Runtime::Circuits() const {
+  std::vector<const Circuit*> out = {&ploomes_api->circuit(), &milvus_api->circuit()};
+  for (const auto& api : named_apis) out.push_back(&api->circuit());
+  return out;
+}
 
 Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& store_override,
                                              const std::string& ploomes_key,
-                                             const std::string& milvus_key) {
+                                             const std::string& milvus_key,
+                                             const std::map<std::string, std::string>& named_keys) {
   auto rt = std::make_unique<Runtime>();
   rt->config = std::move(config);
   if (!store_override.empty()) rt->config.store = store_override;
@@ -116,6 +174,12 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
       *rt->milvus_api, rt->config.tickets,
       milvus::MilvusOptions{&rt->findings, rt->config.milvus.listing_budget,
                             static_cast<size_t>(rt->config.milvus.busca_cap)});
+  rt->customer_systems["ploomes"] = std::make_unique<ploomes::PloomesCustomers>("ploomes", *rt->ploomes);
+  rt->customer_systems["milvus"] = std::make_unique<milvus::MilvusCustomers>("milvus", *rt->milvus);
+  for (const auto& [name, s] : rt->config.systems) {
+    auto key = named_keys.find(name);
+    PONTE_RETURN_IF_ERROR(AddNamedSystem(*rt, name, s, key == named_keys.end() ? "" : key->second));
+  }
   return rt;
 }
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "connectors/customer_system.h"
 #include "connectors/milvus/milvus_connector.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/findings.h"
@@ -12,6 +13,7 @@
 #include "net/rate_limiter.h"
 #include "store/store.h"
 #include "sync/config.h"
+#include "sync/engine.h"
 
 namespace ponte {
 struct GlobalOptions;
@@ -33,13 +35,27 @@ struct Runtime {
   std::unique_ptr<ApiClient> milvus_api;
   std::unique_ptr<ploomes::PloomesConnector> ploomes;
   std::unique_ptr<milvus::MilvusConnector> milvus;
+  // Every system as the hub's routes reach it, by name: ploomes and milvus, and each named
+  // system ([systems.<name>]) with its own key, client, limiters and connector.
+  std::map<std::string, std::unique_ptr<CustomerSystem>> customer_systems;
+  std::vector<std::unique_ptr<ApiClient>> named_apis;
+  std::vector<std::unique_ptr<RateLimiter>> named_limiters;
+  std::vector<std::unique_ptr<ploomes::PloomesConnector>> named_ploomes;
+  std::vector<std::unique_ptr<milvus::MilvusConnector>> named_milvus;
+
+  SystemsByName Systems() const;
+  // The circuit of each system's API client (the server's readiness and metrics).
+  std::vector<const Circuit*> Circuits() const;
 };
 
 // Opens the store and builds the clients. Keys come from the environment or key files.
 // The store's findings feed the connectors, and what they learn goes back to the store.
+// Keys given here (the sandbox's, for `ponte demo`) win over the environment: ploomes_key,
+// milvus_key, and named_keys by system name.
 Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& store_override,
                                              const std::string& ploomes_key = "",
-                                             const std::string& milvus_key = "");
+                                             const std::string& milvus_key = "",
+                                             const std::map<std::string, std::string>& named_keys = {});
 
 // For commands: loads the config file and builds the runtime, printing what is wrong and
 // setting the exit code (usage error, or unreachable store) when that fails.

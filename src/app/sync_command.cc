@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
@@ -63,7 +64,7 @@ std::string BareInternalId(const std::string& id) {
 }
 
 // Needs only the store: an operator asks "what happened to X" while a key is being fixed.
-void Explain(Store& store, const std::string& asked, int& exit_code) {
+void Explain(Store& store, const std::vector<std::string>& routes, const std::string& asked, int& exit_code) {
   const std::string id = BareInternalId(asked);
   auto skips = store.FindSkips(id);
   auto deliveries = store.FindDeliveries(id);
@@ -71,7 +72,7 @@ void Explain(Store& store, const std::string& asked, int& exit_code) {
   if (skips->empty() && deliveries->empty()) {
     std::cout << fmt::format("ponte has no record of {} (not read yet, or not on any route)\n", id);
     // A listing that could not see every record may be why.
-    for (const auto& route : RouteOrder()) {
+    for (const auto& route : routes) {
       auto state = LoadListingState(store, route);
       if (state && *state && !(*state)->complete) {
         std::cout << fmt::format("the last listing of {} ({}) did not see every record, so it may be one of those: {}\n",
@@ -137,15 +138,16 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     exit_code = kExitUsage;
     return;
   }
-  if (!o.route.empty() && !IsRoute(o.route)) {
-    std::cerr << fmt::format("ponte: unknown route '{}' (customers_ploomes_to_milvus, customers_milvus_to_ploomes, "
-                             "tasks_ploomes_to_milvus, interactions_ploomes_to_milvus)\n", o.route);
+  // The routes a file declares; a file that cannot be read is reported where it is needed.
+  const auto config = LoadConfigFile(o.config).value_or(Config{});
+  if (!o.route.empty() && !IsRoute(config, o.route)) {
+    std::cerr << fmt::format("ponte: unknown route '{}' ({})\n", o.route, fmt::join(RouteOrder(config), ", "));
     exit_code = kExitUsage;
     return;
   }
   if (!o.explain.empty()) {
     auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
-    if (store) Explain(**store, o.explain, exit_code);
+    if (store) Explain(**store, RouteOrder(config), o.explain, exit_code);
     return;
   }
   if (!o.watch) QuietLogUnlessChosen();  // the report says it all; --watch is a service
@@ -166,7 +168,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
   eo.share_work = IsSharedStore(*(*rt)->store);
   if (!o.json) eo.progress = ProgressPrinter();
   SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls,
-                    SystemClock::Get(), eo);
+                    SystemClock::Get(), eo, (*rt)->Systems());
   if (!o.record.empty()) {
     SyncOneRecord(engine, o.record, o.json, exit_code);
     engine.Retire();
@@ -250,13 +252,18 @@ void ConfigCheck(GlobalOptions& g, const SyncOptions& o, int& exit_code) {
   if (!config) return;
   std::cout << fmt::format("{}: ok\n", o.config);
   bool keys_found = true;
-  for (const auto& [name, s] : {std::pair{"ploomes", config->ploomes}, std::pair{"milvus", config->milvus}}) {
+  std::vector<std::pair<std::string, SystemConfig>> systems = {{"ploomes", config->ploomes}, {"milvus", config->milvus}};
+  for (const auto& [name, s] : config->systems) systems.emplace_back(name, s);
+  for (const auto& [name, s] : systems) {
     auto key = ReadApiKey(s, name);
     keys_found &= key.has_value();
-    std::cout << fmt::format("  {}: {} (key: {})\n", name, s.base_url, key ? "found" : key.error().message);
+    std::cout << fmt::format("  {}: {} {} (key: {})\n", name, SystemKind(*config, name), s.base_url,
+                             key ? "found" : key.error().message);
   }
-  for (const auto& route : RouteOrder()) {
-    std::cout << fmt::format("  route {}: {}\n", route, config->routes.at(route).enabled ? "enabled" : "disabled");
+  for (const auto& route : RouteOrder(*config)) {
+    const RouteConfig& rc = config->routes.at(route);
+    std::cout << fmt::format("  route {}: {} -> {} ({}): {}\n", route, rc.from, rc.to, rc.message,
+                             rc.enabled ? "enabled" : "disabled");
   }
   if (!keys_found) {
     // A configuration ponte cannot run with is not "ok" for a script that checks the exit code.
@@ -319,9 +326,10 @@ void DlqReplay(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     if (!ReportIfError(s, exit_code)) return;
   }
   // Deliver them now.
-  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls, SystemClock::Get());
+  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls, SystemClock::Get(),
+                    {}, (*rt)->Systems());
   std::vector<RouteReport> reports;
-  for (const auto& route : RouteOrder()) {
+  for (const auto& route : RouteOrder((*rt)->config)) {
     if (auto r = engine.RunDue(route); r.ran) reports.push_back(std::move(r));
   }
   std::cout << fmt::format("replayed {} dead letter(s)\n", ids.size());

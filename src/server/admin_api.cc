@@ -355,7 +355,8 @@ std::string RenderMetrics(AdminContext& c) {
     p.Sample("ponte_circuit_open", {{"system", circuit->system()}}, circuit->state() == Circuit::State::kOpen ? 1 : 0);
   }
   p.Family("ponte_cursor_lag_seconds", "gauge", "Seconds since the route last read its whole source.");
-  for (const auto& route : RouteOrder()) {
+  for (const auto& state : c.service.Routes()) {
+    const std::string& route = state.route;
     std::string value;
     if (auto lag = CursorLag(c, route, &value)) p.Sample("ponte_cursor_lag_seconds", {{"route", route}}, *lag);
   }

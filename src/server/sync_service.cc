@@ -22,7 +22,7 @@ std::vector<double> LatencyBounds() { return {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10,
 
 SyncService::SyncService(ServiceParts parts, std::string worker, bool poll)
     : parts_(parts), worker_(std::move(worker)), poll_(poll), queue_(kQueueCapacity), latency_(LatencyBounds()) {
-  for (const auto& route : RouteOrder()) {
+  for (const auto& route : RouteOrder(parts_.config)) {
     auto it = parts_.config.routes.find(route);
     routes_[route] = RouteState{route, it != parts_.config.routes.end() && it->second.enabled, {}, {}, {}, 0, 0};
   }
@@ -70,7 +70,7 @@ void SyncService::PollNow() {
 std::vector<RouteState> SyncService::Routes() const {
   std::lock_guard lock(mu_);
   std::vector<RouteState> out;
-  for (const auto& route : RouteOrder()) out.push_back(routes_.at(route));
+  for (const auto& route : RouteOrder(parts_.config)) out.push_back(routes_.at(route));
   return out;
 }
 
@@ -118,7 +118,7 @@ void SyncService::PollLoop() {
     ++state.runs;
     if (!r.error.empty()) ++state.failed_runs;
     // The next enabled route starts now.
-    const auto& order = RouteOrder();
+    const auto order = RouteOrder(parts_.config);
     for (auto it = std::find(order.begin(), order.end(), r.route); it != order.end(); ++it) {
       if (*it != r.route && routes_[*it].enabled) {
         routes_[*it].last_started = parts_.clock.Now();
@@ -126,12 +126,13 @@ void SyncService::PollLoop() {
       }
     }
   };
-  SyncEngine engine(parts_.config, parts_.store, parts_.ploomes, parts_.milvus, parts_.calls, parts_.clock, options);
+  SyncEngine engine(parts_.config, parts_.store, parts_.ploomes, parts_.milvus, parts_.calls, parts_.clock, options,
+                    parts_.systems);
   const auto interval = std::chrono::seconds(parts_.config.server.poll_interval_seconds);
   while (!stopping_) {
     {
       std::lock_guard lock(mu_);
-      for (const auto& route : RouteOrder()) {
+      for (const auto& route : RouteOrder(parts_.config)) {
         if (routes_[route].enabled) {
           routes_[route].last_started = parts_.clock.Now();
           break;
@@ -150,7 +151,8 @@ void SyncService::DeliveryLoop() {
   EngineOptions options;
   options.worker = worker_ + "/webhook";
   options.stop_requested = [this] { return stopping_.load(); };
-  SyncEngine engine(parts_.config, parts_.store, parts_.ploomes, parts_.milvus, parts_.calls, parts_.clock, options);
+  SyncEngine engine(parts_.config, parts_.store, parts_.ploomes, parts_.milvus, parts_.calls, parts_.clock, options,
+                    parts_.systems);
   while (auto item = queue_.Take()) {
     RouteReport r;
     if (item->kind == WorkItem::Kind::kDue) {

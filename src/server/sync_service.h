@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "connectors/milvus/milvus_connector.h"
+#include "sync/engine.h"
 #include "net/circuit.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/time.h"
@@ -38,6 +39,8 @@ struct ServiceParts {
   // One per system: when one is open, the routes wait (they touch both systems) and /readyz,
   // the dashboard and /metrics say so.
   std::vector<const Circuit*> circuits = {};
+  // The systems the hub's routes reach by name (the runtime's).
+  ponte::SystemsByName systems = {};
 };
 
 struct RouteState {

@@ -41,6 +41,17 @@ struct SystemConfig {
   // Milvus only.
   int listing_budget = 200;  // most cliente/busca calls one full client listing may spend
   int busca_cap = 1000;      // how many clients a capped cliente/busca answers
+  // A named system's connector ([systems.<name>] kind): "ploomes", "milvus" or "totvs". The
+  // systems named ploomes and milvus have their kind by name.
+  std::string kind;
+  // TOTVS only (docs/config.md): HTTP Basic user (the key is its password), the CustomerVendor
+  // version the ERP takes, how ponte introduces itself, and the contents page size.
+  std::string user;
+  std::string message_version = "2.000";
+  std::string source_application = "PONTE";
+  std::string company_id;
+  std::string branch_id;
+  int page_size = 50;
 };
 
 struct RouteConfig {
@@ -51,6 +62,10 @@ struct RouteConfig {
   // A route that reads from a cursor reads its whole source again this often (0: never): a
   // change that did not move LastUpdateDate (a tag added to a task, on some accounts) is seen.
   int full_listing_hours = 24;
+  // Which system it reads, the message it carries and the system it writes ([[routes]]).
+  std::string from;
+  std::string message = "CustomerVendor";
+  std::string to;
 };
 
 struct DeliveryConfig {
@@ -80,19 +95,36 @@ struct Config {
   SystemConfig ploomes{"https://api2.ploomes.com", "PONTE_PLOOMES_KEY", "", 120, 0, 30'000, false};
   // Milvus listings: one a minute per token, as integrators report, until a probe says otherwise.
   SystemConfig milvus{"https://apiintegracao.milvus.com.br", "PONTE_MILVUS_TOKEN", "", 0, 0, 30'000, false, {1, 0}};
+  // Systems besides ploomes and milvus, by name: an ERP, a second account of a product.
+  std::map<std::string, SystemConfig> systems;
   std::map<std::string, RouteConfig> routes = {
-      {kRouteCustomersToMilvus, {true, "2024-02-24", {}, {}, 24}},
-      {kRouteCustomersToPloomes, {true, "", {}, {}, 24}},
-      {kRouteTasks, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24}},
-      {kRouteInteractions, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24}},
+      {kRouteCustomersToMilvus, {true, "2024-02-24", {}, {}, 24, "ploomes", "CustomerVendor", "milvus"}},
+      {kRouteCustomersToPloomes, {true, "", {}, {}, 24, "milvus", "CustomerVendor", "ploomes"}},
+      {kRouteTasks, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24, "ploomes", "Ticket", "milvus"}},
+      {kRouteInteractions, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24, "ploomes", "Ticket", "milvus"}},
   };
+  // Routes between named systems (any besides the four above), in the order they run, after
+  // the four.
+  std::vector<std::string> hub_routes;
   milvus::TicketDefaults tickets;
   DeliveryConfig delivery;
   ServerConfig server;
 };
 
-// Route names in the order a full run takes them (customers before the tickets that need them).
-const std::vector<std::string>& RouteOrder();
-bool IsRoute(std::string_view name);  // one of RouteOrder()
+// Route names in the order a full run takes them: the four of ponte 0.1 (customers before the
+// tickets that need them), then the hub's routes.
+std::vector<std::string> RouteOrder(const Config& config);
+bool IsRoute(const Config& config, std::string_view name);  // one of RouteOrder(config)
+// One of the four routes of ponte 0.1, which run on the ploomes and milvus systems; the
+// others are the hub's routes between named systems.
+bool IsBuiltInRoute(std::string_view name);
+
+// The kind of a configured system ("ploomes", "milvus", "totvs"), or "" when none is named so.
+std::string SystemKind(const Config& config, std::string_view system);
+const SystemConfig* FindSystem(const Config& config, std::string_view system);
+
+// The default routes of an ERP system joined to the hub (`ponte demo --systems`): customers
+// from Ploomes and Milvus to it and from it to both, named customers_<from>_to_<to>.
+void AddErpRoutes(Config& config, const std::string& erp);
 
 }  // namespace ponte

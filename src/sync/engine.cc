@@ -11,7 +11,8 @@
 #include "core/internal_id.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "sync/content_hash.h"
+#include "connectors/milvus/milvus_mapping.h"
+#include "connectors/ploomes/ploomes_mapping.h"
 #include "sync/internal/engine_impl.h"
 
 namespace ponte {
@@ -42,8 +43,9 @@ std::optional<SystemRef> SyncEngine::Impl::TicketOriginOfReference(const std::st
 
 SyncEngine::SyncEngine(const Config& config, Store& store, ploomes::PloomesConnector& ploomes,
                        milvus::MilvusConnector& milvus, CallCounter& calls, const Clock& clock,
-                       EngineOptions options)
-    : impl_(std::make_unique<Impl>(Impl{config, store, ploomes, milvus, calls, clock, std::move(options)})) {
+                       EngineOptions options, SystemsByName systems)
+    : impl_(std::make_unique<Impl>(
+          Impl{config, store, ploomes, milvus, calls, clock, std::move(options), std::move(systems)})) {
   if (impl_->options.worker.empty()) impl_->options.worker = DefaultWorker();
   if (!impl_->options.dry_run) {
     impl_->leases = std::make_unique<LeaseKeeper>(store, impl_->options.worker,
@@ -78,6 +80,8 @@ RouteReport SyncEngine::RunRoute(const std::string& route) {
       impl_->TicketsRoute(r, route, "Task");
     } else if (route == kRouteInteractions) {
       impl_->TicketsRoute(r, route, "InteractionRecord");
+    } else {
+      impl_->CustomersBetween(r, route);
     }
     if (writes) (void)store.UnlockRoute(route, worker);
     if (writes && r.complete && r.error.empty()) (void)SaveCompleteRun(store, route, impl_->clock.Now());
@@ -94,8 +98,10 @@ std::vector<RouteReport> SyncEngine::RunAll() {
   impl_->milvus_listing.reset();
   impl_->ploomes_index_fresh = false;
   impl_->tags_by_route.clear();
+  impl_->hub_indexed.clear();
+  impl_->undated_listings.clear();
   std::vector<RouteReport> out;
-  for (const auto& route : RouteOrder()) {
+  for (const auto& route : RouteOrder(impl_->config)) {
     if (impl_->options.stop_requested && impl_->options.stop_requested()) break;
     auto r = RunRoute(route);
     if (!r.ran) continue;
@@ -124,8 +130,8 @@ SyncEngine::RebuildReport SyncEngine::RebuildDePara() {
     return done();
   }
   out.complete = clients->complete && contacts->complete;
-  im.Index("milvus", *clients, MilvusCustomerHash);
-  im.Index("ploomes", *contacts, PloomesCustomerHash);
+  im.Index("milvus", *clients, milvus::CustomerHash);
+  im.Index("ploomes", *contacts, ploomes::CustomerHash);
   std::map<std::string, const SourceRecord<CustomerVendor>*> contact_by_document;
   for (const auto& c : contacts->records) {
     if (c.record.document) contact_by_document.emplace(c.record.document->canonical, &c);
@@ -139,12 +145,12 @@ SyncEngine::RebuildReport SyncEngine::RebuildDePara() {
     if (auto linked = im.store.Lookup(Impl::kCustomer, milvus_ref, "ploomes"); linked && *linked) continue;
     // Each side keeps the hash of its own version, as a delivery that links leaves them: the
     // next sync finds both in sync and writes nothing.
-    if (!im.store.Link(Impl::kCustomer, ploomes_ref, milvus_ref, {doc, PloomesCustomerHash(it->second->record), "rebuild"})) {
+    if (!im.store.Link(Impl::kCustomer, ploomes_ref, milvus_ref, {doc, ploomes::CustomerHash(it->second->record), "rebuild"})) {
       ++out.conflicts;
       continue;
     }
-    (void)im.store.UpdateLinkInfo(Impl::kCustomer, milvus_ref, {doc, MilvusCustomerHash(m.record), "rebuild"});
-    if (!m.token.empty()) (void)im.store.SetAttributes(Impl::kCustomer, milvus_ref, nlohmann::json{{"token", m.token}}.dump());
+    (void)im.store.UpdateLinkInfo(Impl::kCustomer, milvus_ref, {doc, milvus::CustomerHash(m.record), "rebuild"});
+    if (!m.token.empty()) im.MergeAttributes(milvus_ref, {{"token", m.token}});
     ++out.customers_linked;
   }
   auto tickets = im.LinkTicketsByReference("rebuild");
@@ -211,7 +217,7 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
       } else {
         Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", rec.record.ToBusinessContent());
         impl_->Process(r, {r.route, std::string(Impl::kCustomer), origin, "milvus", m.ToJson().dump(),
-                           PloomesCustomerHash(rec.record)});
+                           ploomes::CustomerHash(rec.record)});
       }
     }
   } else {

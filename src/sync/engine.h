@@ -4,10 +4,12 @@
 // link + done) so a crash at any point neither duplicates nor loses a record.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "connectors/customer_system.h"
 #include "connectors/milvus/milvus_connector.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/time.h"
@@ -37,11 +39,14 @@ struct EngineOptions {
   std::function<void(const RouteReport&)> route_finished;
 };
 
+// The configured systems by name, for the routes between named systems (docs/hub.md).
+using SystemsByName = std::map<std::string, CustomerSystem*>;
+
 class SyncEngine {
  public:
   SyncEngine(const Config& config, Store& store, ploomes::PloomesConnector& ploomes,
              milvus::MilvusConnector& milvus, CallCounter& calls, const Clock& clock,
-             EngineOptions options = {});
+             EngineOptions options = {}, SystemsByName systems = {});
   ~SyncEngine();
 
   // Runs one route once: its due pending deliveries first, then its source from the cursor.

@@ -9,7 +9,8 @@
 #include "core/document.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "sync/content_hash.h"
+#include "connectors/milvus/milvus_mapping.h"
+#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 
@@ -21,7 +22,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToMilvus(co
   const LinkRow* linked = Member(*members, "milvus");
   std::string token = linked ? TokenFrom(*members, "milvus") : "";
   Delivered out;
-  std::string target_hash = MilvusCustomerHash(cv);
+  std::string target_hash = milvus::CustomerHash(cv);
   if (linked) {
     if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, "would update Milvus client"};
     PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
@@ -45,7 +46,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToMilvus(co
       if (!found) return Fail(found.error());
       if (!found->empty()) {
         existing = found->front();
-        existing_hash = MilvusCustomerHash(existing->customer);
+        existing_hash = milvus::CustomerHash(existing->customer);
       } else if (known) {
         // A listing saw this client, but busca does not find it by any form of the document
         // ponte can ask for (typed some other way): the listing's word is enough to link.
@@ -71,10 +72,10 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToMilvus(co
   }
   PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", out.target_id},
                                                {doc, target_hash, d.intent.route}, clock.Now()));
-  if (!token.empty()) {
-    (void)store.SetAttributes(kCustomer, {"milvus", out.target_id},
-                              nlohmann::json{{"token", token}}.dump());
-  }
+  nlohmann::json attributes = nlohmann::json::object();
+  if (!token.empty()) attributes["token"] = token;
+  RecordVersions({"milvus", out.target_id}, origin.system, d.intent.content_hash,
+                 out.outcome == Outcome::kLinked ? "" : target_hash, attributes.dump());
   return out;
 }
 
@@ -88,7 +89,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::CreatePloomesContact(const
   auto created = ploomes.CreateContact(cv);
   if (!created) return Fail(created.error());
   Delivered out{Outcome::kCreated, created->internal_id, "Ploomes contact created"};
-  out.target_hash = PloomesCustomerHash(created->record);
+  out.target_hash = ploomes::CustomerHash(created->record);
   return out;
 }
 
@@ -106,7 +107,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToPloomes(c
     auto updated = ploomes.UpdateContact(linked->ref.internal_id, cv);
     if (!updated) return Fail(updated.error());
     out = {Outcome::kUpdated, linked->ref.internal_id, "Ploomes contact updated"};
-    target_hash = PloomesCustomerHash(updated->record);
+    target_hash = ploomes::CustomerHash(updated->record);
   } else if (auto fresh = EnsurePloomesIndex(); !fresh) {
     return Fail(fresh.error());
   } else if (const auto known = KnownCustomer(doc, "ploomes"); !MayHaveLanded(d) && known) {
@@ -150,7 +151,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToPloomes(c
     if (contact) {
       if (options.dry_run) return Delivered{Outcome::kLinked, found->front(), "would link to the Ploomes contact with this CPF/CNPJ"};
       out = {Outcome::kLinked, found->front(), "already in Ploomes (same CPF/CNPJ): linked"};
-      target_hash = PloomesCustomerHash(contact->record);
+      target_hash = ploomes::CustomerHash(contact->record);
     } else {
       auto created = CreatePloomesContact(d, cv);
       if (!created) return Fail(created.error());
@@ -161,6 +162,8 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToPloomes(c
   }
   PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"ploomes", out.target_id},
                                                {doc, target_hash, d.intent.route}, clock.Now()));
+  RecordVersions({"ploomes", out.target_id}, origin.system, d.intent.content_hash,
+                 out.outcome == Outcome::kLinked ? "" : target_hash);
   return out;
 }
 
@@ -178,7 +181,7 @@ void SyncEngine::Impl::CustomersToMilvus(RouteReport& r) {
   if (!listing) return Failure(r, listing.error());
   // Every contact read goes to the Ploomes index (those before the cutoff too): the index is
   // whole when this listing read everything, or continued one that was.
-  Index("ploomes", *listing, PloomesCustomerHash);
+  Index("ploomes", *listing, ploomes::CustomerHash);
   {
     auto before = LoadListingState(store, kPloomesIndex);
     const bool whole = cursor.full || (before && *before && (*before)->complete);
@@ -202,7 +205,7 @@ void SyncEngine::Impl::CustomersToMilvus(RouteReport& r) {
     Progress(route, ++done, static_cast<int>(listing->records.size()));
     SystemRef origin{"ploomes", rec.internal_id};
     if (ReadBefore(cursor, rec)) continue;
-    const std::string hash = PloomesCustomerHash(rec.record);
+    const std::string hash = ploomes::CustomerHash(rec.record);
     auto members = store.Entity(kCustomer, origin);
     const bool linked = members && Member(*members, "milvus");
     // The cutoff keeps old contacts from being created in Milvus; one already linked there
@@ -212,12 +215,9 @@ void SyncEngine::Impl::CustomersToMilvus(RouteReport& r) {
            fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)), rc.cutoff));
       continue;
     }
-    if (linked) {
-      const LinkRow* self = Member(*members, "ploomes");
-      if (self && self->info.content_hash == hash) {
-        Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
-        continue;
-      }
+    if (linked && TargetHas(*members, "ploomes", "milvus", hash)) {
+      Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
+      continue;
     }
     Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes",
                            rec.record.ToBusinessContent());
@@ -241,7 +241,7 @@ void SyncEngine::Impl::CustomersToPloomes(RouteReport& r) {
       milvus_listing ? Result<Listing<CustomerVendor>>(std::move(*milvus_listing)) : milvus.ListClients();
   milvus_listing.reset();
   if (!listing) return Failure(r, listing.error());
-  Index("milvus", *listing, MilvusCustomerHash);
+  Index("milvus", *listing, milvus::CustomerHash);
   SaveIndexState(kMilvusIndex, listing->complete, listing->incomplete_reason, listing->records.size());
   r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
   if (!listing->complete) {
@@ -262,21 +262,16 @@ void SyncEngine::Impl::CustomersToPloomes(RouteReport& r) {
     if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
     Progress(route, ++done, static_cast<int>(listing->records.size()));
     SystemRef origin{"milvus", rec.internal_id};
-    const std::string hash = MilvusCustomerHash(rec.record);
+    const std::string hash = milvus::CustomerHash(rec.record);
     auto members = store.Entity(kCustomer, origin);
-    if (members) {
-      const LinkRow* self = Member(*members, "milvus");
-      if (self && self->info.content_hash == hash && Member(*members, "ploomes")) {
-        Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
-        continue;
-      }
+    if (members && TargetHas(*members, "milvus", "ploomes", hash)) {
+      Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
+      continue;
     }
     Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "milvus",
                            rec.record.ToBusinessContent());
     Process(r, {route, std::string(kCustomer), origin, "ploomes", m.ToJson().dump(), hash});
-    if (!rec.token.empty() && !options.dry_run) {
-      (void)store.SetAttributes(kCustomer, origin, nlohmann::json{{"token", rec.token}}.dump());
-    }
+    if (!rec.token.empty()) MergeAttributes(origin, {{"token", rec.token}});
   }
 }
 

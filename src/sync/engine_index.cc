@@ -10,7 +10,8 @@
 #include "core/document.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "sync/content_hash.h"
+#include "connectors/milvus/milvus_mapping.h"
+#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 
@@ -29,7 +30,7 @@ void SyncEngine::Impl::SaveIndexState(const std::string& name, bool complete, co
 // read) unless it is there already; a member whose document changed gets the new one (its
 // hash stays: it is what was last delivered, for echo suppression).
 void SyncEngine::Impl::Index(const std::string& system, const Listing<CustomerVendor>& listing,
-                             std::string (*hash)(const CustomerVendor&)) {
+                             const CustomerHasher& hash) {
   if (options.dry_run) {
     // Nothing is written, but the plan must see what a real run would link: the listing is
     // kept in memory, so "would link" is told apart from "would create".
@@ -54,7 +55,7 @@ void SyncEngine::Impl::Index(const std::string& system, const Listing<CustomerVe
     } else if (self->info.natural_key != doc) {
       (void)store.UpdateLinkInfo(kCustomer, ref, {doc, self->info.content_hash, self->info.route});
     }
-    if (!c.token.empty()) (void)store.SetAttributes(kCustomer, ref, nlohmann::json{{"token", c.token}}.dump());
+    if (!c.token.empty()) MergeAttributes(ref, {{"token", c.token}}, self);
   }
 }
 
@@ -75,7 +76,7 @@ Status SyncEngine::Impl::EnsureMilvusIndex(int lookups_ahead) {
     listing = milvus.ListClients(/*exhaustive=*/true);
   }
   if (!listing) return Fail(listing.error());
-  Index("milvus", *listing, MilvusCustomerHash);
+  Index("milvus", *listing, milvus::CustomerHash);
   milvus_index_loaded = true;
   milvus_index_complete = listing->complete;
   SaveIndexState(kMilvusIndex, listing->complete, listing->incomplete_reason, listing->records.size());
@@ -98,7 +99,7 @@ Status SyncEngine::Impl::EnsurePloomesIndex() {
   if (was_whole) since = (*before)->at - kCreateClockSkew;
   auto listing = ploomes.ContactsChangedSince(since);
   if (!listing) return Fail(listing.error());
-  Index("ploomes", *listing, PloomesCustomerHash);
+  Index("ploomes", *listing, ploomes::CustomerHash);
   SaveIndexState(kPloomesIndex, true, "", listing->records.size());
   ploomes_index_fresh = true;
   return {};
@@ -116,6 +117,51 @@ std::optional<LinkRow> SyncEngine::Impl::KnownCustomer(const std::string& doc, c
   return std::nullopt;
 }
 
+void SyncEngine::Impl::MergeAttributes(const SystemRef& ref, const nlohmann::json& patch, const LinkRow* current) {
+  if (options.dry_run) return;
+  std::string before = current ? current->attributes : "";
+  if (!current) {
+    auto rows = store.Entity(kCustomer, ref);
+    if (!rows) return;
+    const LinkRow* self = Member(*rows, ref.system);
+    if (!self || self->ref.internal_id != ref.internal_id) {
+      for (const auto& m : *rows) {
+        if (m.ref == ref) self = &m;
+      }
+    }
+    if (!self) return;  // not linked: nothing to keep it on
+    before = self->attributes;
+  }
+  auto attrs = nlohmann::json::parse(before, nullptr, false);
+  if (!attrs.is_object()) attrs = nlohmann::json::object();
+  auto after = attrs;
+  after.merge_patch(patch);
+  if (after != attrs) (void)store.SetAttributes(kCustomer, ref, after.dump());
+}
+
+bool SyncEngine::Impl::TargetHas(const std::vector<LinkRow>& members, const std::string& from, const std::string& to,
+                                 const std::string& hash) {
+  const LinkRow* self = Member(members, from);
+  const LinkRow* target = Member(members, to);
+  if (!target) return false;
+  auto self_attrs = nlohmann::json::parse(self ? self->attributes : "{}", nullptr, false);
+  if (self_attrs.is_object() && self_attrs.value("written", "") == hash) return true;  // ponte's own write
+  auto attrs = nlohmann::json::parse(target->attributes, nullptr, false);
+  if (attrs.is_object() && attrs.contains("seen") && attrs["seen"].is_object() && attrs["seen"].contains(from)) {
+    return attrs["seen"][from] == hash;
+  }
+  return self && self->info.content_hash == hash;
+}
+
+void SyncEngine::Impl::RecordVersions(const SystemRef& target, const std::string& from, const std::string& origin_hash,
+                                      const std::string& written_hash, const std::string& connector_attributes) {
+  auto patch = nlohmann::json::parse(connector_attributes, nullptr, false);
+  if (!patch.is_object()) patch = nlohmann::json::object();
+  patch["seen"][from] = origin_hash;
+  if (!written_hash.empty()) patch["written"] = written_hash;
+  MergeAttributes(target, patch);
+}
+
 // Tokens of linked Milvus clients that have none yet, all at once (one listing). Every token
 // the listing showed is kept for a client ponte knows (SetAttributes refuses the others).
 void SyncEngine::Impl::ResolveTokens(const std::vector<milvus::MilvusConnector::WantedToken>& wanted, bool one_listing) {
@@ -123,7 +169,7 @@ void SyncEngine::Impl::ResolveTokens(const std::vector<milvus::MilvusConnector::
   auto tokens = milvus.Tokens(wanted, one_listing);
   if (!tokens) return;  // each ticket then asks for its own client's token
   for (const auto& [id, token] : *tokens) {
-    (void)store.SetAttributes(kCustomer, {"milvus", id}, nlohmann::json{{"token", token}}.dump());
+    MergeAttributes({"milvus", id}, {{"token", token}});
   }
 }
 

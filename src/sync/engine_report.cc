@@ -9,7 +9,8 @@
 #include "core/document.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "sync/content_hash.h"
+#include "connectors/milvus/milvus_mapping.h"
+#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 

@@ -10,7 +10,8 @@
 #include "core/log.h"
 #include "core/internal_id.h"
 #include "store/facts.h"
-#include "sync/content_hash.h"
+#include "connectors/milvus/milvus_mapping.h"
+#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 
@@ -33,7 +34,7 @@ Result<SyncEngine::Impl::ClientForTicket> SyncEngine::Impl::EnsureClient(const s
           if (c.id == m->ref.internal_id) token = c.token;
         }
         if (!token.empty() && !options.dry_run) {
-          (void)store.SetAttributes(kCustomer, m->ref, nlohmann::json{{"token", token}}.dump());
+          MergeAttributes(m->ref, {{"token", token}}, m);
         }
       }
     }
@@ -52,7 +53,7 @@ Result<SyncEngine::Impl::ClientForTicket> SyncEngine::Impl::EnsureClient(const s
   const CustomerVendor& cv = (*read)->record;
   Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", cv.ToBusinessContent());
   DeliveryIntent intent{kRouteCustomersToMilvus, std::string(kCustomer), contact, "milvus",
-                        m.ToJson().dump(), PloomesCustomerHash(cv)};
+                        m.ToJson().dump(), ploomes::CustomerHash(cv)};
   if (options.dry_run) return ClientForTicket{"", "", "", ""};
   auto claimed = Claim(intent);
   if (!claimed) return Fail(claimed.error());

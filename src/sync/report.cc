@@ -7,16 +7,6 @@
 
 namespace ponte {
 
-const std::vector<std::string>& RouteOrder() {
-  static const std::vector<std::string> kOrder = {kRouteCustomersToMilvus, kRouteCustomersToPloomes,
-                                                  kRouteTasks, kRouteInteractions};
-  return kOrder;
-}
-
-bool IsRoute(std::string_view name) {
-  return std::find(RouteOrder().begin(), RouteOrder().end(), name) != RouteOrder().end();
-}
-
 int RouteReport::Skipped() const {
   int n = 0;
   for (const auto& [reason, count] : skipped) n += count;

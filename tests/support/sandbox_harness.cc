@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include "core/base64.h"
 #include "support/temp_postgres.h"
 
 namespace ponte::testing {
@@ -35,6 +36,37 @@ SandboxHarness::SandboxHarness(sandbox::SandboxOptions o, std::string store_url)
   ploomes = std::make_unique<ploomes::PloomesConnector>(*ploomes_api);
   milvus = std::make_unique<milvus::MilvusConnector>(*milvus_api, milvus::TicketDefaults{});
   config.delivery.retry_base_seconds = 0;
+  ploomes_customers = std::make_unique<ploomes::PloomesCustomers>("ploomes", *ploomes);
+  milvus_customers = std::make_unique<milvus::MilvusCustomers>("milvus", *milvus);
+}
+
+void SandboxHarness::JoinErp(const std::string& name, const std::string& message_version) {
+  RetryPolicy fast;
+  fast.base_backoff = milliseconds(10);
+  fast.max_backoff = milliseconds(100);
+  fast.budget = milliseconds(5000);
+  const auto& o = sandbox->options();
+  totvs_api = std::make_unique<ApiClient>(
+      ApiClientOptions{name, sandbox->totvs_url(), "Authorization",
+                       "Basic " + Base64Encode(o.totvs_user + ":" + o.totvs_password), "PONTE_ERP_KEY",
+                       milliseconds(2000), fast},
+      *transport, nullptr, calls, SystemClock::Get());
+  totvs::TotvsOptions to;
+  to.name = name;
+  to.message_version = message_version;
+  totvs = std::make_unique<totvs::TotvsConnector>(*totvs_api, to);
+  SystemConfig& erp = config.systems[name];
+  erp.kind = "totvs";
+  erp.base_url = sandbox->totvs_url();
+  erp.user = o.totvs_user;
+  erp.message_version = message_version;
+  AddErpRoutes(config, name);
+}
+
+SystemsByName SandboxHarness::Systems() {
+  SystemsByName out = {{"ploomes", ploomes_customers.get()}, {"milvus", milvus_customers.get()}};
+  if (totvs) out[totvs->name()] = totvs.get();
+  return out;
 }
 
 nlohmann::json SandboxHarness::AdminPost(const std::string& path, const nlohmann::json& body) {

@@ -9,13 +9,17 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/milvus/milvus_connector.h"
+#include "connectors/milvus/milvus_customers.h"
 #include "connectors/ploomes/ploomes_connector.h"
+#include "connectors/ploomes/ploomes_customers.h"
+#include "connectors/totvs/totvs_connector.h"
 #include "net/call_counter.h"
 #include "net/http.h"
 #include "net/http_client.h"
 #include "sandbox/sandbox.h"
 #include "store/store.h"
 #include "sync/config.h"
+#include "sync/engine.h"
 
 namespace ponte::testing {
 
@@ -37,6 +41,17 @@ class SandboxHarness {
   std::unique_ptr<ploomes::PloomesConnector> ploomes;
   std::unique_ptr<milvus::MilvusConnector> milvus;
   Config config;
+
+  // Joins the sandbox's ERP to the hub as the system `name` (kind totvs), with its default
+  // routes (AddErpRoutes): the three-system configuration.
+  void JoinErp(const std::string& name = "erp", const std::string& message_version = "2.007");
+  // Every system the engine's hub routes reach, by name.
+  SystemsByName Systems();
+
+  std::unique_ptr<ApiClient> totvs_api;
+  std::unique_ptr<totvs::TotvsConnector> totvs;
+  std::unique_ptr<ploomes::PloomesCustomers> ploomes_customers;
+  std::unique_ptr<milvus::MilvusCustomers> milvus_customers;
 };
 
 }  // namespace ponte::testing

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/fnv.h"
 #include "core/internal_id.h"
 
 namespace ponte::milvus {
@@ -145,6 +146,18 @@ Json TicketToChamado(const Ticket& t, const std::string& client_token,
   PutIfSet(body, "chamado_setor", defaults.setor);
   PutIfSet(body, "chamado_tecnico", defaults.tecnico);
   return body;
+}
+
+std::string CustomerHash(const CustomerVendor& cv) {
+  const bool person = cv.document && cv.document->is_person();
+  const std::string short_name = person || cv.short_name.empty() ? cv.name : cv.short_name;
+  nlohmann::json j = {{"doc", cv.document ? cv.document->canonical : ""},
+                      {"name", cv.name},
+                      {"short", short_name},
+                      {"active", cv.active},
+                      {"comments", cv.comments},
+                      {"site", cv.home_page}};
+  return Fnv1aHex(j.dump());
 }
 
 }  // namespace ponte::milvus

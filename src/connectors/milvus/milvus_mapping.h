@@ -42,4 +42,8 @@ std::string TicketReference(const std::string& system, const std::string& source
 Json TicketToChamado(const Ticket& t, const std::string& client_token,
                      const std::string& reference, const TicketDefaults& defaults);
 
+// Content hash of what a Milvus client read (cliente/busca) returns of a customer. For a
+// person Milvus keeps one name (razao_social = nome_fantasia = nome).
+std::string CustomerHash(const CustomerVendor& cv);
+
 }  // namespace ponte::milvus

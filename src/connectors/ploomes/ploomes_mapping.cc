@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/fnv.h"
 #include "core/json_fields.h"
 #include "core/internal_id.h"
 
@@ -229,6 +230,23 @@ std::string HtmlToText(std::string_view html) {
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
+}
+
+std::string CustomerHash(const CustomerVendor& cv) {
+  nlohmann::json j = {{"doc", cv.document ? cv.document->canonical : ""},
+                      {"name", cv.name},
+                      {"short", cv.short_name},
+                      {"email", cv.email},
+                      {"phone", cv.phone},
+                      {"comments", cv.comments},
+                      {"street", cv.address.street},
+                      {"number", cv.address.number},
+                      {"complement", cv.address.complement},
+                      {"district", cv.address.district},
+                      {"zip", cv.address.zip_code},
+                      {"city", cv.address.city_name},
+                      {"state", cv.address.state}};
+  return Fnv1aHex(j.dump());
 }
 
 }  // namespace ponte::ploomes

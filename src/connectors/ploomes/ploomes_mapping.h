@@ -65,4 +65,8 @@ Result<Instant> CreatedOf(const Json& record);
 // Text of an HTML interaction body: tags dropped, entities decoded, whitespace folded.
 std::string HtmlToText(std::string_view html);
 
+// Content hash of what a Ploomes contact read returns of a customer: a record ponte wrote
+// hashes, read back, to what ponte stored on the de/para link (echo suppression).
+std::string CustomerHash(const CustomerVendor& cv);
+
 }  // namespace ponte::ploomes

@@ -4,6 +4,7 @@
 // customers), engine_journal.cc (claiming, delivering and the cursors), engine_customers.cc and
 // engine_tickets.cc (the routes). Only the engine includes it.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/customer_system.h"
 #include "connectors/milvus/milvus_connector.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/message.h"
@@ -93,6 +95,7 @@ struct SyncEngine::Impl {
   CallCounter& calls;
   const Clock& clock;
   EngineOptions options;
+  SystemsByName systems;  // every configured system, by name, for the hub's routes
   // Each ticket route's tags (TagId -> name), resolved once a run: routes have their own tags.
   std::map<std::string, std::map<int64_t, std::string>> tags_by_route;
   bool milvus_index_complete = false;
@@ -109,6 +112,10 @@ struct SyncEngine::Impl {
   std::unique_ptr<LeaseKeeper> leases;
   // --dry-run: the customers the listings showed (system, document) -> member, never stored.
   std::map<std::pair<std::string, std::string>, LinkRow> dry_index;
+  // The hub's indexes brought up to date in this run: system -> whether its listing was whole.
+  std::map<std::string, bool> hub_indexed;
+  // This run's whole listings of systems without change dates, for the next route reading one.
+  std::map<std::string, Listing<CustomerVendor>> undated_listings;
 
   // ---- bookkeeping ----
 
@@ -141,8 +148,23 @@ struct SyncEngine::Impl {
   // Keeps each listed customer in the de/para as an index member (document, hash of what was
   // read) unless it is there already; a member whose document changed gets the new one (its
   // hash stays: it is what was last delivered, for echo suppression).
-  void Index(const std::string& system, const Listing<CustomerVendor>& listing,
-             std::string (*hash)(const CustomerVendor&));
+  using CustomerHasher = std::function<std::string(const CustomerVendor&)>;
+  void Index(const std::string& system, const Listing<CustomerVendor>& listing, const CustomerHasher& hash);
+
+  // ---- versions: what each member last received, so several routes leave one system ----
+
+  // Merges `patch` into a customer link's attributes (RFC 7396), writing only on a change.
+  // `current`: the link's row when the caller has it (saves a read).
+  void MergeAttributes(const SystemRef& ref, const nlohmann::json& patch, const LinkRow* current = nullptr);
+  // Whether the record of `from` at version `hash` needs no delivery to `to`: ponte wrote that
+  // version into `from` itself (an echo), or `to` received it already. Links made before ponte
+  // kept these (and by `depara import`) fall back to the origin's last delivered hash.
+  static bool TargetHas(const std::vector<LinkRow>& members, const std::string& from, const std::string& to,
+                        const std::string& hash);
+  // After a delivery: the target received the origin's version `origin_hash`, and holds
+  // `written_hash` when ponte wrote it (empty for a link without a write).
+  void RecordVersions(const SystemRef& target, const std::string& from, const std::string& origin_hash,
+                      const std::string& written_hash, const std::string& connector_attributes = "{}");
 
   // Lists Milvus clients once per run (one busca) and keeps them in the index, so most customers
   // are linked or created without a per-document lookup. An index that is not complete loses
@@ -177,6 +199,19 @@ struct SyncEngine::Impl {
   Result<Delivered> CreatePloomesContact(const Delivery& d, const CustomerVendor& cv);
 
   Result<Delivered> DeliverCustomerToPloomes(const Delivery& d, const CustomerVendor& cv);
+
+  // ---- the hub: customers between named systems (engine_hub.cc) ----
+
+  Result<CustomerSystem*> SystemNamed(const std::string& name);
+  // Brings a system's customers into the index once per run: the changes since its last whole
+  // listing when it keeps change dates, else a whole listing (one this run took already, or
+  // another worker's within kIndexMaxAge, serves).
+  Status EnsureIndexOf(CustomerSystem& system);
+  // The system's customers for a route: since the cursor when it keeps change dates, else the
+  // whole listing, taken once per run.
+  Result<Listing<CustomerVendor>> CustomersOf(CustomerSystem& system, std::optional<Instant> since);
+  void CustomersBetween(RouteReport& r, const std::string& route);
+  Result<Delivered> DeliverCustomerTo(const Delivery& d, const Message& m, const CustomerVendor& cv);
 
   // ---- tickets ----
 
