@@ -3,6 +3,7 @@
 // single unknown at each of its other values (../shared/api/unknowns.md). Under every reality:
 // nothing duplicated, every eligible record delivered or the run says what it could not see
 // (exit 1), a later run writes nothing, and `ponte probe` reports the reality it ran against.
+// ponte runs as the three-system hub: Ploomes, Milvus and the sandbox's TOTVS ERP.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -56,7 +57,7 @@ class RealityMatrix : public ::testing::TestWithParam<std::string> {
         PONTE_BINARY, "sandbox", "--listen", "127.0.0.1:0", "--reality", GetParam(), "--time-scale",
         std::to_string(kTimeScale), "--milvus-listing-rate", std::to_string(kMilvusListingsPerMinute),
         "--milvus-busca-cap", std::to_string(kBuscaCap), "--contacts", "70", "--tasks", "50", "--interactions",
-        "25", "--milvus-clients", "40", "--seed", "11"});
+        "25", "--milvus-clients", "40", "--totvs-customers", "20", "--seed", "11"});
     auto first = sandbox_->ReadLine(20s);
     ASSERT_TRUE(first && first->find("http://") != std::string::npos);
     base_ = first->substr(first->find("http://"));
@@ -72,9 +73,23 @@ class RealityMatrix : public ::testing::TestWithParam<std::string> {
                            << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\nlisting_budget = 5000\n"
                            << "busca_cap = " << kBuscaCap << "\n"
                            << "quotas = { listings_per_minute = " << kMilvusListingsPerMinute * kTimeScale << " }\n"
+                           << "[systems.erp]\nkind = \"totvs\"\nbase_url = \"" << base_ << "/totvs\"\n"
+                           << "user = \"ponte\"\nkey_env = \"TEST_ERP_PASSWORD\"\nmessage_version = \"2.007\"\n"
+                           << "timeout_ms = 5000\n"
                            << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
+    // The three-system hub: the four routes and the ERP's, in order.
+    for (const char* route : {"customers_ploomes_to_milvus", "customers_milvus_to_ploomes", "tasks_ploomes_to_milvus",
+                              "interactions_ploomes_to_milvus"}) {
+      std::ofstream(config_, std::ios::app) << "[[routes]]\nname = \"" << route << "\"\n";
+    }
+    for (const auto& [from, to] : {std::pair{"ploomes", "erp"}, {"erp", "ploomes"}, {"erp", "milvus"}, {"milvus", "erp"}}) {
+      std::ofstream(config_, std::ios::app) << "[[routes]]\nname = \"customers_" << from << "_to_" << to << "\"\nfrom = \""
+                                            << from << "\"\nto = \"" << to << "\"\n"
+                                            << (std::string(from) == "ploomes" ? "cutoff = \"2024-02-24\"\n" : "");
+    }
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
     setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
+    setenv("TEST_ERP_PASSWORD", "sandbox-totvs-password", 1);
   }
   void TearDown() override { std::filesystem::remove(config_); }
 
@@ -98,9 +113,11 @@ TEST_P(RealityMatrix, NothingDuplicatedNothingLostAndTheProbeReportsIt) {
   const bool listable = reality_.Is("milvus.busca_name_match", "substring");
   const int expected_exit = listable ? 0 : 1;
 
-  // The first run lists Milvus before it creates clients there: under the cap, and complete.
+  // The first run's customer routes list Milvus before they create clients there: under the
+  // cap, and complete. The route from Milvus to the ERP lists it again after them: past the cap,
+  // a reality whose listing cannot be proven whole says so from the first run.
   auto first = Ponte("sync --once");
-  EXPECT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_EQ(first.exit_code, expected_exit) << first.out;
 
   // People at work meanwhile: an old task gets a ticket tag (on some accounts without a new
   // LastUpdateDate), and a client is added in Milvus by hand.
@@ -135,7 +152,7 @@ TEST_P(RealityMatrix, NothingDuplicatedNothingLostAndTheProbeReportsIt) {
     // A listing that cannot see every client may see others on each run (with an unspecified
     // cap order): delivering those is catching up, not writing twice (duplicates are counted
     // below).
-    if (!listable && r["route"] == "customers_milvus_to_ploomes") continue;
+    if (!listable && (r["route"] == "customers_milvus_to_ploomes" || r["route"] == "customers_milvus_to_erp")) continue;
     EXPECT_EQ(r["created"].get<int>() + r["updated"].get<int>() + r["linked"].get<int>(), 0)
         << "the third run wrote in " << r["route"];
   }
@@ -144,6 +161,14 @@ TEST_P(RealityMatrix, NothingDuplicatedNothingLostAndTheProbeReportsIt) {
   EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();
   EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
   EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0) << stats["ploomes"]["duplicates"].dump();
+  EXPECT_EQ(stats["totvs"]["duplicate_documents"], 0) << stats["totvs"]["duplicates"].dump();
+  auto erp = testing::CheckErpDelivered(*client_, "2024-02-24");
+  ASSERT_TRUE(erp.ok);
+  EXPECT_EQ(erp.erp_missing, 0) << erp.missing;  // every ERP customer is in Ploomes and Milvus
+  // Milvus clients a capped listing cannot see cannot reach the ERP either (the run says so).
+  if (listable) {
+    EXPECT_EQ(erp.customers_missing, 0) << erp.missing;
+  }
   auto check = testing::CheckEverythingDelivered(*client_, "2024-02-24");
   ASSERT_TRUE(check.ok);
   EXPECT_GT(check.contacts_eligible, 20);

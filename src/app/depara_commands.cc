@@ -1,4 +1,4 @@
-// `ponte depara get|link|list|export|import|check` and `ponte store check`.
+// `ponte depara get|link|list|export|import|check|rebuild|push` and `ponte store check`.
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +11,7 @@
 
 #include "app/cli.h"
 #include "app/runtime.h"
+#include "connectors/totvs/totvs_connector.h"
 #include "core/document.h"
 #include "core/time.h"
 #include "store/depara_io.h"
@@ -197,6 +198,67 @@ void Rebuild(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   }
 }
 
+// Most pairs in one InternalIdLoad message.
+constexpr size_t kLoadBatch = 200;
+
+// The de/para's customers of a TOTVS ERP loaded into the ERP's own de/para (InternalIdLoad), so
+// its records are updated, not created again, by the InternalIds ponte sends: after `depara
+// import` or `rebuild`, or when ponte joins an ERP that already holds the customers.
+void Push(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
+  auto rt = RuntimeOrReport(g, o.config, exit_code);
+  if (!rt) return;
+  auto it = (*rt)->customer_systems.find(o.system);
+  auto* erp = it == (*rt)->customer_systems.end() ? nullptr : dynamic_cast<totvs::TotvsConnector*>(it->second.get());
+  if (!erp) {
+    std::cerr << fmt::format("ponte: '{}' is not a system of kind totvs in {}; only a TOTVS ERP keeps its own de/para\n",
+                             o.system, o.config);
+    exit_code = kExitUsage;
+    return;
+  }
+  Store& store = *(*rt)->store;
+  auto links = store.ListLinks({"CustomerVendor", o.system});
+  if (!ReportIfError(links, exit_code)) return;
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::vector<const LinkRow*> rows;
+  int without_document = 0;
+  for (const auto& link : *links) {
+    auto attrs = nlohmann::json::parse(link.attributes, nullptr, false);
+    std::string sender = attrs.is_object() ? attrs.value("sender_id", "") : "";
+    if (sender.empty()) {
+      auto doc = ParseDocument(link.info.natural_key);
+      if (!doc) {
+        ++without_document;
+        continue;
+      }
+      sender = totvs::TotvsConnector::SenderIdOf(*doc);
+    }
+    pairs.emplace_back(sender, link.ref.internal_id);
+    rows.push_back(&link);
+  }
+  size_t loaded = 0, messages = 0;
+  for (size_t at = 0; at < pairs.size(); at += kLoadBatch) {
+    const std::vector<std::pair<std::string, std::string>> batch(pairs.begin() + at,
+                                                                  pairs.begin() + std::min(pairs.size(), at + kLoadBatch));
+    if (auto s = erp->LoadInternalIds(batch); !s) {
+      std::cerr << "ponte: " << s.error().ToString() << "\n";
+      exit_code = s.error().halts_system ? kExitUnreachable : kExitSomeFailed;
+      break;
+    }
+    ++messages;
+    for (size_t i = at; i < at + batch.size(); ++i) {
+      auto attrs = nlohmann::json::parse(rows[i]->attributes, nullptr, false);
+      if (!attrs.is_object()) attrs = nlohmann::json::object();
+      attrs["sender_id"] = pairs[i].first;
+      (void)store.SetAttributes("CustomerVendor", rows[i]->ref, attrs.dump());
+    }
+    loaded += batch.size();
+  }
+  std::cout << fmt::format("loaded {} customer link(s) into {}'s de/para in {} InternalIdLoad message(s)", loaded,
+                           o.system, messages);
+  if (without_document > 0) std::cout << fmt::format("; {} without a CPF/CNPJ left out", without_document);
+  std::cout << "\n";
+}
+
 void StoreBackup(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
@@ -260,6 +322,13 @@ void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
       "tickets by ponte's reference in their description. Writes nothing to the systems");
   rebuild->callback([&g, o, &exit_code] { Rebuild(g, *o, exit_code); });
 
+  auto* push = depara->add_subcommand(
+      "push",
+      "Load the de/para's customers of a TOTVS ERP into the ERP's own de/para (InternalIdLoad), so an "
+      "update from ponte reaches the record it names. Run it after `depara import` or `depara rebuild`");
+  push->add_option("system", o->system, "The ERP's system name, e.g. erp")->required();
+  push->callback([&g, o, &exit_code] { Push(g, *o, exit_code); });
+
   auto* store = app.add_subcommand("store", "The store itself");
   store->require_subcommand(1);
   auto* integrity = store->add_subcommand(
@@ -271,7 +340,7 @@ void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
   backup->callback([&g, o, &exit_code] { StoreBackup(g, *o, exit_code); });
   // Every command finds the store the way sync and serve do, so links imported here are the
   // links the service reads.
-  for (auto* cmd : {get, link, list, exp, imp, check, rebuild, integrity, backup}) {
+  for (auto* cmd : {get, link, list, exp, imp, check, rebuild, push, integrity, backup}) {
     cmd->add_option("--config", o->config, "Configuration file (for its store)")->capture_default_str();
   }
 }

@@ -34,7 +34,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToMilvus(co
     std::optional<ClientRef> existing;
     std::string existing_hash;
     const auto known = KnownCustomer(doc, "milvus");
-    if (!MayHaveLanded(d) && milvus_index_complete) {
+    if (!InDoubt(d, "milvus", doc) && milvus_index_complete) {
       // A complete listing of this run (or a fresh one of another worker) answers it.
       if (known) {
         auto rows = store.Entity(kCustomer, known->ref);
@@ -63,6 +63,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToMilvus(co
     } else {
       if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create a Milvus client"};
       PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+      writes_in_doubt.insert({"milvus", doc});
       // Its token comes later, with the others created in this run (ResolveTokens).
       auto created = milvus.CreateClient(cv, NumericOr0(origin.internal_id));
       if (!created) return Fail(created.error());
@@ -72,6 +73,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToMilvus(co
   }
   PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", out.target_id},
                                                {doc, target_hash, d.intent.route}, clock.Now()));
+  writes_in_doubt.erase({"milvus", doc});
   nlohmann::json attributes = nlohmann::json::object();
   if (!token.empty()) attributes["token"] = token;
   RecordVersions({"milvus", out.target_id}, origin.system, d.intent.content_hash,
@@ -86,6 +88,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::CreatePloomesContact(const
                                                         cv.document->is_person() ? "person" : "company")};
   }
   PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+  writes_in_doubt.insert({"ploomes", cv.document->canonical});
   auto created = ploomes.CreateContact(cv);
   if (!created) return Fail(created.error());
   Delivered out{Outcome::kCreated, created->internal_id, "Ploomes contact created"};
@@ -110,12 +113,12 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToPloomes(c
     target_hash = ploomes::CustomerHash(updated->record);
   } else if (auto fresh = EnsurePloomesIndex(); !fresh) {
     return Fail(fresh.error());
-  } else if (const auto known = KnownCustomer(doc, "ploomes"); !MayHaveLanded(d) && known) {
+  } else if (const auto known = KnownCustomer(doc, "ploomes"); !InDoubt(d, "ploomes", doc) && known) {
     // The index, up to date, answers it: link without asking Ploomes again.
     if (options.dry_run) return Delivered{Outcome::kLinked, known->ref.internal_id, "would link to the Ploomes contact with this CPF/CNPJ"};
     out = {Outcome::kLinked, known->ref.internal_id, "already in Ploomes (same CPF/CNPJ): linked"};
     target_hash = known->info.content_hash;
-  } else if (!MayHaveLanded(d)) {
+  } else if (!InDoubt(d, "ploomes", doc)) {
     // ... and says there is none: create without asking.
     auto created = CreatePloomesContact(d, cv);
     if (!created) return Fail(created.error());
@@ -162,6 +165,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToPloomes(c
   }
   PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"ploomes", out.target_id},
                                                {doc, target_hash, d.intent.route}, clock.Now()));
+  writes_in_doubt.erase({"ploomes", doc});
   RecordVersions({"ploomes", out.target_id}, origin.system, d.intent.content_hash,
                  out.outcome == Outcome::kLinked ? "" : target_hash);
   return out;

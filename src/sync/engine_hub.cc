@@ -127,7 +127,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
     std::optional<std::string> existing;
     std::string existing_hash;
     if (known) existing = known->ref.internal_id, existing_hash = known->info.content_hash;
-    if (MayHaveLanded(d) || !hub_indexed[to_name]) {
+    if (InDoubt(d, to_name, doc) || !hub_indexed[to_name]) {
       auto found = target.FindCustomers(*cv.document);
       if (!found) return Fail(found.error());
       if (!found->empty() && (!existing || *existing != found->front())) {
@@ -146,6 +146,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
     } else {
       if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create the customer in " + to_name};
       PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+      writes_in_doubt.insert({to_name, doc});
       auto written = target.WriteCustomer(m, std::nullopt);
       if (!written) return Fail(written.error());
       out = {Outcome::kCreated, written->internal_id, "customer created in " + to_name, written->content_hash};
@@ -154,6 +155,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
   }
   PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {to_name, out.target_id}, {doc, out.target_hash, d.intent.route},
                                                clock.Now()));
+  writes_in_doubt.erase({to_name, doc});
   RecordVersions({to_name, out.target_id}, origin.system, d.intent.content_hash,
                  out.outcome == Outcome::kLinked ? "" : out.target_hash, attributes);
   return out;

@@ -1,5 +1,6 @@
 #include "support/sandbox_checks.h"
 
+#include "core/customer_vendor.h"
 #include "core/document.h"
 #include "core/json_fields.h"
 #include "core/time.h"
@@ -115,6 +116,46 @@ DeliveryCheck CheckEverythingDelivered(httplib::Client& sandbox, const std::stri
   };
   tickets_of(*tasks, "Task");
   tickets_of(*interactions, "InteractionRecord");
+  return out;
+}
+
+ErpCheck CheckErpDelivered(httplib::Client& sandbox, const std::string& cutoff) {
+  ErpCheck out;
+  auto contacts = Dump(sandbox, "/_sandbox/ploomes/Contacts");
+  auto clients = Dump(sandbox, "/_sandbox/milvus/clients");
+  auto erp = Dump(sandbox, "/_sandbox/totvs/customers");
+  if (!contacts || !clients || !erp) {
+    out.ok = false;
+    return out;
+  }
+  auto note = [&out](const std::string& what) {
+    if (std::count(out.missing.begin(), out.missing.end(), ';') < 5) out.missing += what + "; ";
+  };
+  std::set<std::string> in_erp, in_ploomes, in_milvus;
+  for (const auto& c : *erp) {
+    auto cv = CustomerVendor::FromBusinessContent(c);
+    if (cv && cv->document) in_erp.insert(cv->document->canonical);
+  }
+  for (const auto& c : *contacts) in_ploomes.insert(Canonical(ContactDocumentText(c)));
+  for (const auto& c : *clients) in_milvus.insert(Canonical(StringField(c, "cnpj_cpf")));
+  const Instant since = StartOfLocalDay(*ParseDate(cutoff));
+  for (const auto& c : *contacts) {
+    const std::string doc = Canonical(ContactDocumentText(c));
+    auto created = ParseIsoInstant(StringField(c, "CreateDate"));
+    if (doc.empty() || !created || *created < since) continue;
+    ++out.customers_eligible;
+    if (!in_erp.count(doc)) ++out.customers_missing, note("contact " + doc + " not in the ERP");
+  }
+  for (const auto& c : *clients) {
+    const std::string doc = Canonical(StringField(c, "cnpj_cpf"));
+    if (doc.empty()) continue;
+    ++out.customers_eligible;
+    if (!in_erp.count(doc)) ++out.customers_missing, note("client " + doc + " not in the ERP");
+  }
+  for (const std::string& doc : in_erp) {
+    ++out.erp_customers;
+    if (!in_ploomes.count(doc) || !in_milvus.count(doc)) ++out.erp_missing, note("ERP customer " + doc + " not in both");
+  }
   return out;
 }
 

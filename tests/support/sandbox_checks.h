@@ -36,6 +36,17 @@ struct DeliveryCheck {
 };
 DeliveryCheck CheckEverythingDelivered(httplib::Client& sandbox, const std::string& cutoff);
 
+// What the routes to and from the ERP owe (AddErpRoutes), against what the systems hold: every
+// Ploomes contact with a valid document created on or after `cutoff` and every Milvus client
+// with one are ERP customers; every ERP customer is in Ploomes and in Milvus.
+struct ErpCheck {
+  int customers_eligible = 0, customers_missing = 0;  // Ploomes contacts and Milvus clients in the ERP
+  int erp_customers = 0, erp_missing = 0;             // ERP customers in both Ploomes and Milvus
+  std::string missing;
+  bool ok = true;
+};
+ErpCheck CheckErpDelivered(httplib::Client& sandbox, const std::string& cutoff);
+
 // The calls the sandbox answered with `status` on one API ("ploomes" or "milvus"), from
 // GET /_sandbox/stats.
 int64_t CountAnswers(const nlohmann::json& stats, std::string_view api, int status);

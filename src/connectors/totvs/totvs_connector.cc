@@ -33,7 +33,17 @@ std::string TotvsConnector::SenderId(const Message& message, const std::optional
     auto attrs = Json::parse(linked->attributes, nullptr, false);
     if (attrs.is_object() && attrs.value("sender_id", "") != "") return attrs["sender_id"];
   }
+  // One InternalId per customer whichever system its message came from: two routes that write
+  // the same customer before either is linked (a Ploomes contact and its Milvus client, in one
+  // run) reach the same ERP record through the ERP's de/para, and so does ponte after its store
+  // is lost. The CPF/CNPJ is the customer's key in every system ponte joins.
+  auto cv = CustomerVendor::FromBusinessContent(message.business_content);
+  if (cv && cv->document) return SenderIdOf(*cv->document);
   return fmt::format("{}|{}", message.product_name, message.business_content.value("InternalId", ""));
+}
+
+std::string TotvsConnector::SenderIdOf(const Document& doc) {
+  return fmt::format("{}|{}", DocumentKindName(doc.kind), doc.canonical);
 }
 
 Result<Answer> TotvsConnector::Post(const Json& message, const std::string& what) {
@@ -65,6 +75,12 @@ Result<CustomerWrite> TotvsConnector::WriteCustomer(const Message& message, cons
                     .WithSystem(options_.name));
   }
   const std::string sender_id = SenderId(message, linked);
+  if (linked && SenderId(message, std::nullopt) == sender_id && linked->attributes.find("sender_id") == std::string::npos) {
+    // A customer born in the ERP (or linked before ponte kept the id it sends) is known to the
+    // ERP by its own InternalId only: its de/para learns ponte's first, or the update would
+    // arrive as a new customer.
+    PONTE_RETURN_IF_ERROR(LoadInternalIds({{sender_id, linked->internal_id}}));
+  }
   Json content = message.business_content;
   content["InternalId"] = sender_id;
   content.erase("Code");  // the ERP numbers its customers itself

@@ -3,8 +3,9 @@
 // the ERP's REST EAI (/totvseai/standardmessage/v1/transactions under the REST base, e.g.
 // http://host:8085/rest for Protheus), read back from /contents/customervendor_2_000.
 //
-// The ERP keeps its own de/para: it knows ponte's records by the InternalId ponte sends
-// (kept on the link as "sender_id"), and answers with its own (company|branch|code|store) in
+// The ERP keeps its own de/para: it knows ponte's records by the InternalId ponte sends (the
+// customer's CPF/CNPJ, "CNPJ|11222333000181", kept on the link as "sender_id" so a corrected
+// document still updates the same record), and answers with its own (company|branch|code|store) in
 // ReturnContent.ListOfInternalId. A record ponte links without writing is loaded into the
 // ERP's de/para with InternalIdLoad, so an update later reaches it instead of creating another.
 // Unconfirmed (../shared/totvs.md): whether a write is answered at once or only acknowledged
@@ -45,10 +46,12 @@ class TotvsConnector : public CustomerSystem {
   // InternalIdLoad: the ERP's de/para learns that ponte's `sender_id` names its record
   // `internal_id`, for each pair. Fails naming the pairs the ERP refused.
   Status LoadInternalIds(const std::vector<std::pair<std::string, std::string>>& sender_to_own);
+  // The InternalId ponte sends for a customer with this CPF/CNPJ: "CNPJ|11222333000181".
+  static std::string SenderIdOf(const Document& doc);
 
  private:
-  // The InternalId ponte sends for a record: the one it sent before (kept on the link), or
-  // the message's origin system and InternalId.
+  // The InternalId ponte sends for a customer: the one it sent before (kept on the link), or
+  // its CPF/CNPJ.
   static std::string SenderId(const Message& message, const std::optional<LinkedRecord>& linked);
   Result<Answer> Post(const Json& message, const std::string& what);
 

@@ -81,7 +81,8 @@ TEST_F(TotvsConnectorTest, TheErpsDeParaMakesTheSecondWriteAnUpdate) {
   auto created = erp_->WriteCustomer(m, std::nullopt);
   ASSERT_TRUE(created) << created.error().ToString();
   EXPECT_TRUE(SplitCustomerId(created->internal_id)) << created->internal_id;
-  EXPECT_NE(created->attributes.find("ploomes|40100001"), std::string::npos) << created->attributes;
+  // ponte is known to the ERP by the customer's document, whichever system the message came from.
+  EXPECT_NE(created->attributes.find("CNPJ|11222333000181"), std::string::npos) << created->attributes;
   EXPECT_EQ(Stats()["customers"], 13);
   // The same message again (a retry after a crash, before ponte linked it): the ERP knows
   // ponte's InternalId and updates the customer it made.
@@ -97,6 +98,14 @@ TEST_F(TotvsConnectorTest, TheErpsDeParaMakesTheSecondWriteAnUpdate) {
   auto found = erp_->FindCustomers(*ParseDocument("11222333000181"));
   ASSERT_TRUE(found);
   EXPECT_EQ(*found, std::vector<std::string>{created->internal_id});
+  // The same customer from Milvus (another route, before either write was linked): the same record.
+  Message from_milvus = CustomerMessage("30042", "Padaria Pão de Mel", "11222333000181");
+  from_milvus.product_name = "milvus";
+  auto same = erp_->WriteCustomer(from_milvus, std::nullopt);
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->internal_id, created->internal_id);
+  EXPECT_EQ(Stats()["customers"], 13);
+  EXPECT_EQ(Stats()["duplicate_documents"], 0);
 }
 
 TEST_F(TotvsConnectorTest, AnAdoptedCustomerIsUpdatedNotCreatedAgain) {
@@ -132,7 +141,7 @@ TEST_F(TotvsConnectorTest, ANameTheVersionCannotHoldIsRefusedNamingTheField) {
   auto refused = erp_->WriteCustomer(CustomerMessage("40100003", "", "529.982.247-25"), std::nullopt);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument) << refused.error().ToString();
-  EXPECT_NE(refused.error().message.find("erp refused customer ploomes|40100003: MATA030: Name"), std::string::npos)
+  EXPECT_NE(refused.error().message.find("erp refused customer CPF|52998224725: MATA030: Name"), std::string::npos)
       << refused.error().message;
   EXPECT_EQ(Stats()["customers"], 12);
 }

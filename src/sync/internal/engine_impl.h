@@ -84,6 +84,10 @@ struct SyncEngine::Impl {
   // counted, or it failed before (a replayed dead letter has its attempts reset but keeps its
   // last error, and a 500 after a POST may still have created the record).
   static bool MayHaveLanded(const Delivery& d) { return d.attempts > 0 || !d.last_error.empty(); }
+  // MayHaveLanded, or another delivery of this customer to `system` may have (writes_in_doubt).
+  bool InDoubt(const Delivery& d, const std::string& system, const std::string& doc) const {
+    return MayHaveLanded(d) || writes_in_doubt.count({system, doc}) > 0;
+  }
 
   // The origin a ticket's reference names: "[ponte ploomes:Task:40500001]" -> ploomes:Task|40500001.
   static std::optional<SystemRef> TicketOriginOfReference(const std::string& reference);
@@ -114,6 +118,10 @@ struct SyncEngine::Impl {
   std::map<std::pair<std::string, std::string>, LinkRow> dry_index;
   // The hub's indexes brought up to date in this run: system -> whether its listing was whole.
   std::map<std::string, bool> hub_indexed;
+  // Customers whose write to a system may have landed without being linked (the attempt failed
+  // after sending), as (system, document): until linked, any delivery of that customer to that
+  // system asks the system first, since the run's index cannot know of the write.
+  std::set<std::pair<std::string, std::string>> writes_in_doubt;
   // This run's whole listings of systems without change dates, for the next route reading one.
   std::map<std::string, Listing<CustomerVendor>> undated_listings;
 
