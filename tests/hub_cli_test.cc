@@ -2,15 +2,11 @@
 // the routes as [[routes]] entries, against a `ponte sandbox` process; `ponte demo --systems`;
 // the crash test on three systems; and ponte under each unconfirmed behaviour of the ERP.
 
-#include <signal.h>
-
 #include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -156,15 +152,7 @@ TEST_F(HubCliTest, TheDemoJoinsTheErp) {
 TEST_F(HubCliTest, KilledAtRandomPointsOnThreeSystems) {
   StartSandbox({"--contacts", "500", "--tasks", "500", "--interactions", "250", "--milvus-clients", "350",
                 "--totvs-customers", "150", "--seed", "13"});
-  std::mt19937 rng(20261206);
-  int killed = 0;
-  for (int round = 0; round < 10; ++round) {
-    testing::ChildProcess sync({PONTE_BINARY, "sync", "--once", "--config", config_});
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 700));
-    sync.Signal(SIGKILL);
-    if (sync.Wait() == 128 + SIGKILL) ++killed;
-  }
-  EXPECT_GE(killed, 5);
+  EXPECT_GE(testing::KillSyncAtRandomPoints(config_, 10, 20261206, 100, 700), 5);
   auto final_run = Ponte("sync --once");
   EXPECT_EQ(final_run.exit_code, 0) << final_run.out;
   ExpectNothingLeftToWrite();

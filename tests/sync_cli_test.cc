@@ -434,15 +434,7 @@ TEST(DemoCliTest, DemoRunsTwiceWithoutDuplicates) {
 TEST_F(SyncCliTest, KilledAtRandomPointsThenCompletedLeavesNoDuplicatesAndNothingMissing) {
   StartSandbox({"--contacts", "1200", "--tasks", "1500", "--interactions", "800", "--milvus-clients", "900",
                 "--seed", "7"});
-  std::mt19937 rng(20261124);
-  int killed = 0;
-  for (int round = 0; round < 10; ++round) {
-    testing::ChildProcess sync({PONTE_BINARY, "sync", "--once", "--config", config_});
-    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 900));
-    sync.Signal(SIGKILL);
-    if (sync.Wait() == 128 + SIGKILL) ++killed;
-  }
-  EXPECT_GE(killed, 5);
+  EXPECT_GE(testing::KillSyncAtRandomPoints(config_, 10, 20261124, 150, 900), 5);
   auto final_run = Ponte("sync --once");
   EXPECT_EQ(final_run.exit_code, 0) << final_run.out;
   auto check = Ponte("sync --once --json");
@@ -475,15 +467,7 @@ TEST_F(SyncCliTest, KilledAtRandomPointsUnderThePessimisticReality) {
                          << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
                          << "timeout_ms = 5000\nbusca_cap = 100\nquotas = { listings_per_minute = 36000 }\n"
                          << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
-  std::mt19937 rng(20261128);
-  int killed = 0;
-  for (int round = 0; round < 10; ++round) {
-    testing::ChildProcess sync({PONTE_BINARY, "sync", "--once", "--config", config_});
-    std::this_thread::sleep_for(std::chrono::milliseconds(40 + rng() % 500));
-    sync.Signal(SIGKILL);
-    if (sync.Wait() == 128 + SIGKILL) ++killed;
-  }
-  EXPECT_GE(killed, 5);
+  EXPECT_GE(testing::KillSyncAtRandomPoints(config_, 10, 20261128, 40, 500), 5);
   // The Milvus listing stays capped (names match exactly): every run says so with exit 1.
   auto final_run = Ponte("sync --once");
   EXPECT_EQ(final_run.exit_code, 1) << final_run.out;

@@ -2,8 +2,15 @@
 
 #include <sys/wait.h>
 
+#include <signal.h>
+
 #include <array>
+#include <chrono>
 #include <cstdio>
+#include <random>
+#include <thread>
+
+#include "support/child_process.h"
 
 namespace ponte::testing {
 
@@ -17,6 +24,18 @@ RunResult RunPonte(const std::string& args, bool merge_stderr) {
   int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+int KillSyncAtRandomPoints(const std::string& config, int rounds, unsigned seed, int first_ms, int spread_ms) {
+  std::mt19937 rng(seed);
+  int killed = 0;
+  for (int round = 0; round < rounds; ++round) {
+    ChildProcess sync({PONTE_BINARY, "sync", "--once", "--config", config});
+    std::this_thread::sleep_for(std::chrono::milliseconds(first_ms + rng() % spread_ms));
+    sync.Signal(SIGKILL);
+    if (sync.Wait() == 128 + SIGKILL) ++killed;
+  }
+  return killed;
 }
 
 }  // namespace ponte::testing

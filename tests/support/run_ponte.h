@@ -13,4 +13,9 @@ struct RunResult {
 // Runs `ponte ARGS` through the shell (so ARGS may quote) and waits for it.
 RunResult RunPonte(const std::string& args, bool merge_stderr = true);
 
+// The crash test's first half: `ponte sync --once --config CONFIG` started `rounds` times and
+// SIGKILLed after a random wait of first_ms plus up to spread_ms (seeded). Answers how many
+// runs the signal actually cut short (the others had finished).
+int KillSyncAtRandomPoints(const std::string& config, int rounds, unsigned seed, int first_ms, int spread_ms);
+
 }  // namespace ponte::testing
