@@ -218,5 +218,72 @@ TEST(SlowTargetTest, DeliveriesSlowerThanTheLeaseAreWrittenOnce) {
   std::filesystem::remove(config);
 }
 
+// Three systems, three workers on one PostgreSQL: the routes from Ploomes and from the ERP carry
+// customers of one CNPJ into Milvus (and from Ploomes and Milvus into the ERP) at the same time,
+// on different workers. One worker at a time writes a customer into a system: nothing twice.
+TEST(HubWorkersTest, ThreeWorkersOnThreeSystemsWriteEachCustomerOnce) {
+  auto pg = testing::NewPostgresDatabase();
+  ASSERT_TRUE(pg.has_value()) << pg.error().ToString();
+  testing::ChildProcess sandbox({PONTE_BINARY, "sandbox", "--listen", "127.0.0.1:0", "--no-quotas", "--seed", "21",
+                                 "--contacts", "150", "--tasks", "60", "--interactions", "20", "--milvus-clients", "100",
+                                 "--totvs-customers", "120"});
+  auto first = sandbox.ReadLine(20s);
+  ASSERT_TRUE(first && first->find("http://") != std::string::npos);
+  const std::string base = first->substr(first->find("http://"));
+  httplib::Client client(base);
+  // Slow writes widen the window in which two workers could decide "create" for one customer.
+  ASSERT_EQ(client.Post("/_sandbox/faults", R"({"spec":"slow=0.3,slow_ms=150"})", "application/json")->status, 200);
+  const std::string config =
+      (std::filesystem::temp_directory_path() / ("ponte-hub-workers-" + std::to_string(getpid()) + ".toml")).string();
+  std::ofstream(config) << "store = \"" << *pg << "\"\n"
+                        << "[systems.ploomes]\nbase_url = \"" << base << "/ploomes\"\nkey_env = \"TEST_PLOOMES_KEY\"\n"
+                        << "requests_per_minute = 0\n"
+                        << "[systems.milvus]\nbase_url = \"" << base << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
+                        << "quotas = { listings_per_minute = 0 }\nlisting_budget = 5000\n"
+                        << "[systems.erp]\nkind = \"totvs\"\nbase_url = \"" << base << "/totvs\"\nuser = \"ponte\"\n"
+                        << "key_env = \"TEST_ERP_PASSWORD\"\nmessage_version = \"2.007\"\n"
+                        << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\n"
+                        << "[[routes]]\nname = \"customers_ploomes_to_milvus\"\n"
+                        << "[[routes]]\nname = \"customers_milvus_to_ploomes\"\n"
+                        << "[[routes]]\nname = \"tasks_ploomes_to_milvus\"\n"
+                        << "[[routes]]\nname = \"interactions_ploomes_to_milvus\"\n"
+                        << "[[routes]]\nname = \"customers_ploomes_to_erp\"\nfrom = \"ploomes\"\nto = \"erp\"\n"
+                        << "cutoff = \"2024-02-24\"\n"
+                        << "[[routes]]\nname = \"customers_erp_to_ploomes\"\nfrom = \"erp\"\nto = \"ploomes\"\n"
+                        << "[[routes]]\nname = \"customers_erp_to_milvus\"\nfrom = \"erp\"\nto = \"milvus\"\n"
+                        << "[[routes]]\nname = \"customers_milvus_to_erp\"\nfrom = \"milvus\"\nto = \"erp\"\n";
+  setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
+  setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
+  setenv("TEST_ERP_PASSWORD", "sandbox-totvs-password", 1);
+  std::vector<std::unique_ptr<testing::ChildProcess>> workers;
+  for (int i = 0; i < 3; ++i) {
+    workers.push_back(std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{PONTE_BINARY, "sync", "--watch", "--interval", "1", "--config", config}));
+  }
+  testing::DeliveryCheck check;
+  testing::ErpCheck erp;
+  for (int i = 0; i < 90; ++i) {
+    std::this_thread::sleep_for(2s);
+    check = testing::CheckEverythingDelivered(client, "2024-02-24");
+    erp = testing::CheckErpDelivered(client, "2024-02-24");
+    if (check.ok && erp.ok && check.contacts_missing + check.clients_missing + check.tickets_missing == 0 &&
+        erp.customers_missing + erp.erp_missing == 0) {
+      break;
+    }
+  }
+  for (auto& w : workers) {
+    w->Signal(SIGTERM);
+    w->Wait();
+  }
+  EXPECT_EQ(check.contacts_missing + check.clients_missing + check.tickets_missing, 0) << check.missing;
+  EXPECT_EQ(erp.customers_missing + erp.erp_missing, 0) << erp.missing;
+  auto stats = nlohmann::json::parse(client.Get("/_sandbox/stats")->body);
+  for (const char* system : {"ploomes", "milvus", "totvs"}) {
+    EXPECT_EQ(stats[system]["duplicate_documents"], 0) << system << ": " << stats[system]["duplicates"].dump();
+  }
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  std::filesystem::remove(config);
+}
+
 }  // namespace
 }  // namespace ponte

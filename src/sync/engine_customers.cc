@@ -23,12 +23,16 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToMilvus(co
   std::string token = linked ? TokenFrom(*members, "milvus") : "";
   Delivered out;
   std::string target_hash = milvus::CustomerHash(cv);
+  std::unique_ptr<CustomerLock> hold;  // until the link is written
   if (linked) {
     if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, "would update Milvus client"};
     PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
     PONTE_RETURN_IF_ERROR(milvus.UpdateClient(linked->ref.internal_id, cv));
     out = {Outcome::kUpdated, linked->ref.internal_id, "Milvus client updated"};
   } else {
+    auto held = LockCustomer(d, "milvus", doc);
+    if (!held) return Fail(held.error());
+    hold = std::move(*held);
     // Reconcile first: a client with this document may exist (seen in the index, or created
     // by an attempt that crashed before it was recorded).
     std::optional<ClientRef> existing;
@@ -104,6 +108,12 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToPloomes(c
   const LinkRow* linked = Member(*members, "ploomes");
   Delivered out;
   std::string target_hash;
+  std::unique_ptr<CustomerLock> hold;  // until the link is written
+  if (!linked) {
+    auto held = LockCustomer(d, "ploomes", doc);
+    if (!held) return Fail(held.error());
+    hold = std::move(*held);
+  }
   if (linked) {
     if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, "would update Ploomes contact"};
     PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));

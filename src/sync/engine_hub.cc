@@ -11,6 +11,29 @@
 
 namespace ponte {
 
+Result<std::unique_ptr<SyncEngine::Impl::CustomerLock>> SyncEngine::Impl::LockCustomer(const Delivery& d,
+                                                                                     const std::string& system,
+                                                                                     const std::string& doc) {
+  if (!options.share_work || options.dry_run) return nullptr;
+  const std::string name = "customer:" + system + ":" + doc;
+  auto held = store.TryLockRoute(name, options.worker, clock.Now(), kRouteLockLease);
+  if (!held) return Fail(held.error());
+  auto lock = *held ? std::make_unique<CustomerLock>(store, name, options.worker) : nullptr;
+  // Held elsewhere, or the customer was linked there while this delivery waited for it: come
+  // back later (and update what the other worker linked).
+  bool linked_meanwhile = false;
+  if (lock) {
+    auto members = store.Entity(kCustomer, d.intent.origin);
+    if (!members) return Fail(members.error());
+    linked_meanwhile = Member(*members, system) != nullptr;
+  }
+  if (!lock || linked_meanwhile) {
+    return Fail(Error::Unavailable(fmt::format("another worker is writing the customer {} to {}", doc, system))
+                    .WithSystem(std::string(kHeldByAnotherWorker)));
+  }
+  return lock;
+}
+
 Result<CustomerSystem*> SyncEngine::Impl::SystemNamed(const std::string& name) {
   auto it = systems.find(name);
   if (it == systems.end() || !it->second) {
@@ -112,6 +135,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
   const LinkRow* linked = Member(*members, to_name);
   Delivered out;
   std::string attributes = "{}";
+  std::unique_ptr<CustomerLock> hold;  // until the link is written
   if (linked) {
     if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, "would update the customer in " + to_name};
     PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
@@ -120,6 +144,9 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
     out = {Outcome::kUpdated, written->internal_id, "customer updated in " + to_name, written->content_hash};
     attributes = written->attributes;
   } else {
+    auto held = LockCustomer(d, to_name, doc);
+    if (!held) return Fail(held.error());
+    hold = std::move(*held);
     PONTE_RETURN_IF_ERROR(EnsureIndexOf(target));
     // Reconcile first: a customer with this document may be there (seen by the index, or
     // written by an attempt that crashed before it was recorded).

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <thread>
+
 #include "net/http.h"
 #include "support/sandbox_harness.h"
 #include "sync/engine.h"
@@ -172,6 +174,38 @@ TEST_F(HubTest, ANameTheErpsVersionCannotHoldIsADeadLetterNamingTheField) {
     }
   }
   EXPECT_GT(dead, 0);
+  ExpectNoDuplicates();
+}
+
+// Several workers: while one writes a customer into Milvus, another worker's delivery of the
+// same CNPJ (from another route, or another system) waits, uncounted, instead of creating it too.
+TEST_F(HubTest, AWorkerWaitsForTheOneWritingTheSameCustomer) {
+  RunAll();
+  const std::string doc = "45145061000185";
+  const Json contact = Admin("POST", "/_sandbox/ploomes/Contacts",
+                             {{"Name", "Serralheria Nova Ltda"}, {"TypeId", 1}, {"CNPJ", "45.145.061/0001-85"}});
+  const int clients_before = h_.Stats()["milvus"]["clients"];
+  // Another worker ("a") is writing this customer to Milvus right now.
+  ASSERT_TRUE(*h_.store->TryLockRoute("customer:milvus:" + doc, "a", SystemClock::Get().Now(), std::chrono::minutes(10)));
+  EngineOptions shared;
+  shared.share_work = true;
+  shared.worker = "b";
+  SyncEngine b(h_.config, *h_.store, *h_.ploomes, *h_.milvus, h_.calls, SystemClock::Get(), shared, h_.Systems());
+  auto waited = b.RunRoute("customers_ploomes_to_milvus");
+  EXPECT_EQ(waited.created, 0);
+  EXPECT_EQ(waited.dead, 0);
+  EXPECT_GE(waited.retrying, 1);
+  EXPECT_EQ(h_.Stats()["milvus"]["clients"], clients_before);
+  // Worker "a" is done (here: it wrote nothing); "b" delivers when its delivery is due again.
+  ASSERT_TRUE(h_.store->UnlockRoute("customer:milvus:" + doc, "a"));
+  RouteReport done;
+  for (int i = 0; i < 50 && done.created == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    done = b.RunDue("customers_ploomes_to_milvus");
+  }
+  EXPECT_EQ(done.created, 1);
+  EXPECT_EQ(h_.Stats()["milvus"]["clients"], clients_before + 1);
+  EXPECT_EQ(Members({"ploomes", std::to_string(contact["Id"].get<int64_t>())}).count("milvus"), 1u);
   ExpectNoDuplicates();
 }
 

@@ -208,6 +208,28 @@ struct SyncEngine::Impl {
 
   Result<Delivered> DeliverCustomerToPloomes(const Delivery& d, const CustomerVendor& cv);
 
+  // ---- several workers: one at a time writes a customer into a system ----
+
+  // Releases a customer lock when the delivery holding it ends.
+  class CustomerLock {
+   public:
+    CustomerLock(Store& store, std::string name, std::string worker)
+        : store_(store), name_(std::move(name)), worker_(std::move(worker)) {}
+    ~CustomerLock() { (void)store_.UnlockRoute(name_, worker_); }
+    CustomerLock(const CustomerLock&) = delete;
+    CustomerLock& operator=(const CustomerLock&) = delete;
+
+   private:
+    Store& store_;
+    std::string name_, worker_;
+  };
+  // With several workers (share_work), two routes may carry one customer from two systems into
+  // a third at the same moment (a Ploomes contact and the ERP customer of one CNPJ, both bound
+  // for Milvus): the worker that holds "customer:<system>:<document>" decides "create or link";
+  // another is deferred, uncounted, and finds the link when it comes back. Null when one worker
+  // runs alone.
+  Result<std::unique_ptr<CustomerLock>> LockCustomer(const Delivery& d, const std::string& system, const std::string& doc);
+
   // ---- the hub: customers between named systems (engine_hub.cc) ----
 
   Result<CustomerSystem*> SystemNamed(const std::string& name);
