@@ -12,14 +12,18 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "app/internal/config_read.h"
+#include "app/internal/config_routes.h"
 #include "core/time.h"
 
 namespace ponte {
 namespace {
 
-Error KeyError(const std::string& source, const std::string& key, const std::string& problem) {
-  return Error::InvalidArgument(fmt::format("{}: {}: {}", source, key, problem));
-}
+using config_read::CheckKeys;
+using config_read::KeyError;
+using config_read::Read;
+using config_read::ReadRouteFilters;
+using config_read::ReadRouteList;
 
 // A *_env setting names a variable; a key pasted there would be echoed in "set the variable X"
 // messages. It is refused without repeating it: upper-case letters, digits and _, and a long
@@ -33,46 +37,6 @@ Status CheckVariableName(const std::string& name, const std::string& key, const 
   return Fail(KeyError(source, key,
                        "must be the NAME of an environment variable (A-Z, 0-9, _, e.g. PONTE_PLOOMES_KEY), not the key "
                        "itself: put the key in that variable (the value given is not repeated here)"));
-}
-
-Status CheckKeys(const toml::table& t, const std::set<std::string>& allowed, const std::string& where,
-                 const std::string& source) {
-  for (const auto& [k, v] : t) {
-    if (!allowed.count(std::string(k.str()))) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return Fail(KeyError(source, where.empty() ? std::string(k.str()) : where + "." + std::string(k.str()),
-                           "unknown key (known here: " + list + ")"));
-    }
-  }
-  return {};
-}
-
-template <typename T>
-Status Read(const toml::table& t, const char* key, T& out, const std::string& where, const std::string& source) {
-  auto node = t.get(key);
-  if (!node) return {};
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (auto v = node->value<std::string>()) { out = *v; return {}; }
-    return Fail(KeyError(source, where + key, "expected a string"));
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (auto v = node->value<bool>()) { out = *v; return {}; }
-    return Fail(KeyError(source, where + key, "expected true or false"));
-  } else if constexpr (std::is_same_v<T, double>) {
-    if (auto v = node->value<double>()) { out = *v; return {}; }
-    return Fail(KeyError(source, where + key, "expected a number"));
-  } else {
-    // value_exact: a float is not silently truncated (and one beyond int64_t is no undefined
-    // behaviour: fuzz/config_fuzz found `timeout_ms = 1e25`).
-    if (auto v = node->value_exact<int64_t>()) {
-      if (*v < std::numeric_limits<T>::min() || *v > std::numeric_limits<T>::max()) {
-        return Fail(KeyError(source, where + key, "out of range"));
-      }
-      out = static_cast<T>(*v);
-      return {};
-    }
-    return Fail(KeyError(source, where + key, "expected a whole number"));
-  }
 }
 
 // The CustomerVendor versions on the PascalCase event model ponte writes (2.006 and 2.008 are
@@ -164,129 +128,6 @@ Status ReadSystem(const toml::table& root, const std::string& name, const std::s
   }
   if (!s.key_file.empty() && std::filesystem::is_directory(s.key_file)) {
     return Fail(KeyError(source, where + "key_file", "is a directory; name the file that holds the key"));
-  }
-  return {};
-}
-
-// A route's filters and switches, the same in [routes.<name>] and [[routes]]. Each route takes
-// only the filters it applies: a filter accepted and ignored is a silent surprise (tags on a
-// customer route; a cutoff where nothing reads creation dates).
-Status ReadRouteFilters(const toml::table& t, const std::string& key, const std::string& at, const Config& c,
-                        RouteConfig& rc, const std::string& source, std::set<std::string> keys = {}) {
-  const std::string where = at + ".";
-  const bool ticket_route = key == kRouteTasks || key == kRouteInteractions;
-  std::vector<std::string> allowed = {"enabled", "full_listing_hours"};
-  // A cutoff compares creation dates: only a source that lists them (Ploomes) has one.
-  const bool dated_source = IsBuiltInRoute(key) ? key != kRouteCustomersToPloomes : SystemKind(c, rc.from) == "ploomes";
-  if (dated_source) allowed.push_back("cutoff");
-  if (ticket_route) {
-    allowed.push_back("tags");
-    allowed.push_back("tag_ids");
-  }
-  for (const char* filter : {"cutoff", "tags", "tag_ids"}) {
-    if (t.contains(filter) && std::find(allowed.begin(), allowed.end(), filter) == allowed.end()) {
-      return Fail(KeyError(source, where + filter,
-                           fmt::format("the route {} has no {} filter (docs/config.md lists each route's filters)",
-                                       key, filter)));
-    }
-  }
-  keys.insert({"enabled", "cutoff", "tags", "tag_ids", "full_listing_hours"});
-  PONTE_RETURN_IF_ERROR(CheckKeys(t, keys, at, source));
-  PONTE_RETURN_IF_ERROR(Read(t, "enabled", rc.enabled, where, source));
-  PONTE_RETURN_IF_ERROR(Read(t, "full_listing_hours", rc.full_listing_hours, where, source));
-  if (rc.full_listing_hours < 0) {
-    return Fail(KeyError(source, where + "full_listing_hours", "cannot be negative (0: never)"));
-  }
-  PONTE_RETURN_IF_ERROR(Read(t, "cutoff", rc.cutoff, where, source));
-  if (!rc.cutoff.empty() && !ParseDate(rc.cutoff)) {
-    return Fail(KeyError(source, where + "cutoff", "expected a date YYYY-MM-DD (local, America/Sao_Paulo)"));
-  }
-  for (const char* list : {"tags", "tag_ids"}) {
-    if (t.contains(list) && !t[list].as_array()) {
-      return Fail(KeyError(source, where + list, "expected a list, e.g. [\"ENTREGA\"]"));
-    }
-  }
-  if (auto tags = t["tags"].as_array()) {
-    rc.tags.clear();
-    for (const auto& tag : *tags) {
-      auto s = tag.value<std::string>();
-      if (!s) return Fail(KeyError(source, where + "tags", "expected a list of tag names"));
-      rc.tags.push_back(*s);
-    }
-  }
-  if (auto ids = t["tag_ids"].as_array()) {
-    for (const auto& id : *ids) {
-      auto n = id.value_exact<int64_t>();
-      if (!n) return Fail(KeyError(source, where + "tag_ids", "expected a list of numbers"));
-      rc.tag_ids.push_back(*n);
-    }
-  }
-  return {};
-}
-
-// [[routes]]: the routes that run, in order, each naming its systems and message. Listing them
-// replaces the default routes: a built-in route not listed does not run.
-Status ReadRouteList(const toml::array& list, Config& c, const std::string& source) {
-  for (auto& [name, rc] : c.routes) rc.enabled = false;
-  std::set<std::string> seen;
-  std::vector<std::string> systems = {"ploomes", "milvus"};
-  for (const auto& [name, s] : c.systems) systems.push_back(name);
-  const std::string known_systems = fmt::format("{}", fmt::join(systems, ", "));
-  for (size_t i = 0; i < list.size(); ++i) {
-    const std::string at = fmt::format("routes[{}]", i + 1);
-    auto t = list.get(i)->as_table();
-    if (!t) return Fail(KeyError(source, at, "expected a table ([[routes]] with name, from, message, to)"));
-    std::string name, from, to, message;
-    PONTE_RETURN_IF_ERROR(Read(*t, "name", name, at + ".", source));
-    PONTE_RETURN_IF_ERROR(Read(*t, "from", from, at + ".", source));
-    PONTE_RETURN_IF_ERROR(Read(*t, "to", to, at + ".", source));
-    PONTE_RETURN_IF_ERROR(Read(*t, "message", message, at + ".", source));
-    if (name.empty()) return Fail(KeyError(source, at + ".name", "required"));
-    if (!seen.insert(name).second) return Fail(KeyError(source, at + ".name", "the route " + name + " is listed twice"));
-    const std::string where = fmt::format("routes[{}] ({})", i + 1, name);
-    if (IsBuiltInRoute(name)) {
-      // The four routes of ponte 0.1 keep their systems and message; naming them is optional.
-      RouteConfig& rc = c.routes.at(name);
-      for (const auto& [field, given, fixed] : {std::tuple{"from", from, rc.from}, std::tuple{"to", to, rc.to},
-                                                std::tuple{"message", message, rc.message}}) {
-        if (!given.empty() && given != fixed) {
-          return Fail(KeyError(source, where + "." + field,
-                               fmt::format("{} has {} = \"{}\"; a route with other systems needs another name", name,
-                                           field, fixed)));
-        }
-      }
-      rc.enabled = true;
-      PONTE_RETURN_IF_ERROR(ReadRouteFilters(*t, name, where, c, rc, source, {"name", "from", "to", "message"}));
-      continue;
-    }
-    bool name_ok = !name.empty() && name.size() <= 64;
-    for (char ch : name) name_ok &= std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
-    if (!name_ok) return Fail(KeyError(source, at + ".name", "a route name is a-z, 0-9 and _ (it names cursors and reports)"));
-    for (const auto& [field, value] : {std::pair{"from", from}, std::pair{"to", to}}) {
-      if (value.empty()) return Fail(KeyError(source, where + "." + field, "required: a system (" + known_systems + ")"));
-      if (!FindSystem(c, value)) {
-        return Fail(KeyError(source, where + "." + field,
-                             fmt::format("unknown system '{}' (systems: {}; declare others as [systems.<name>] with a kind)",
-                                         value, known_systems)));
-      }
-    }
-    if (from == to) return Fail(KeyError(source, where + ".to", "a route goes from one system to another"));
-    if (message.empty()) message = "CustomerVendor";
-    if (message == "Ticket") {
-      return Fail(KeyError(source, where + ".message",
-                           "the Ticket message travels only on tasks_ploomes_to_milvus and interactions_ploomes_to_milvus "
-                           "(from Ploomes tasks and interactions); a route between other systems carries CustomerVendor"));
-    }
-    if (message != "CustomerVendor") {
-      return Fail(KeyError(source, where + ".message", fmt::format("unknown message '{}' (CustomerVendor or Ticket)", message)));
-    }
-    RouteConfig rc;
-    rc.from = from;
-    rc.to = to;
-    rc.message = message;
-    PONTE_RETURN_IF_ERROR(ReadRouteFilters(*t, name, where, c, rc, source, {"name", "from", "to", "message"}));
-    c.routes[name] = rc;
-    c.hub_routes.push_back(name);
   }
   return {};
 }

@@ -51,6 +51,7 @@ SyncEngine::SyncEngine(const Config& config, Store& store, ploomes::PloomesConne
     impl_->leases = std::make_unique<LeaseKeeper>(store, impl_->options.worker,
                                                   std::chrono::seconds(config.delivery.lease_seconds), clock);
   }
+  impl_->LoadWritesInDoubt();
 }
 
 SyncEngine::~SyncEngine() = default;
@@ -100,6 +101,7 @@ std::vector<RouteReport> SyncEngine::RunAll() {
   impl_->tags_by_route.clear();
   impl_->hub_indexed.clear();
   impl_->undated_listings.clear();
+  impl_->LoadWritesInDoubt();
   std::vector<RouteReport> out;
   for (const auto& route : RouteOrder(impl_->config)) {
     if (impl_->options.stop_requested && impl_->options.stop_requested()) break;

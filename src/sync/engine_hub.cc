@@ -153,7 +153,10 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
     const auto known = KnownCustomer(doc, to_name);
     std::optional<std::string> existing;
     std::string existing_hash;
-    if (known) existing = known->ref.internal_id, existing_hash = known->info.content_hash;
+    if (known) {
+      existing = known->ref.internal_id;
+      existing_hash = known->info.content_hash;
+    }
     if (InDoubt(d, to_name, doc) || !hub_indexed[to_name]) {
       auto found = target.FindCustomers(*cv.document);
       if (!found) return Fail(found.error());

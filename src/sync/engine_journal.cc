@@ -45,6 +45,19 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::Deliver(const Delivery& d,
   return DeliverCustomerToPloomes(d, *cv);
 }
 
+void SyncEngine::Impl::LoadWritesInDoubt() {
+  // Pending deliveries are few (retries, and what a crash left): all of them.
+  auto pending = store.ListDeliveries({DeliveryState::kPending, "", 1'000'000});
+  if (!pending) return;  // the deliveries themselves still reconcile (MayHaveLanded)
+  for (const auto& d : *pending) {
+    if (d.intent.message != kCustomer || !MayHaveLanded(d)) continue;
+    auto message = Message::FromJson(nlohmann::json::parse(d.intent.payload, nullptr, false));
+    if (!message) continue;
+    auto cv = CustomerVendor::FromBusinessContent(message->business_content);
+    if (cv && cv->document) writes_in_doubt.insert({d.intent.target_system, cv->document->canonical});
+  }
+}
+
 Result<std::optional<Delivery>> SyncEngine::Impl::Claim(const DeliveryIntent& intent) {
   return store.ClaimIntent(intent, options.worker, clock.Now(),
                            std::chrono::seconds(config.delivery.lease_seconds));

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "core/customer_vendor.h"
 #include "net/http.h"
 #include "support/sandbox_harness.h"
 #include "sync/engine.h"
@@ -205,6 +206,38 @@ TEST_F(HubTest, AWorkerWaitsForTheOneWritingTheSameCustomer) {
   }
   EXPECT_EQ(done.created, 1);
   EXPECT_EQ(h_.Stats()["milvus"]["clients"], clients_before + 1);
+  EXPECT_EQ(Members({"ploomes", std::to_string(contact["Id"].get<int64_t>())}).count("milvus"), 1u);
+  ExpectNoDuplicates();
+}
+
+// A crash after a write landed in Milvus and before it was linked, then, in the next run (the
+// index still fresh from a listing taken before that write), another route's delivery of the same
+// customer: it asks Milvus first and links, instead of creating a second client. (Found by the
+// crash test on three systems: an ERP customer's client, then its Ploomes contact's.)
+TEST_F(HubTest, AWriteACrashLeftInDoubtIsLinkedByTheNextRoute) {
+  RunAll();  // a complete, fresh index of Milvus
+  const std::string doc = "93976260860";
+  // The ERP route's write reached Milvus; the crash came before the link.
+  Admin("POST", "/_sandbox/milvus/clients",
+        {{"cliente_documento", doc}, {"cliente_pessoa_fisica", {{"nome", "Joana Prado"}}}});
+  CustomerVendor cv;
+  cv.internal_id = "T1|D MG 01 |000777|01";
+  cv.name = "Joana Prado";
+  cv.document = *ParseDocument(doc);
+  const Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "erp", cv.ToBusinessContent());
+  auto id = h_.store->RecordIntent({"customers_erp_to_milvus", "CustomerVendor", {"erp", cv.internal_id}, "milvus",
+                                    m.ToJson().dump(), "h"},
+                                   SystemClock::Get().Now());
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(h_.store->BeginAttempt(*id, SystemClock::Get().Now()));
+  // The same person, in Ploomes: the route to Milvus comes first in the next run.
+  const Json contact = Admin("POST", "/_sandbox/ploomes/Contacts", {{"Name", "Joana Prado"}, {"TypeId", 2}, {"CPF", doc}});
+  const int clients_before = h_.Stats()["milvus"]["clients"];
+  SyncEngine engine(h_.config, *h_.store, *h_.ploomes, *h_.milvus, h_.calls, SystemClock::Get(), {}, h_.Systems());
+  auto r = engine.RunRoute("customers_ploomes_to_milvus");
+  EXPECT_EQ(r.created, 0);
+  EXPECT_EQ(r.linked, 1);
+  EXPECT_EQ(h_.Stats()["milvus"]["clients"], clients_before);
   EXPECT_EQ(Members({"ploomes", std::to_string(contact["Id"].get<int64_t>())}).count("milvus"), 1u);
   ExpectNoDuplicates();
 }

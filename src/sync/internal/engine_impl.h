@@ -84,6 +84,11 @@ struct SyncEngine::Impl {
   // counted, or it failed before (a replayed dead letter has its attempts reset but keeps its
   // last error, and a 500 after a POST may still have created the record).
   static bool MayHaveLanded(const Delivery& d) { return d.attempts > 0 || !d.last_error.empty(); }
+  // Puts in writes_in_doubt the customer of every pending delivery whose write may have landed
+  // (a crash or an error after the write was sent): after a restart, another route's delivery
+  // of the same customer to that system asks it first, instead of trusting an index that may
+  // not show the write.
+  void LoadWritesInDoubt();
   // MayHaveLanded, or another delivery of this customer to `system` may have (writes_in_doubt).
   bool InDoubt(const Delivery& d, const std::string& system, const std::string& doc) const {
     return MayHaveLanded(d) || writes_in_doubt.count({system, doc}) > 0;
