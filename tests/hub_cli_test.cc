@@ -41,15 +41,7 @@ class HubCliTest : public ::testing::Test {
                            << "[systems.erp]\nkind = \"totvs\"\nbase_url = \"" << base_ << "/totvs\"\nuser = \"ponte\"\n"
                            << "key_env = \"TEST_ERP_PASSWORD\"\nmessage_version = \"2.007\"\ntimeout_ms = 5000\n"
                            << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n"
-                           << "[[routes]]\nname = \"customers_ploomes_to_milvus\"\n"
-                           << "[[routes]]\nname = \"customers_milvus_to_ploomes\"\n"
-                           << "[[routes]]\nname = \"tasks_ploomes_to_milvus\"\n"
-                           << "[[routes]]\nname = \"interactions_ploomes_to_milvus\"\n"
-                           << "[[routes]]\nname = \"customers_ploomes_to_erp\"\nfrom = \"ploomes\"\nmessage = \"CustomerVendor\"\n"
-                           << "to = \"erp\"\ncutoff = \"" << kCutoff << "\"\n"
-                           << "[[routes]]\nname = \"customers_erp_to_ploomes\"\nfrom = \"erp\"\nto = \"ploomes\"\n"
-                           << "[[routes]]\nname = \"customers_erp_to_milvus\"\nfrom = \"erp\"\nto = \"milvus\"\n"
-                           << "[[routes]]\nname = \"customers_milvus_to_erp\"\nfrom = \"milvus\"\nto = \"erp\"\n";
+                           << testing::ThreeSystemRoutes(kCutoff);
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
     setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
     setenv("TEST_ERP_PASSWORD", "sandbox-totvs-password", 1);

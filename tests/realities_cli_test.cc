@@ -78,15 +78,7 @@ class RealityMatrix : public ::testing::TestWithParam<std::string> {
                            << "timeout_ms = 5000\n"
                            << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
     // The three-system hub: the four routes and the ERP's, in order.
-    for (const char* route : {"customers_ploomes_to_milvus", "customers_milvus_to_ploomes", "tasks_ploomes_to_milvus",
-                              "interactions_ploomes_to_milvus"}) {
-      std::ofstream(config_, std::ios::app) << "[[routes]]\nname = \"" << route << "\"\n";
-    }
-    for (const auto& [from, to] : {std::pair{"ploomes", "erp"}, {"erp", "ploomes"}, {"erp", "milvus"}, {"milvus", "erp"}}) {
-      std::ofstream(config_, std::ios::app) << "[[routes]]\nname = \"customers_" << from << "_to_" << to << "\"\nfrom = \""
-                                            << from << "\"\nto = \"" << to << "\"\n"
-                                            << (std::string(from) == "ploomes" ? "cutoff = \"2024-02-24\"\n" : "");
-    }
+    std::ofstream(config_, std::ios::app) << testing::ThreeSystemRoutes("2024-02-24");
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
     setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
     setenv("TEST_ERP_PASSWORD", "sandbox-totvs-password", 1);

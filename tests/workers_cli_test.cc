@@ -243,15 +243,7 @@ TEST(HubWorkersTest, ThreeWorkersOnThreeSystemsWriteEachCustomerOnce) {
                         << "[systems.erp]\nkind = \"totvs\"\nbase_url = \"" << base << "/totvs\"\nuser = \"ponte\"\n"
                         << "key_env = \"TEST_ERP_PASSWORD\"\nmessage_version = \"2.007\"\n"
                         << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\n"
-                        << "[[routes]]\nname = \"customers_ploomes_to_milvus\"\n"
-                        << "[[routes]]\nname = \"customers_milvus_to_ploomes\"\n"
-                        << "[[routes]]\nname = \"tasks_ploomes_to_milvus\"\n"
-                        << "[[routes]]\nname = \"interactions_ploomes_to_milvus\"\n"
-                        << "[[routes]]\nname = \"customers_ploomes_to_erp\"\nfrom = \"ploomes\"\nto = \"erp\"\n"
-                        << "cutoff = \"2024-02-24\"\n"
-                        << "[[routes]]\nname = \"customers_erp_to_ploomes\"\nfrom = \"erp\"\nto = \"ploomes\"\n"
-                        << "[[routes]]\nname = \"customers_erp_to_milvus\"\nfrom = \"erp\"\nto = \"milvus\"\n"
-                        << "[[routes]]\nname = \"customers_milvus_to_erp\"\nfrom = \"milvus\"\nto = \"erp\"\n";
+                        << testing::ThreeSystemRoutes("2024-02-24");
   setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
   setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
   setenv("TEST_ERP_PASSWORD", "sandbox-totvs-password", 1);

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
+
 namespace ponte {
 namespace {
 
@@ -41,12 +43,6 @@ bool HasType(const Json& v, unsigned types) {
   }
 }
 
-// Characters (code points) of well-formed UTF-8: every byte that does not continue a sequence.
-size_t CodePoints(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // RFC 3339 full-date and date-time, the rule JSON Schema's "format" names.
 constexpr const char* kDatePattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
@@ -232,7 +228,7 @@ class Checker {
     if (v.is_string()) {
       const std::string& s = v.get_ref<const std::string&>();
       if (node.min_length || node.max_length) {
-        const size_t n = CodePoints(s);
+        const size_t n = Utf8Length(s);
         if (node.min_length && n < *node.min_length &&
             !fail(fmt::format("is {} characters long, fewer than the {} required", n, *node.min_length))) {
           return false;

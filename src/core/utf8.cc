@@ -45,6 +45,12 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
+size_t Utf8Length(std::string_view text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 std::string EscapeForOneLine(std::string_view text) {
   std::string out;
   out.reserve(text.size());

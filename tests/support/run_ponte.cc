@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <string>
+#include <utility>
 #include <thread>
 
 #include "support/child_process.h"
@@ -24,6 +26,19 @@ RunResult RunPonte(const std::string& args, bool merge_stderr) {
   int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+std::string ThreeSystemRoutes(const std::string& cutoff) {
+  std::string toml;
+  for (const char* route : {"customers_ploomes_to_milvus", "customers_milvus_to_ploomes", "tasks_ploomes_to_milvus",
+                            "interactions_ploomes_to_milvus"}) {
+    toml += std::string("[[routes]]\nname = \"") + route + "\"\n";
+  }
+  for (const auto& [from, to] : {std::pair{"ploomes", "erp"}, {"erp", "ploomes"}, {"erp", "milvus"}, {"milvus", "erp"}}) {
+    toml += std::string("[[routes]]\nname = \"customers_") + from + "_to_" + to + "\"\nfrom = \"" + from +
+            "\"\nto = \"" + to + "\"\n" + (std::string(from) == "ploomes" ? "cutoff = \"" + cutoff + "\"\n" : "");
+  }
+  return toml;
 }
 
 int KillSyncAtRandomPoints(const std::string& config, int rounds, unsigned seed, int first_ms, int spread_ms) {

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "core/json_fields.h"
+#include "core/utf8.h"
 
 namespace ponte::milvus {
 namespace {
@@ -28,11 +29,6 @@ constexpr const char* kOtherNeighbours[] = {" ", ".", ",", "-", "&", "/", "'", "
 // Longest partition text tried (in characters); refinement stops there.
 constexpr size_t kMaxPartitionChars = 4;
 
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::string NameOf(const Json& client) { return StringField(client, "nome_fantasia"); }
 bool IsActive(const Json& client) { return !client.contains("is_ativo") || client["is_ativo"] != false; }

@@ -5,6 +5,7 @@
 
 #include "core/fnv.h"
 #include "core/log.h"
+#include "core/utf8.h"
 
 namespace ponte::totvs {
 namespace {
@@ -12,12 +13,6 @@ namespace {
 constexpr const char* kTransactions = "/totvseai/standardmessage/v1/transactions";
 constexpr const char* kContents = "/totvseai/standardmessage/v1/contents/";
 constexpr std::string_view kLoadTransaction = "InternalIdLoad";
-
-size_t Characters(std::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // The longest Name a CustomerVendor version allows: 40 up to 2.006, 80 from 2.007.
 size_t NameLimit(const std::string& version) { return version >= "2.007" ? 80 : 40; }
@@ -65,7 +60,7 @@ Result<Answer> TotvsConnector::Post(const Json& message, const std::string& what
 Result<CustomerWrite> TotvsConnector::WriteCustomer(const Message& message, const std::optional<LinkedRecord>& linked) {
   auto cv = CustomerVendor::FromBusinessContent(message.business_content);
   if (!cv) return Fail(cv.error());
-  if (const size_t n = Characters(cv->name); n > NameLimit(options_.message_version)) {
+  if (const size_t n = Utf8Length(cv->name); n > NameLimit(options_.message_version)) {
     // Never cut: the short name would travel back to the system the customer came from.
     return Fail(Error::InvalidArgument(fmt::format(
                     "/Name: is {} characters long, more than the {} CustomerVendor {} allows in {}; shorten it "

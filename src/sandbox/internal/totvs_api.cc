@@ -14,6 +14,7 @@
 #include "core/customer_vendor.h"
 #include "core/document.h"
 #include "core/time.h"
+#include "core/utf8.h"
 #include "sandbox/internal/http_support.h"
 #include "sandbox/internal/routes.h"
 
@@ -74,8 +75,7 @@ Json NewCustomerLocked(World& w, Json content) {
 std::string Invalid(const Json& content, const std::string& version) {
   const std::string name = Text(content, "Name");
   if (name.empty()) return "Name: campo obrigatório";
-  size_t chars = 0;
-  for (unsigned char c : name) chars += (c & 0xC0) != 0x80;
+  const size_t chars = Utf8Length(name);
   if (chars > NameLimit(version)) {
     return fmt::format("Name: tamanho {} maior que o permitido ({}) na versão {}", chars, NameLimit(version), version);
   }

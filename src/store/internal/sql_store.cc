@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/utf8.h"
+
 #include "store/internal/migrations.h"
 #include "store/internal/sql_store_tx.h"
 #include "store/internal/sql_store_util.h"
@@ -151,8 +153,7 @@ Result<std::optional<std::string>> SqlStore::GetFact(std::string_view key) {
 Result<std::vector<std::pair<std::string, std::string>>> SqlStore::ListFacts(std::string_view prefix) {
   std::lock_guard lock(mu_);
   // substr instead of LIKE: the prefix may hold '%' or '_'. Lengths count characters.
-  int64_t chars = 0;
-  for (unsigned char c : prefix) chars += (c & 0xC0) != 0x80;
+  const auto chars = static_cast<int64_t>(Utf8Length(prefix));
   const SqlValue p[] = {chars, Text(prefix)};
   auto rows = conn_->Query("SELECT key, value FROM facts WHERE substr(key, 1, ?) = ? ORDER BY key", p);
   if (!rows) return Fail(rows.error());
