@@ -5,6 +5,7 @@
 // Milvus' capped listing, the ERP's own de/para) stays behind this interface; the sync engine
 // routes messages between named instances of it (docs/hub.md).
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,16 @@ struct CustomerWrite {
   std::string internal_id;   // the record's InternalId in this system
   std::string content_hash;  // ContentHash of what the system now holds
   std::string attributes = "{}";  // connector data to keep on the link
+  // The system tells some of the link's attributes only later (a new Milvus client's token
+  // shows in a listing): ask LateAttributes for this record.
+  bool attributes_later = false;
+};
+
+// A record whose link lacks attributes the system tells only later, with its document (how a
+// system finds one record without a listing).
+struct AwaitedRecord {
+  std::string internal_id;
+  Document document;
 };
 
 class CustomerSystem {
@@ -48,9 +59,38 @@ class CustomerSystem {
   virtual bool KeepsChangeDates() const = 0;
   // One customer by its InternalId; nullopt when the system has none.
   virtual Result<std::optional<SourceRecord<CustomerVendor>>> ReadCustomer(const std::string& internal_id) = 0;
-  // The InternalIds of the customers holding this CPF/CNPJ, however the system typed it
-  // (normally zero or one).
-  virtual Result<std::vector<std::string>> FindCustomers(const Document& doc) = 0;
+  // The customers holding this CPF/CNPJ, however the system typed it (normally zero or one).
+  virtual Result<std::vector<SourceRecord<CustomerVendor>>> FindCustomers(const Document& doc) = 0;
+
+  // What to index before "create or link?" is asked of this system `lookups_ahead` times: by
+  // default the customers changed since `since`. A system whose whole listing is dear may
+  // answer a cheaper partial one (complete false) when the lookups cost less than the rest of
+  // the listing; every customer the index does not know is then looked up (FindCustomers).
+  virtual Result<Listing<CustomerVendor>> CustomersToIndex(std::optional<Instant> since, size_t lookups_ahead) {
+    (void)lookups_ahead;
+    return CustomersChangedSince(since);
+  }
+  // After FindCustomers found nothing for a write that may have landed: a record that write
+  // left half made (a Ploomes contact created but cut off before its document was set), since
+  // `since`, completed from `message` now. nullopt when there is none.
+  virtual Result<std::optional<SourceRecord<CustomerVendor>>> RecoverInterruptedWrite(const Message& message,
+                                                                                      Instant since) {
+    (void)message;
+    (void)since;
+    return std::optional<SourceRecord<CustomerVendor>>();
+  }
+  // The link attributes these records' writes left for later (CustomerWrite::attributes_later),
+  // asked for all at once: InternalId -> attributes (a JSON object's text). It may answer
+  // records it was not asked for (worth keeping). `thorough`: records one listing does not
+  // answer are looked up one by one; otherwise they are left out, for a later ask.
+  virtual Result<std::map<std::string, std::string>> LateAttributes(const std::vector<AwaitedRecord>& records,
+                                                                     bool thorough) {
+    (void)records;
+    (void)thorough;
+    return std::map<std::string, std::string>();
+  }
+  // What one of its customers is called, for the report: "contact", "client", "customer".
+  virtual std::string_view record_noun() const { return "customer"; }
 
   // Writes the customer a CustomerVendor message carries: an update of `linked` when the
   // de/para knows its record here, a new record otherwise. A message this system cannot take

@@ -6,13 +6,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/internal_id.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "connectors/milvus/milvus_mapping.h"
-#include "connectors/ploomes/ploomes_mapping.h"
+#include "connectors/milvus/milvus_customers.h"
+#include "connectors/ploomes/ploomes_customers.h"
 #include "sync/internal/engine_impl.h"
 
 namespace ponte {
@@ -47,6 +49,15 @@ SyncEngine::SyncEngine(const Config& config, Store& store, ploomes::PloomesConne
     : impl_(std::make_unique<Impl>(
           Impl{config, store, ploomes, milvus, calls, clock, std::move(options), std::move(systems)})) {
   if (impl_->options.worker.empty()) impl_->options.worker = DefaultWorker();
+  Impl& im = *impl_;
+  if (!im.systems.count("ploomes")) {
+    im.owned_systems.push_back(std::make_unique<ploomes::PloomesCustomers>("ploomes", ploomes));
+    im.systems["ploomes"] = im.owned_systems.back().get();
+  }
+  if (!im.systems.count("milvus")) {
+    im.owned_systems.push_back(std::make_unique<milvus::MilvusCustomers>("milvus", milvus));
+    im.systems["milvus"] = im.owned_systems.back().get();
+  }
   if (!impl_->options.dry_run) {
     impl_->leases = std::make_unique<LeaseKeeper>(store, impl_->options.worker,
                                                   std::chrono::seconds(config.delivery.lease_seconds), clock);
@@ -73,11 +84,7 @@ RouteReport SyncEngine::RunRoute(const std::string& route) {
     r.polled_elsewhere = true;
     impl_->RunPending(r, route);
   } else {
-    if (route == kRouteCustomersToMilvus) {
-      impl_->CustomersToMilvus(r);
-    } else if (route == kRouteCustomersToPloomes) {
-      impl_->CustomersToPloomes(r);
-    } else if (route == kRouteTasks) {
+    if (route == kRouteTasks) {
       impl_->TicketsRoute(r, route, "Task");
     } else if (route == kRouteInteractions) {
       impl_->TicketsRoute(r, route, "InteractionRecord");
@@ -95,11 +102,8 @@ RouteReport SyncEngine::RunRoute(const std::string& route) {
 }
 
 std::vector<RouteReport> SyncEngine::RunAll() {
-  impl_->milvus_index_loaded = false;  // fresh knowledge of Milvus for each full run
-  impl_->milvus_listing.reset();
-  impl_->ploomes_index_fresh = false;
+  impl_->indexed.clear();  // fresh knowledge of every system for each full run
   impl_->tags_by_route.clear();
-  impl_->hub_indexed.clear();
   impl_->undated_listings.clear();
   impl_->LoadWritesInDoubt();
   std::vector<RouteReport> out;
@@ -121,39 +125,51 @@ SyncEngine::RebuildReport SyncEngine::RebuildDePara() {
     out.api_calls = im.calls.Total() - calls_before;
     return out;
   };
-  auto clients = im.milvus.ListClients(/*exhaustive=*/true);
-  if (!clients) {
-    out.error = clients.error().ToString();
-    return done();
-  }
-  auto contacts = im.ploomes.ContactsChangedSince(std::nullopt);
-  if (!contacts) {
-    out.error = contacts.error().ToString();
-    return done();
-  }
-  out.complete = clients->complete && contacts->complete;
-  im.Index("milvus", *clients, milvus::CustomerHash);
-  im.Index("ploomes", *contacts, ploomes::CustomerHash);
-  std::map<std::string, const SourceRecord<CustomerVendor>*> contact_by_document;
-  for (const auto& c : contacts->records) {
-    if (c.record.document) contact_by_document.emplace(c.record.document->canonical, &c);
-  }
-  for (const auto& m : clients->records) {
-    if (!m.record.document) continue;
-    const std::string doc = m.record.document->canonical;
-    auto it = contact_by_document.find(doc);
-    if (it == contact_by_document.end()) continue;
-    const SystemRef ploomes_ref{"ploomes", it->second->internal_id}, milvus_ref{"milvus", m.internal_id};
-    if (auto linked = im.store.Lookup(Impl::kCustomer, milvus_ref, "ploomes"); linked && *linked) continue;
-    // Each side keeps the hash of its own version, as a delivery that links leaves them: the
-    // next sync finds both in sync and writes nothing.
-    if (!im.store.Link(Impl::kCustomer, ploomes_ref, milvus_ref, {doc, ploomes::CustomerHash(it->second->record), "rebuild"})) {
-      ++out.conflicts;
-      continue;
+  // Every system a customer route reads or writes, in the routes' order.
+  std::vector<CustomerSystem*> systems;
+  for (const auto& route : RouteOrder(im.config)) {
+    const RouteConfig& rc = im.config.routes.at(route);
+    if (rc.message != kCustomerVendorTransaction) continue;
+    for (const auto& name : {rc.from, rc.to}) {
+      auto system = im.SystemNamed(name);
+      if (system && std::find(systems.begin(), systems.end(), *system) == systems.end()) systems.push_back(*system);
     }
-    (void)im.store.UpdateLinkInfo(Impl::kCustomer, milvus_ref, {doc, milvus::CustomerHash(m.record), "rebuild"});
-    if (!m.token.empty()) im.MergeAttributes(milvus_ref, {{"token", m.token}});
-    ++out.customers_linked;
+  }
+  // One whole listing of each, into the index; then the customers of one document in several
+  // systems are linked to the first system's record.
+  std::map<std::string, std::vector<std::pair<CustomerSystem*, SourceRecord<CustomerVendor>>>> by_document;
+  for (CustomerSystem* system : systems) {
+    auto listing = system->CustomersChangedSince(std::nullopt);
+    if (!listing) {
+      out.error = listing.error().ToString();
+      return done();
+    }
+    out.complete = out.complete && listing->complete;
+    im.Index(system->name(), *listing, [system](const CustomerVendor& cv) { return system->ContentHash(cv); });
+    for (auto& rec : listing->records) {
+      if (!rec.record.document) continue;
+      auto& found = by_document[rec.record.document->canonical];
+      const bool seen_here = std::any_of(found.begin(), found.end(), [&](const auto& f) { return f.first == system; });
+      if (!seen_here) found.emplace_back(system, std::move(rec));
+    }
+  }
+  for (const auto& [doc, found] : by_document) {
+    const auto& [first_system, first] = found.front();
+    const SystemRef anchor{first_system->name(), first.internal_id};
+    for (size_t i = 1; i < found.size(); ++i) {
+      const auto& [system, rec] = found[i];
+      const SystemRef ref{system->name(), rec.internal_id};
+      if (auto linked = im.store.Lookup(Impl::kCustomer, ref, anchor.system); linked && *linked) continue;
+      // Each side keeps the hash of its own version, as a delivery that links leaves them: the
+      // next sync finds both in sync and writes nothing.
+      if (!im.store.Link(Impl::kCustomer, anchor, ref, {doc, first_system->ContentHash(first.record), "rebuild"})) {
+        ++out.conflicts;
+        continue;
+      }
+      (void)im.store.UpdateLinkInfo(Impl::kCustomer, ref, {doc, system->ContentHash(rec.record), "rebuild"});
+      if (!rec.token.empty()) im.MergeAttributes(ref, {{"token", rec.token}});
+      ++out.customers_linked;
+    }
   }
   auto tickets = im.LinkTicketsByReference("rebuild");
   if (!tickets) {
@@ -190,19 +206,20 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
     r.route = route;
     return r;
   }
-  // A webhook comes at any time, long after the last listing of Milvus: the document index may
-  // be stale, so every client is looked up by document before one is created (one busca, instead
-  // of a full listing per event).
-  impl_->milvus_index_loaded = true;
-  impl_->milvus_index_complete = false;
-  if (entity_set == "Contacts") {
-    r.route = kRouteCustomersToMilvus;
+  const RouteConfig& rc = impl_->config.routes.at(route);
+  // A webhook comes at any time, long after the last listing of the target: its index may be
+  // stale, so every customer is looked up by document before one is created (one lookup,
+  // instead of a whole listing per event).
+  impl_->indexed[rc.to] = false;
+  if (rc.message == kCustomerVendorTransaction) {
+    r.route = route;
     r.ran = true;
-    auto contact = impl_->ploomes.GetContact(id);
+    auto source = impl_->SystemNamed(rc.from);
+    auto contact = source ? (*source)->ReadCustomer(id) : Result<std::optional<SourceRecord<CustomerVendor>>>(Fail(source.error()));
     if (!contact && contact.error().code == ErrorCode::kInvalidArgument) {
       // The record is readable but has no usable document: the same skip a poll records.
       r.read = 1;
-      impl_->Skip(r, r.route, {"ploomes", id}, "no valid CPF/CNPJ", contact.error().message);
+      impl_->Skip(r, r.route, {rc.from, id}, "no valid CPF/CNPJ", contact.error().message);
     } else if (!contact) {
       impl_->Failure(r, contact.error());
     } else if (*contact) {
@@ -210,16 +227,16 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
       auto& rec = **contact;
       // The route's cutoff holds on the webhook path as on polling: an old contact edited today is
       // not created in Milvus (one already linked there is still updated).
-      const SystemRef origin{"ploomes", rec.internal_id};
-      auto linked = impl_->store.Lookup(Impl::kCustomer, origin, "milvus");
+      const SystemRef origin{rc.from, rec.internal_id};
+      auto linked = impl_->store.Lookup(Impl::kCustomer, origin, rc.to);
       if (auto cutoff = impl_->Cutoff(route); cutoff && rec.created_at < *cutoff && !(linked && *linked)) {
         impl_->Skip(r, r.route, origin, "created before the cutoff",
                     fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)),
-                                impl_->config.routes.at(route).cutoff));
+                                rc.cutoff));
       } else {
-        Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", rec.record.ToBusinessContent());
-        impl_->Process(r, {r.route, std::string(Impl::kCustomer), origin, "milvus", m.ToJson().dump(),
-                           ploomes::CustomerHash(rec.record)});
+        Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, rc.from, rec.record.ToBusinessContent());
+        impl_->Process(r, {r.route, std::string(Impl::kCustomer), origin, rc.to, m.ToJson().dump(),
+                           (*source)->ContentHash(rec.record)});
       }
     }
   } else {

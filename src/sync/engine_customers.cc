@@ -1,4 +1,6 @@
-// The customer routes: Ploomes contacts to Milvus clients, and back.
+// The customer routes: customers (CustomerVendor) from one system to another through the
+// CustomerSystem interface, the four default routes' two and the hub's alike. The engine knows
+// the route, the journal and the de/para; what the systems are is the connectors' business.
 
 #include "sync/internal/engine_impl.h"
 
@@ -6,257 +8,129 @@
 
 #include <fmt/format.h>
 
-#include "core/document.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "connectors/milvus/milvus_mapping.h"
-#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 
-Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToMilvus(const Delivery& d, const CustomerVendor& cv) {
-  const SystemRef& origin = d.intent.origin;
-  const std::string doc = cv.document->canonical;
-  auto members = store.Entity(kCustomer, origin);
-  if (!members) return Fail(members.error());
-  const LinkRow* linked = Member(*members, "milvus");
-  std::string token = linked ? TokenFrom(*members, "milvus") : "";
-  Delivered out;
-  std::string target_hash = milvus::CustomerHash(cv);
-  std::unique_ptr<CustomerLock> hold;  // until the link is written
-  if (linked) {
-    if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, "would update Milvus client"};
-    PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
-    PONTE_RETURN_IF_ERROR(milvus.UpdateClient(linked->ref.internal_id, cv));
-    out = {Outcome::kUpdated, linked->ref.internal_id, "Milvus client updated"};
-  } else {
-    auto held = LockCustomer(d, "milvus", doc);
-    if (!held) return Fail(held.error());
-    hold = std::move(*held);
-    // Reconcile first: a client with this document may exist (seen in the index, or created
-    // by an attempt that crashed before it was recorded).
-    std::optional<ClientRef> existing;
-    std::string existing_hash;
-    const auto known = KnownCustomer(doc, "milvus");
-    if (!InDoubt(d, "milvus", doc) && milvus_index_complete) {
-      // A complete listing of this run (or a fresh one of another worker) answers it.
-      if (known) {
-        auto rows = store.Entity(kCustomer, known->ref);
-        existing = ClientRef{known->ref.internal_id, rows ? TokenFrom(*rows, "milvus") : "", cv};
-        existing_hash = known->info.content_hash;
-      }
-    } else {
-      auto found = milvus.FindClientsByDocument(*cv.document);
-      if (!found) return Fail(found.error());
-      if (!found->empty()) {
-        existing = found->front();
-        existing_hash = milvus::CustomerHash(existing->customer);
-      } else if (known) {
-        // A listing saw this client, but busca does not find it by any form of the document
-        // ponte can ask for (typed some other way): the listing's word is enough to link.
-        auto rows = store.Entity(kCustomer, known->ref);
-        existing = ClientRef{known->ref.internal_id, rows ? TokenFrom(*rows, "milvus") : "", cv};
-        existing_hash = known->info.content_hash;
-      }
-    }
-    if (existing) {
-      if (options.dry_run) return Delivered{Outcome::kLinked, existing->id, "would link to the Milvus client with this CPF/CNPJ"};
-      out = {Outcome::kLinked, existing->id, "already in Milvus (same CPF/CNPJ): linked"};
-      token = existing->token;
-      target_hash = existing_hash;  // in sync as it is: no write
-    } else {
-      if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create a Milvus client"};
-      PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
-      writes_in_doubt.insert({"milvus", doc});
-      // Its token comes later, with the others created in this run (ResolveTokens).
-      auto created = milvus.CreateClient(cv, NumericOr0(origin.internal_id));
-      if (!created) return Fail(created.error());
-      out = {Outcome::kCreated, *created, "Milvus client created"};
-      created_clients.push_back({*created, *cv.document});
-    }
+Result<std::unique_ptr<SyncEngine::Impl::CustomerLock>> SyncEngine::Impl::LockCustomer(const Delivery& d,
+                                                                                     const std::string& system,
+                                                                                     const std::string& doc) {
+  if (!options.share_work || options.dry_run) return nullptr;
+  const std::string name = "customer:" + system + ":" + doc;
+  auto held = store.TryLockRoute(name, options.worker, clock.Now(), kRouteLockLease);
+  if (!held) return Fail(held.error());
+  auto lock = *held ? std::make_unique<CustomerLock>(store, name, options.worker) : nullptr;
+  // Held elsewhere, or the customer was linked there while this delivery waited for it: come
+  // back later (and update what the other worker linked).
+  bool linked_meanwhile = false;
+  if (lock) {
+    auto members = store.Entity(kCustomer, d.intent.origin);
+    if (!members) return Fail(members.error());
+    linked_meanwhile = Member(*members, system) != nullptr;
   }
-  PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", out.target_id},
-                                               {doc, target_hash, d.intent.route}, clock.Now()));
-  writes_in_doubt.erase({"milvus", doc});
-  nlohmann::json attributes = nlohmann::json::object();
-  if (!token.empty()) attributes["token"] = token;
-  RecordVersions({"milvus", out.target_id}, origin.system, d.intent.content_hash,
-                 out.outcome == Outcome::kLinked ? "" : target_hash, attributes.dump());
-  return out;
+  if (!lock || linked_meanwhile) {
+    return Fail(Error::Unavailable(fmt::format("another worker is writing the customer {} to {}", doc, system))
+                    .WithSystem(std::string(kHeldByAnotherWorker)));
+  }
+  return lock;
 }
 
-// Creates the Ploomes contact of a customer (or says it would, on a dry run).
-Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::CreatePloomesContact(const Delivery& d, const CustomerVendor& cv) {
-  if (options.dry_run) {
-    return Delivered{Outcome::kCreated, "", fmt::format("would create a Ploomes contact ({})",
-                                                        cv.document->is_person() ? "person" : "company")};
+Result<CustomerSystem*> SyncEngine::Impl::SystemNamed(const std::string& name) {
+  auto it = systems.find(name);
+  if (it == systems.end() || !it->second) {
+    return Fail(Error::FailedPrecondition(
+        fmt::format("no connector for the system '{}' in this run; declare it under [systems.{}] with its kind", name,
+                    name)));
   }
-  PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
-  writes_in_doubt.insert({"ploomes", cv.document->canonical});
-  auto created = ploomes.CreateContact(cv);
-  if (!created) return Fail(created.error());
-  Delivered out{Outcome::kCreated, created->internal_id, "Ploomes contact created"};
-  out.target_hash = ploomes::CustomerHash(created->record);
-  return out;
+  return it->second;
 }
 
-Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerToPloomes(const Delivery& d, const CustomerVendor& cv) {
-  const SystemRef& origin = d.intent.origin;
-  const std::string doc = cv.document->canonical;
-  auto members = store.Entity(kCustomer, origin);
-  if (!members) return Fail(members.error());
-  const LinkRow* linked = Member(*members, "ploomes");
-  Delivered out;
-  std::string target_hash;
-  std::unique_ptr<CustomerLock> hold;  // until the link is written
-  if (!linked) {
-    auto held = LockCustomer(d, "ploomes", doc);
-    if (!held) return Fail(held.error());
-    hold = std::move(*held);
-  }
-  if (linked) {
-    if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, "would update Ploomes contact"};
-    PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
-    auto updated = ploomes.UpdateContact(linked->ref.internal_id, cv);
-    if (!updated) return Fail(updated.error());
-    out = {Outcome::kUpdated, linked->ref.internal_id, "Ploomes contact updated"};
-    target_hash = ploomes::CustomerHash(updated->record);
-  } else if (auto fresh = EnsurePloomesIndex(); !fresh) {
-    return Fail(fresh.error());
-  } else if (const auto known = KnownCustomer(doc, "ploomes"); !InDoubt(d, "ploomes", doc) && known) {
-    // The index, up to date, answers it: link without asking Ploomes again.
-    if (options.dry_run) return Delivered{Outcome::kLinked, known->ref.internal_id, "would link to the Ploomes contact with this CPF/CNPJ"};
-    out = {Outcome::kLinked, known->ref.internal_id, "already in Ploomes (same CPF/CNPJ): linked"};
-    target_hash = known->info.content_hash;
-  } else if (!InDoubt(d, "ploomes", doc)) {
-    // ... and says there is none: create without asking.
-    auto created = CreatePloomesContact(d, cv);
-    if (!created) return Fail(created.error());
-    if (options.dry_run) return *created;
-    out = *created;
-    target_hash = out.target_hash;
-  } else {
-    // An earlier attempt may have written: Ploomes itself is asked, by the forms of the
-    // document ponte writes, then the index by canonical form.
-    auto found = ploomes.FindContactsByDocument(*cv.document);
-    if (!found) return Fail(found.error());
-    if (found->empty()) {
-      // An earlier attempt may have created the contact and been cut off before its document
-      // was moved to where Ploomes keeps it: a contact of this name, made since, with none.
-      auto undocumented = ploomes.FindUndocumentedContacts(cv.short_name.empty() ? cv.name : cv.short_name,
-                                                           d.created_at - kCreateClockSkew);
-      if (!undocumented) return Fail(undocumented.error());
-      if (undocumented->size() == 1) {
-        auto repaired = ploomes.UpdateContact(undocumented->front(), cv);
-        if (!repaired) return Fail(repaired.error());
-        found->push_back(undocumented->front());
-      }
-    }
-    if (found->empty()) {
-      if (known) found->push_back(known->ref.internal_id);  // the index, refreshed above
-    }
-    std::optional<SourceRecord<CustomerVendor>> contact;
-    if (!found->empty()) {
-      auto read = ploomes.GetContact(found->front());
-      if (!read) return Fail(read.error());
-      contact = std::move(*read);
-    }
-    if (contact) {
-      if (options.dry_run) return Delivered{Outcome::kLinked, found->front(), "would link to the Ploomes contact with this CPF/CNPJ"};
-      out = {Outcome::kLinked, found->front(), "already in Ploomes (same CPF/CNPJ): linked"};
-      target_hash = ploomes::CustomerHash(contact->record);
-    } else {
-      auto created = CreatePloomesContact(d, cv);
-      if (!created) return Fail(created.error());
-      if (options.dry_run) return *created;
-      out = *created;
-      target_hash = out.target_hash;
-    }
-  }
-  PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"ploomes", out.target_id},
-                                               {doc, target_hash, d.intent.route}, clock.Now()));
-  writes_in_doubt.erase({"ploomes", doc});
-  RecordVersions({"ploomes", out.target_id}, origin.system, d.intent.content_hash,
-                 out.outcome == Outcome::kLinked ? "" : target_hash);
-  return out;
+Result<Listing<CustomerVendor>> SyncEngine::Impl::CustomersOf(CustomerSystem& system, std::optional<Instant> since) {
+  if (system.KeepsChangeDates()) return system.CustomersChangedSince(since);
+  if (auto it = undated_listings.find(system.name()); it != undated_listings.end()) return it->second;
+  auto listing = system.CustomersChangedSince(std::nullopt);
+  if (listing) undated_listings[system.name()] = *listing;
+  return listing;
 }
 
-void SyncEngine::Impl::CustomersToMilvus(RouteReport& r) {
-  const std::string route = kRouteCustomersToMilvus;
-  const auto& rc = config.routes.at(route);
-  created_clients.clear();
-  std::optional<Instant> cutoff;
-  if (!rc.cutoff.empty()) {
-    if (auto d = ParseDate(rc.cutoff)) cutoff = StartOfLocalDay(*d);
+Status SyncEngine::Impl::EnsureIndexOf(CustomerSystem& system, size_t lookups_ahead) {
+  if (indexed.count(system.name())) return {};
+  const std::string key = IndexKey(system.name());
+  if (IndexFresh(key)) {
+    indexed[system.name()] = true;
+    return {};
   }
+  std::optional<Instant> since;
+  if (system.KeepsChangeDates()) {
+    // The changes since the last whole listing keep the index whole.
+    auto before = LoadListingState(store, key);
+    if (!before) return Fail(before.error());
+    if (*before && (*before)->complete) since = (*before)->at - kCreateClockSkew;
+  }
+  const auto cached = undated_listings.find(system.name());
+  auto listing = cached != undated_listings.end() ? Result<Listing<CustomerVendor>>(cached->second)
+                                                  : system.CustomersToIndex(since, lookups_ahead);
+  if (!listing) return Fail(listing.error());
+  Index(system.name(), *listing, [&system](const CustomerVendor& cv) { return system.ContentHash(cv); });
+  indexed[system.name()] = listing->complete;
+  SaveIndexState(key, listing->complete, listing->incomplete_reason, listing->records.size());
+  // A whole listing of a system without change dates is the one its routes read in this run.
+  if (!system.KeepsChangeDates() && listing->complete) undated_listings[system.name()] = std::move(*listing);
+  return {};
+}
+
+void SyncEngine::Impl::IndexSource(CustomerSystem& source, const Listing<CustomerVendor>& listing, bool read_all) {
+  Index(source.name(), listing, [&source](const CustomerVendor& cv) { return source.ContentHash(cv); });
+  const std::string key = IndexKey(source.name());
+  bool whole = listing.complete;
+  if (source.KeepsChangeDates() && !read_all) {
+    // Changes since the cursor keep an index whole that was.
+    auto before = LoadListingState(store, key);
+    whole = whole && before && *before && (*before)->complete;
+  }
+  SaveIndexState(key, whole, whole ? "" : (listing.complete ? "no whole listing yet" : listing.incomplete_reason),
+                 listing.records.size());
+  // Not whole: a later EnsureIndexOf lists what the index lacks (a dated source), or the
+  // customers it does not know are looked up (a listing of all that could not see all).
+  if (whole || !source.KeepsChangeDates()) indexed[source.name()] = whole;
+}
+
+void SyncEngine::Impl::SettleLateAttributes(CustomerSystem& system, const std::vector<AwaitedRecord>& also,
+                                            bool thorough) {
+  auto& due = attributes_due[system.name()];
+  std::vector<AwaitedRecord> records = std::move(due);
+  due.clear();
+  std::set<std::string> asked;
+  for (const auto& r : records) asked.insert(r.internal_id);
+  for (const auto& r : also) {
+    if (asked.insert(r.internal_id).second) records.push_back(r);
+  }
+  if (records.empty() || options.dry_run) return;
+  auto answered = system.LateAttributes(records, thorough);
+  if (!answered) return;  // each record's user (a ticket) then asks for its own
+  for (const auto& [id, attributes] : *answered) {
+    auto patch = nlohmann::json::parse(attributes, nullptr, false);
+    if (patch.is_object()) MergeAttributes({system.name(), id}, patch);
+  }
+}
+
+void SyncEngine::Impl::CustomersBetween(RouteReport& r, const std::string& route) {
+  const RouteConfig& rc = config.routes.at(route);
+  auto from = SystemNamed(rc.from);
+  if (!from) return Failure(r, from.error());
+  auto to = SystemNamed(rc.to);
+  if (!to) return Failure(r, to.error());
+  CustomerSystem& source = **from;
+  CustomerSystem& target = **to;
   RunPending(r, route);
   CursorState cursor = LoadCursor(route);
-  auto listing = ploomes.ContactsChangedSince(cursor.since);
+  const bool dated = source.KeepsChangeDates();
+  auto listing = CustomersOf(source, dated ? cursor.since : std::nullopt);
   if (!listing) return Failure(r, listing.error());
-  // Every contact read goes to the Ploomes index (those before the cutoff too): the index is
-  // whole when this listing read everything, or continued one that was.
-  Index("ploomes", *listing, ploomes::CustomerHash);
-  {
-    auto before = LoadListingState(store, kPloomesIndex);
-    const bool whole = cursor.full || (before && *before && (*before)->complete);
-    SaveIndexState(kPloomesIndex, whole, whole ? "" : "no whole listing of contacts yet", listing->records.size());
-    ploomes_index_fresh = whole;
-  }
-  int lookups_ahead = 0;
-  for (const auto& rec : listing->records) {
-    if (cutoff && rec.created_at < *cutoff) continue;
-    auto members = store.Entity(kCustomer, {"ploomes", rec.internal_id});
-    lookups_ahead += members && !Member(*members, "milvus");
-  }
-  if (auto s = EnsureMilvusIndex(lookups_ahead); !s) return Failure(r, s.error());
-  r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
-  for (const auto& s : listing->skipped) {
-    Skip(r, route, {"ploomes", s.internal_id}, "no valid CPF/CNPJ", s.reason);
-  }
-  int done = 0;
-  for (const auto& rec : listing->records) {
-    if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
-    Progress(route, ++done, static_cast<int>(listing->records.size()));
-    SystemRef origin{"ploomes", rec.internal_id};
-    if (ReadBefore(cursor, rec)) continue;
-    const std::string hash = ploomes::CustomerHash(rec.record);
-    auto members = store.Entity(kCustomer, origin);
-    const bool linked = members && Member(*members, "milvus");
-    // The cutoff keeps old contacts from being created in Milvus; one already linked there
-    // (a ticket needed its client) gets its updates like any other.
-    if (!linked && cutoff && rec.created_at < *cutoff) {
-      Skip(r, route, origin, "created before the cutoff",
-           fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)), rc.cutoff));
-      continue;
-    }
-    if (linked && TargetHas(*members, "ploomes", "milvus", hash)) {
-      Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
-      continue;
-    }
-    Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes",
-                           rec.record.ToBusinessContent());
-    Process(r, {route, std::string(kCustomer), origin, "milvus", m.ToJson().dump(), hash});
-  }
-  SaveCursor(r, route, cursor, *listing);
-  // The clients created now get their tokens (which tickets, and webhooks later, need) from one
-  // listing; those it does not show, a ticket asks for when it needs them. The listing taken
-  // before the creates still serves customers_milvus_to_ploomes: the clients it lacks are
-  // ponte's own, linked already.
-  ResolveTokens(created_clients, /*one_listing=*/true);
-}
-
-void SyncEngine::Impl::CustomersToPloomes(RouteReport& r) {
-  const std::string route = kRouteCustomersToPloomes;
-  RunPending(r, route);
-  // Milvus clients carry no change timestamp: each run reads them all (within the cap) and
-  // compares content hashes with the de/para. The index's listing of this run serves, when it
-  // was complete.
-  Result<Listing<CustomerVendor>> listing =
-      milvus_listing ? Result<Listing<CustomerVendor>>(std::move(*milvus_listing)) : milvus.ListClients();
-  milvus_listing.reset();
-  if (!listing) return Failure(r, listing.error());
-  Index("milvus", *listing, milvus::CustomerHash);
-  SaveIndexState(kMilvusIndex, listing->complete, listing->incomplete_reason, listing->records.size());
+  const auto hash_of = [&source](const CustomerVendor& cv) { return source.ContentHash(cv); };
+  // Every customer read goes to the index (those before the cutoff too).
+  IndexSource(source, *listing, !dated || cursor.full);
   r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
   if (!listing->complete) {
     // Records it could not see are records it cannot deliver: the run says so and fails.
@@ -268,24 +142,158 @@ void SyncEngine::Impl::CustomersToPloomes(RouteReport& r) {
     (void)SaveListingState(store, {route, listing->complete, listing->incomplete_reason,
                                    static_cast<int>(listing->records.size() + listing->skipped.size()), clock.Now()});
   }
-  for (const auto& s : listing->skipped) {
-    Skip(r, route, {"milvus", s.internal_id}, "no valid CPF/CNPJ", s.reason);
+  for (const auto& s : listing->skipped) Skip(r, route, {rc.from, s.internal_id}, "no valid CPF/CNPJ", s.reason);
+  // No cutoff: none is before it (a source without creation dates has none).
+  const Instant cutoff = (dated ? Cutoff(route) : std::nullopt).value_or(Instant::min());
+  // How many customers the target's index will be asked about (not linked there yet): a
+  // system whose whole listing is dear lists it all only when that costs less than the lookups.
+  size_t lookups_ahead = 0;
+  for (const auto& rec : listing->records) {
+    if (rec.created_at < cutoff) continue;
+    auto members = store.Entity(kCustomer, {rc.from, rec.internal_id});
+    lookups_ahead += members && !Member(*members, rc.to);
   }
+  if (auto s = EnsureIndexOf(target, lookups_ahead); !s) return Failure(r, s.error());
   int done = 0;
   for (const auto& rec : listing->records) {
     if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
     Progress(route, ++done, static_cast<int>(listing->records.size()));
-    SystemRef origin{"milvus", rec.internal_id};
-    const std::string hash = milvus::CustomerHash(rec.record);
+    const SystemRef origin{rc.from, rec.internal_id};
+    if (dated && ReadBefore(cursor, rec)) continue;
+    const std::string hash = hash_of(rec.record);
     auto members = store.Entity(kCustomer, origin);
-    if (members && TargetHas(*members, "milvus", "ploomes", hash)) {
+    const bool linked = members && Member(*members, rc.to);
+    if (!linked && rec.created_at < cutoff) {
+      Skip(r, route, origin, "created before the cutoff",
+           fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)), rc.cutoff));
+      continue;
+    }
+    if (linked && TargetHas(*members, rc.from, rc.to, hash)) {
       Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
       continue;
     }
-    Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "milvus",
-                           rec.record.ToBusinessContent());
-    Process(r, {route, std::string(kCustomer), origin, "ploomes", m.ToJson().dump(), hash});
-    if (!rec.token.empty()) MergeAttributes(origin, {{"token", rec.token}});
+    Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, rc.from, rec.record.ToBusinessContent());
+    Process(r, {route, std::string(kCustomer), origin, rc.to, m.ToJson().dump(), hash});
+  }
+  if (dated) SaveCursor(r, route, cursor, *listing);
+  // What the target tells only after its writes (a new client's token), for every record this
+  // route wrote, at once. The listing taken before the writes still serves a route out of the
+  // target: the records it lacks are ponte's own, linked already.
+  SettleLateAttributes(target);
+}
+
+Result<std::optional<SyncEngine::Impl::Existing>> SyncEngine::Impl::FindExisting(CustomerSystem& target,
+                                                                                  const Delivery& d,
+                                                                                  const Message& m,
+                                                                                  const Document& doc) {
+  const std::string& name = target.name();
+  std::optional<Existing> existing;
+  const auto known = KnownCustomer(doc.canonical, name);
+  if (known) existing = Existing{known->ref.internal_id, known->info.content_hash, ""};
+  const bool in_doubt = InDoubt(d, name, doc.canonical);
+  if (!in_doubt && indexed[name]) return existing;  // a whole index answers it
+  auto found = target.FindCustomers(doc);
+  if (!found) return Fail(found.error());
+  if (found->empty() && in_doubt) {
+    // An earlier attempt may have written half of the record before it was cut off.
+    auto recovered = target.RecoverInterruptedWrite(m, d.created_at - kCreateClockSkew);
+    if (!recovered) return Fail(recovered.error());
+    if (*recovered) found->push_back(std::move(**recovered));
+  }
+  // Nothing found: a listing saw the customer, but the system's own search does not find it by
+  // any form of the document ponte can ask for (typed some other way); the listing's word is
+  // enough to link.
+  if (found->empty()) return existing;
+  const auto& rec = found->front();
+  return Existing{rec.internal_id, target.ContentHash(rec.record), rec.token};
+}
+
+Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const Delivery& d, const Message& m,
+                                                                        const CustomerVendor& cv) {
+  const std::string& to_name = d.intent.target_system;
+  auto to = SystemNamed(to_name);
+  if (!to) return Fail(to.error());
+  CustomerSystem& target = **to;
+  const std::string noun(target.record_noun());
+  const SystemRef& origin = d.intent.origin;
+  const std::string doc = cv.document->canonical;
+  auto members = store.Entity(kCustomer, origin);
+  if (!members) return Fail(members.error());
+  const LinkRow* linked = Member(*members, to_name);
+  Delivered out;
+  std::string attributes = "{}";
+  bool attributes_later = false;
+  std::unique_ptr<CustomerLock> hold;  // until the link is written
+  if (linked) {
+    if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, fmt::format("would update the {} in {}", noun, to_name)};
+    PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+    auto written = target.WriteCustomer(m, LinkedRecord{linked->ref.internal_id, linked->attributes});
+    if (!written) return Fail(written.error());
+    out = {Outcome::kUpdated, written->internal_id, fmt::format("{} updated in {}", noun, to_name), written->content_hash};
+    attributes = written->attributes;
+  } else {
+    auto held = LockCustomer(d, to_name, doc);
+    if (!held) return Fail(held.error());
+    hold = std::move(*held);
+    PONTE_RETURN_IF_ERROR(EnsureIndexOf(target));
+    // Reconcile first: a customer with this document may be there (seen by the index, or
+    // written by an attempt that crashed before it was recorded).
+    auto existing = FindExisting(target, d, m, *cv.document);
+    if (!existing) return Fail(existing.error());
+    if (*existing) {
+      const std::string& id = (*existing)->internal_id;
+      if (options.dry_run) return Delivered{Outcome::kLinked, id, fmt::format("would link to the {} with this CPF/CNPJ in {}", noun, to_name)};
+      auto adopted = target.AdoptCustomer(id, m);
+      if (!adopted) return Fail(adopted.error());
+      out = {Outcome::kLinked, id, fmt::format("already in {} (same CPF/CNPJ): linked", to_name), (*existing)->content_hash};
+      attributes = *adopted;
+      if (!(*existing)->token.empty()) {
+        auto with_token = nlohmann::json::parse(attributes, nullptr, false);
+        if (!with_token.is_object()) with_token = nlohmann::json::object();
+        with_token["token"] = (*existing)->token;
+        attributes = with_token.dump();
+      }
+    } else {
+      if (options.dry_run) return Delivered{Outcome::kCreated, "", fmt::format("would create the {} in {}", noun, to_name)};
+      PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+      writes_in_doubt.insert({to_name, doc});
+      auto written = target.WriteCustomer(m, std::nullopt);
+      if (!written) return Fail(written.error());
+      out = {Outcome::kCreated, written->internal_id, fmt::format("{} created in {}", noun, to_name), written->content_hash};
+      attributes = written->attributes;
+      attributes_later = written->attributes_later;
+    }
+  }
+  PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {to_name, out.target_id}, {doc, out.target_hash, d.intent.route},
+                                               clock.Now()));
+  writes_in_doubt.erase({to_name, doc});
+  RecordVersions({to_name, out.target_id}, origin.system, d.intent.content_hash,
+                 out.outcome == Outcome::kLinked ? "" : out.target_hash, attributes);
+  if (attributes_later) attributes_due[to_name].push_back({out.target_id, *cv.document});
+  if (out.outcome != Outcome::kLinked) KeepListingCurrent(target, out.target_id, cv, out.target_hash);
+  return out;
+}
+
+void SyncEngine::Impl::KeepListingCurrent(CustomerSystem& system, const std::string& internal_id,
+                                          const CustomerVendor& cv, const std::string& written_hash) {
+  auto listing = undated_listings.find(system.name());
+  if (listing == undated_listings.end()) return;
+  SourceRecord<CustomerVendor> written;
+  written.record = cv;
+  written.record.internal_id = internal_id;
+  written.internal_id = internal_id;
+  if (system.ContentHash(written.record) != written_hash) {
+    // The system keeps the record otherwise than it was sent: only a new listing tells how.
+    undated_listings.erase(listing);
+    return;
+  }
+  auto& records = listing->second.records;
+  auto same = std::find_if(records.begin(), records.end(), [&](const auto& r) { return r.internal_id == internal_id; });
+  if (same == records.end()) {
+    records.push_back(std::move(written));
+  } else {
+    written.token = same->token;
+    *same = std::move(written);
   }
 }
 

@@ -10,8 +10,6 @@
 #include "core/document.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "connectors/milvus/milvus_mapping.h"
-#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 
@@ -57,52 +55,6 @@ void SyncEngine::Impl::Index(const std::string& system, const Listing<CustomerVe
     }
     if (!c.token.empty()) MergeAttributes(ref, {{"token", c.token}}, self);
   }
-}
-
-// Lists Milvus clients once per run (one busca) and keeps them in the index, so most customers
-// are linked or created without a per-document lookup. An index that is not complete loses
-// nothing: every customer it does not know is then looked up by document. Past busca's cap,
-// when more customers wait for a lookup than milvus::kListingBeatsLookups, the whole listing
-// (name partitions) is cheaper than one busca each. A fresh complete index (another worker's
-// listing) saves the listing.
-Status SyncEngine::Impl::EnsureMilvusIndex(int lookups_ahead) {
-  if (milvus_index_loaded) return {};
-  if (IndexFresh(kMilvusIndex)) {
-    milvus_index_loaded = milvus_index_complete = true;
-    return {};
-  }
-  auto listing = milvus.ListClients(/*exhaustive=*/false);
-  if (listing && !listing->complete && lookups_ahead >= static_cast<int>(milvus::kListingBeatsLookups)) {
-    listing = milvus.ListClients(/*exhaustive=*/true);
-  }
-  if (!listing) return Fail(listing.error());
-  Index("milvus", *listing, milvus::CustomerHash);
-  milvus_index_loaded = true;
-  milvus_index_complete = listing->complete;
-  SaveIndexState(kMilvusIndex, listing->complete, listing->incomplete_reason, listing->records.size());
-  if (listing->complete) milvus_listing = std::move(*listing);
-  return {};
-}
-
-// Brings the Ploomes index up to date before it answers "is this customer in Ploomes?": the
-// contacts changed since its last listing (all of them when there never was a whole one).
-// Contacts are matched by canonical document, so a CPF typed "261 461 003 82" or with its
-// leading zero lost links instead of being created again; Ploomes' own filter can only be
-// asked for the forms ponte knows to ask for. Once per run; the contacts route's listing of
-// this run counts.
-Status SyncEngine::Impl::EnsurePloomesIndex() {
-  if (ploomes_index_fresh) return {};
-  auto before = LoadListingState(store, kPloomesIndex);
-  if (!before) return Fail(before.error());
-  const bool was_whole = *before && (*before)->complete;
-  std::optional<Instant> since;
-  if (was_whole) since = (*before)->at - kCreateClockSkew;
-  auto listing = ploomes.ContactsChangedSince(since);
-  if (!listing) return Fail(listing.error());
-  Index("ploomes", *listing, ploomes::CustomerHash);
-  SaveIndexState(kPloomesIndex, true, "", listing->records.size());
-  ploomes_index_fresh = true;
-  return {};
 }
 
 // The member of `system` the index holds for a document, if any.
@@ -160,17 +112,6 @@ void SyncEngine::Impl::RecordVersions(const SystemRef& target, const std::string
   patch["seen"][from] = origin_hash;
   if (!written_hash.empty()) patch["written"] = written_hash;
   MergeAttributes(target, patch);
-}
-
-// Tokens of linked Milvus clients that have none yet, all at once (one listing). Every token
-// the listing showed is kept for a client ponte knows (SetAttributes refuses the others).
-void SyncEngine::Impl::ResolveTokens(const std::vector<milvus::MilvusConnector::WantedToken>& wanted, bool one_listing) {
-  if (wanted.empty() || options.dry_run) return;
-  auto tokens = milvus.Tokens(wanted, one_listing);
-  if (!tokens) return;  // each ticket then asks for its own client's token
-  for (const auto& [id, token] : *tokens) {
-    MergeAttributes({"milvus", id}, {{"token", token}});
-  }
 }
 
 }  // namespace ponte

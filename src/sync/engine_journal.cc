@@ -12,8 +12,6 @@
 #include "core/schema_validator.h"
 #include "core/internal_id.h"
 #include "store/facts.h"
-#include "connectors/milvus/milvus_mapping.h"
-#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 
@@ -40,9 +38,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::Deliver(const Delivery& d,
   auto cv = CustomerVendor::FromBusinessContent(message->business_content);
   if (!cv) return Fail(cv.error());
   if (!cv->document) return Fail(Error::InvalidArgument("the customer has no CPF/CNPJ"));
-  if (!IsBuiltInRoute(d.intent.route)) return DeliverCustomerTo(d, *message, *cv);
-  if (d.intent.target_system == "milvus") return DeliverCustomerToMilvus(d, *cv);
-  return DeliverCustomerToPloomes(d, *cv);
+  return DeliverCustomerTo(d, *message, *cv);
 }
 
 void SyncEngine::Impl::LoadWritesInDoubt() {

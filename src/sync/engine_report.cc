@@ -9,8 +9,6 @@
 #include "core/document.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "connectors/milvus/milvus_mapping.h"
-#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 

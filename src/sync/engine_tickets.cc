@@ -49,7 +49,9 @@ Result<SyncEngine::Impl::ClientForTicket> SyncEngine::Impl::EnsureClient(const s
     return Fail(read.error());
   }
   if (!*read) return ClientForTicket{"", "", "", fmt::format("contact {} does not exist in Ploomes", contact_id)};
-  PONTE_RETURN_IF_ERROR(EnsureMilvusIndex());
+  auto clients = SystemNamed("milvus");
+  if (!clients) return Fail(clients.error());
+  PONTE_RETURN_IF_ERROR(EnsureIndexOf(**clients));
   const CustomerVendor& cv = (*read)->record;
   Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", cv.ToBusinessContent());
   DeliveryIntent intent{kRouteCustomersToMilvus, std::string(kCustomer), contact, "milvus",
@@ -62,7 +64,7 @@ Result<SyncEngine::Impl::ClientForTicket> SyncEngine::Impl::EnsureClient(const s
                     .WithSystem(std::string(kHeldByAnotherWorker)));
   }
   auto d = std::move(*claimed);
-  auto delivered = DeliverCustomerToMilvus(*d, cv);
+  auto delivered = DeliverCustomerTo(*d, m, cv);
   if (!delivered) {
     Failed(r, *d, delivered.error());
     return Fail(delivered.error());
@@ -183,7 +185,7 @@ void SyncEngine::Impl::TicketsRoute(RouteReport& r, const std::string& route, co
   // Clients first, their tokens at once, tickets last: a ticket needs its client's token, and
   // Milvus tells a new client's token only through a listing (which may cost a minute), so
   // one listing serves every client this run creates.
-  std::vector<milvus::MilvusConnector::WantedToken> wanted;
+  std::vector<AwaitedRecord> wanted;
   std::set<std::string> asked;
   int done = 0;
   for (const auto* rec : fresh) {
@@ -196,7 +198,7 @@ void SyncEngine::Impl::TicketsRoute(RouteReport& r, const std::string& route, co
     auto doc = ParseDocument(client->document);
     if (doc && asked.insert(client->id).second) wanted.push_back({client->id, *doc});
   }
-  ResolveTokens(wanted);
+  if (auto clients = SystemNamed("milvus")) SettleLateAttributes(**clients, wanted, /*thorough=*/true);
   done = 0;
   for (const auto* rec : fresh) {
     if (Stopping(r)) return;

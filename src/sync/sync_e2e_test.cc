@@ -15,6 +15,7 @@
 #include "core/schema_validator.h"
 #include "sandbox/sandbox.h"
 #include "store/depara_io.h"
+#include "store/facts.h"
 #include "support/sandbox_checks.h"
 #include "support/temp_postgres.h"
 #include "sync/engine.h"
@@ -269,6 +270,33 @@ TEST_F(SyncTest, EditsPropagateOnceAndNeverBounceBack) {
   Run();
   EXPECT_EQ(calls("PATCH /Contacts(id)") - ploomes_patches, 1);
   EXPECT_EQ(calls("PUT /api/cliente/alterar/:id") - milvus_updates, 1);
+}
+
+// A run that lists Milvus (its index is older than a run or two: runs a quarter of an hour
+// apart) and then updates a client must not read that client's old version back from the same
+// listing in customers_milvus_to_ploomes and undo the edit in Ploomes.
+TEST_F(SyncTest, AnEditIsNotUndoneByAListingTakenBeforeItWasWritten) {
+  Run();
+  const std::string contact_id = LinkedContact();
+  ASSERT_FALSE(contact_id.empty());
+  auto patches = [&] {
+    int64_t n = 0;
+    for (const auto& [k, v] : calls_.Snapshot()) n += k.endpoint == "PATCH /Contacts(id)" ? v : 0;
+    return n;
+  };
+  const auto before = patches();
+  admin_->Patch("/_sandbox/ploomes/Contacts/" + contact_id, Json{{"Note", "Cliente desde 2019"}}.dump(), "application/json");
+  // The index of Milvus as an hour old: this run lists Milvus before it writes.
+  ASSERT_TRUE(SaveListingState(*store_, {"index:milvus", true, "", 1, SystemClock::Get().Now() - std::chrono::hours(1)}));
+  const auto run = Run();
+  EXPECT_EQ(Of(run, kRouteCustomersToMilvus).updated, 1);
+  EXPECT_EQ(Of(run, kRouteCustomersToPloomes).updated, 0);
+  EXPECT_EQ(patches() - before, 0);
+  Json contact = Get("/ploomes/Contacts(" + contact_id + ")")["value"][0];
+  EXPECT_EQ(contact["Note"], "Cliente desde 2019");
+  ASSERT_TRUE(SaveListingState(*store_, {"index:milvus", true, "", 1, SystemClock::Get().Now() - std::chrono::hours(1)}));
+  const auto quiet = Run();
+  EXPECT_EQ(Of(quiet, kRouteCustomersToMilvus).updated + Of(quiet, kRouteCustomersToPloomes).updated, 0);
 }
 
 TEST_F(SyncTest, DryRunWritesNothing) {

@@ -13,12 +13,39 @@ Result<std::optional<SourceRecord<CustomerVendor>>> MilvusCustomers::ReadCustome
   return std::optional<SourceRecord<CustomerVendor>>();
 }
 
-Result<std::vector<std::string>> MilvusCustomers::FindCustomers(const Document& doc) {
+Result<std::vector<SourceRecord<CustomerVendor>>> MilvusCustomers::FindCustomers(const Document& doc) {
   auto found = milvus_.FindClientsByDocument(doc);
   if (!found) return Fail(found.error());
-  std::vector<std::string> ids;
-  for (const auto& c : *found) ids.push_back(c.id);
-  return ids;
+  std::vector<SourceRecord<CustomerVendor>> records;
+  for (auto& c : *found) {
+    SourceRecord<CustomerVendor> rec;
+    rec.record = std::move(c.customer);
+    rec.internal_id = c.id;
+    rec.token = c.token;
+    records.push_back(std::move(rec));
+  }
+  return records;
+}
+
+Result<Listing<CustomerVendor>> MilvusCustomers::CustomersToIndex(std::optional<Instant>, size_t lookups_ahead) {
+  auto listing = milvus_.ListClients(/*exhaustive=*/false);
+  // Past busca's cap, when more customers wait for a lookup than kListingBeatsLookups, the whole
+  // listing (name partitions) is cheaper than one busca each.
+  if (listing && !listing->complete && lookups_ahead >= kListingBeatsLookups) {
+    listing = milvus_.ListClients(/*exhaustive=*/true);
+  }
+  return listing;
+}
+
+Result<std::map<std::string, std::string>> MilvusCustomers::LateAttributes(const std::vector<AwaitedRecord>& records,
+                                                                            bool thorough) {
+  std::vector<MilvusConnector::WantedToken> wanted;
+  for (const auto& r : records) wanted.push_back({r.internal_id, r.document});
+  auto tokens = milvus_.Tokens(wanted, /*one_listing=*/!thorough);
+  if (!tokens) return Fail(tokens.error());
+  std::map<std::string, std::string> out;
+  for (const auto& [id, token] : *tokens) out[id] = nlohmann::json{{"token", token}}.dump();
+  return out;
 }
 
 Result<CustomerWrite> MilvusCustomers::WriteCustomer(const Message& message, const std::optional<LinkedRecord>& linked) {
@@ -37,7 +64,7 @@ Result<CustomerWrite> MilvusCustomers::WriteCustomer(const Message& message, con
   auto created = milvus_.CreateClient(*cv, integration_id);
   if (!created) return Fail(created.error());
   // Its token (what a ticket needs) comes later, from a listing or a lookup by document.
-  return CustomerWrite{*created, CustomerHash(*cv), "{}"};
+  return CustomerWrite{*created, CustomerHash(*cv), "{}", /*attributes_later=*/true};
 }
 
 }  // namespace ponte::milvus

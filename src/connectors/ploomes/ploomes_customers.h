@@ -1,8 +1,7 @@
 #pragma once
-// A Ploomes account as a CustomerSystem: its contacts, for the hub's routes between named
-// systems (a second Ploomes account, an ERP). The four routes of ponte 0.1 use
-// PloomesConnector directly for what only they need (tags, tasks, the undocumented-contact
-// repair).
+// A Ploomes account as a CustomerSystem: its contacts, for every customer route. Contacts
+// keep change and creation dates; the document lives in a configured field, and a create cut
+// off before the document was set leaves a contact without one (RecoverInterruptedWrite).
 
 #include "connectors/customer_system.h"
 #include "connectors/ploomes/ploomes_connector.h"
@@ -22,9 +21,10 @@ class PloomesCustomers : public CustomerSystem {
   Result<std::optional<SourceRecord<CustomerVendor>>> ReadCustomer(const std::string& internal_id) override {
     return ploomes_.GetContact(internal_id);
   }
-  Result<std::vector<std::string>> FindCustomers(const Document& doc) override {
-    return ploomes_.FindContactsByDocument(doc);
-  }
+  Result<std::vector<SourceRecord<CustomerVendor>>> FindCustomers(const Document& doc) override;
+  Result<std::optional<SourceRecord<CustomerVendor>>> RecoverInterruptedWrite(const Message& message,
+                                                                              Instant since) override;
+  std::string_view record_noun() const override { return "contact"; }
   Result<CustomerWrite> WriteCustomer(const Message& message, const std::optional<LinkedRecord>& linked) override;
   Result<std::string> AdoptCustomer(const std::string&, const Message&) override { return std::string("{}"); }
   std::string ContentHash(const CustomerVendor& cv) const override { return CustomerHash(cv); }

@@ -97,7 +97,7 @@ Result<CustomerWrite> TotvsConnector::WriteCustomer(const Message& message, cons
   auto found = FindCustomers(*cv->document);
   if (!found) return Fail(found.error());
   if (found->size() == 1) {
-    out.internal_id = found->front();
+    out.internal_id = found->front().internal_id;
     return out;
   }
   return Fail(Error::Unavailable(fmt::format(
@@ -207,16 +207,16 @@ Result<std::optional<SourceRecord<CustomerVendor>>> TotvsConnector::ReadCustomer
   return std::optional(std::move(rec));
 }
 
-Result<std::vector<std::string>> TotvsConnector::FindCustomers(const Document& doc) {
+Result<std::vector<SourceRecord<CustomerVendor>>> TotvsConnector::FindCustomers(const Document& doc) {
   // Whether the contents API filters by a GovernmentalInformation field is not documented: the
   // listing is read and compared by canonical document, so any typing of it matches.
   auto listing = CustomersChangedSince(std::nullopt);
   if (!listing) return Fail(listing.error());
-  std::vector<std::string> ids;
-  for (const auto& rec : listing->records) {
-    if (rec.record.document && rec.record.document->canonical == doc.canonical) ids.push_back(rec.internal_id);
+  std::vector<SourceRecord<CustomerVendor>> found;
+  for (auto& rec : listing->records) {
+    if (rec.record.document && rec.record.document->canonical == doc.canonical) found.push_back(std::move(rec));
   }
-  return ids;
+  return found;
 }
 
 std::string TotvsConnector::ContentHash(const CustomerVendor& cv) const {

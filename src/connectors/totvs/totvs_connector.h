@@ -38,7 +38,7 @@ class TotvsConnector : public CustomerSystem {
   Result<Listing<CustomerVendor>> CustomersChangedSince(std::optional<Instant> since) override;
   bool KeepsChangeDates() const override { return false; }
   Result<std::optional<SourceRecord<CustomerVendor>>> ReadCustomer(const std::string& internal_id) override;
-  Result<std::vector<std::string>> FindCustomers(const Document& doc) override;
+  Result<std::vector<SourceRecord<CustomerVendor>>> FindCustomers(const Document& doc) override;
   Result<CustomerWrite> WriteCustomer(const Message& message, const std::optional<LinkedRecord>& linked) override;
   Result<std::string> AdoptCustomer(const std::string& internal_id, const Message& message) override;
   std::string ContentHash(const CustomerVendor& cv) const override;

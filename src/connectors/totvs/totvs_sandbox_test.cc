@@ -97,7 +97,9 @@ TEST_F(TotvsConnectorTest, TheErpsDeParaMakesTheSecondWriteAnUpdate) {
   EXPECT_EQ(erp_->ContentHash((*read)->record), created->content_hash);
   auto found = erp_->FindCustomers(*ParseDocument("11222333000181"));
   ASSERT_TRUE(found);
-  EXPECT_EQ(*found, std::vector<std::string>{created->internal_id});
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().internal_id, created->internal_id);
+  EXPECT_EQ(erp_->ContentHash(found->front().record), created->content_hash);
   // The same customer from Milvus (another route, before either write was linked): the same record.
   Message from_milvus = CustomerMessage("30042", "Padaria Pão de Mel", "11222333000181");
   from_milvus.product_name = "milvus";

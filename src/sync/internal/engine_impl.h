@@ -107,27 +107,29 @@ struct SyncEngine::Impl {
   SystemsByName systems;  // every configured system, by name, for the hub's routes
   // Each ticket route's tags (TagId -> name), resolved once a run: routes have their own tags.
   std::map<std::string, std::map<int64_t, std::string>> tags_by_route;
-  bool milvus_index_complete = false;
-  bool milvus_index_loaded = false;
-  // This run's complete listing of Milvus clients, when it had one: the index's and
-  // customers_milvus_to_ploomes' source both, so one listing serves the two.
-  std::optional<Listing<CustomerVendor>> milvus_listing;
-  // Milvus clients customers_ploomes_to_milvus created in this run, for their tokens.
-  std::vector<milvus::MilvusConnector::WantedToken> created_clients;
-  bool ploomes_index_fresh = false;  // this run's contact listing kept the Ploomes index whole
+  // Adapters for the two connectors of the four default routes, when the caller named no
+  // system "ploomes" or "milvus" (tests, benchmarks): every customer route goes through
+  // CustomerSystem.
+  std::vector<std::unique_ptr<CustomerSystem>> owned_systems;
   bool halted = false;  // a system refused ponte or the store failed: the run stops
   bool ticket_links_checked = false;  // RelinkTicketsIfStoreKnowsNone ran in this engine
   // Renews the leases of what this worker claimed until each delivery is done (lease_keeper.h).
   std::unique_ptr<LeaseKeeper> leases;
   // --dry-run: the customers the listings showed (system, document) -> member, never stored.
   std::map<std::pair<std::string, std::string>, LinkRow> dry_index;
-  // The hub's indexes brought up to date in this run: system -> whether its listing was whole.
-  std::map<std::string, bool> hub_indexed;
+  // The indexes brought up to date in this run: system -> whether they are whole (false: every
+  // customer they do not know is looked up in the system).
+  std::map<std::string, bool> indexed;
+  // Records written in this run whose link attributes their system tells later, by system.
+  std::map<std::string, std::vector<AwaitedRecord>> attributes_due;
   // Customers whose write to a system may have landed without being linked (the attempt failed
   // after sending), as (system, document): until linked, any delivery of that customer to that
   // system asks the system first, since the run's index cannot know of the write.
   std::set<std::pair<std::string, std::string>> writes_in_doubt;
   // This run's whole listings of systems without change dates, for the next route reading one.
+  // ponte's writes into such a system are written into its listing too (KeepListingCurrent):
+  // a route out of it must neither miss a record created since (a client made for a ticket)
+  // nor send an old version back over an update.
   std::map<std::string, Listing<CustomerVendor>> undated_listings;
 
   // ---- bookkeeping ----
@@ -149,8 +151,7 @@ struct SyncEngine::Impl {
 
   // ---- indexes: what ponte knows of each system's customers, kept in the store ----
 
-  static constexpr const char* kMilvusIndex = "index:milvus";
-  static constexpr const char* kPloomesIndex = "index:ploomes";
+  static std::string IndexKey(const std::string& system) { return "index:" + system; }
 
   // Whether an index was built from a complete listing recently (by this worker or another):
   // within a run and a little beyond, it answers "is this customer there?" without a call.
@@ -179,39 +180,17 @@ struct SyncEngine::Impl {
   void RecordVersions(const SystemRef& target, const std::string& from, const std::string& origin_hash,
                       const std::string& written_hash, const std::string& connector_attributes = "{}");
 
-  // Lists Milvus clients once per run (one busca) and keeps them in the index, so most customers
-  // are linked or created without a per-document lookup. An index that is not complete loses
-  // nothing: every customer it does not know is then looked up by document. Past busca's cap,
-  // when more customers wait for a lookup than milvus::kListingBeatsLookups, the whole listing
-  // (name partitions) is cheaper than one busca each. A fresh complete index (another worker's
-  // listing) saves the listing.
-  Status EnsureMilvusIndex(int lookups_ahead = 0);
-
-  // Brings the Ploomes index up to date before it answers "is this customer in Ploomes?": the
-  // contacts changed since its last listing (all of them when there never was a whole one).
-  // Contacts are matched by canonical document, so a CPF typed "261 461 003 82" or with its
-  // leading zero lost links instead of being created again; Ploomes' own filter can only be
-  // asked for the forms ponte knows to ask for. Once per run; the contacts route's listing of
-  // this run counts.
-  Status EnsurePloomesIndex();
-
-  // The member of `system` the index holds for a document, if any.
+  // The member of `system` the index holds for a document, if any. Customers are matched by
+  // canonical document, so a CPF typed "261 461 003 82" or without its leading zero links
+  // instead of being created again.
   std::optional<LinkRow> KnownCustomer(const std::string& doc, const std::string& system);
 
-  // Tokens of linked Milvus clients that have none yet, all at once (one listing). Every token
-  // the listing showed is kept for a client ponte knows (SetAttributes refuses the others).
-  void ResolveTokens(const std::vector<milvus::MilvusConnector::WantedToken>& wanted, bool one_listing = false);
-
-  // ---- customers ploomes -> milvus ----
-
-  Result<Delivered> DeliverCustomerToMilvus(const Delivery& d, const CustomerVendor& cv);
-
-  // ---- customers milvus -> ploomes ----
-
-  // Creates the Ploomes contact of a customer (or says it would, on a dry run).
-  Result<Delivered> CreatePloomesContact(const Delivery& d, const CustomerVendor& cv);
-
-  Result<Delivered> DeliverCustomerToPloomes(const Delivery& d, const CustomerVendor& cv);
+  // The late attributes (a new Milvus client's token) of the records written into `system` in
+  // this run and of `also`, asked all at once (CustomerSystem::LateAttributes) and kept on their
+  // links: every answer for a record ponte knows (SetAttributes refuses the others). A failure
+  // leaves them for a later ask.
+  void SettleLateAttributes(CustomerSystem& system, const std::vector<AwaitedRecord>& also = {},
+                            bool thorough = false);
 
   // ---- several workers: one at a time writes a customer into a system ----
 
@@ -235,18 +214,37 @@ struct SyncEngine::Impl {
   // runs alone.
   Result<std::unique_ptr<CustomerLock>> LockCustomer(const Delivery& d, const std::string& system, const std::string& doc);
 
-  // ---- the hub: customers between named systems (engine_hub.cc) ----
+  // ---- customers (CustomerVendor) from one system to another (engine_customers.cc) ----
 
   Result<CustomerSystem*> SystemNamed(const std::string& name);
-  // Brings a system's customers into the index once per run: the changes since its last whole
-  // listing when it keeps change dates, else a whole listing (one this run took already, or
-  // another worker's within kIndexMaxAge, serves).
-  Status EnsureIndexOf(CustomerSystem& system);
+  // Brings a system's customers into the index once per run, before it answers "is this
+  // customer there?" `lookups_ahead` times: the changes since its last whole listing when it
+  // keeps change dates, else a listing of all (one this run took already, or another worker's
+  // complete one within kIndexMaxAge, serves). An index that is not whole loses nothing: every
+  // customer it does not know is looked up in the system.
+  Status EnsureIndexOf(CustomerSystem& system, size_t lookups_ahead = 0);
   // The system's customers for a route: since the cursor when it keeps change dates, else the
-  // whole listing, taken once per run.
+  // whole listing, taken once per run (the index's, when it was whole, serves).
   Result<Listing<CustomerVendor>> CustomersOf(CustomerSystem& system, std::optional<Instant> since);
+  // Keeps a route's source listing in the index; `read_all`: the listing began at no cursor.
+  // The index is whole when the listing was (or continued a whole index, for a dated source).
+  void IndexSource(CustomerSystem& source, const Listing<CustomerVendor>& listing, bool read_all);
   void CustomersBetween(RouteReport& r, const std::string& route);
+  // After a write of `cv` into `system` as `internal_id`: the run's listing of that system, if
+  // it keeps one, holds the record as written (or is dropped when that cannot be told).
+  void KeepListingCurrent(CustomerSystem& system, const std::string& internal_id, const CustomerVendor& cv,
+                          const std::string& written_hash);
+  // Reconcile (link what has this document) or write, then link and done.
   Result<Delivered> DeliverCustomerTo(const Delivery& d, const Message& m, const CustomerVendor& cv);
+  // Whether `target` holds a customer with the delivery's document: what the index knows, or,
+  // when the index is not whole or an earlier write may have landed, what the system answers.
+  struct Existing {
+    std::string internal_id;
+    std::string content_hash;
+    std::string token;
+  };
+  Result<std::optional<Existing>> FindExisting(CustomerSystem& target, const Delivery& d, const Message& m,
+                                               const Document& doc);
 
   // ---- tickets ----
 
@@ -351,10 +349,6 @@ struct SyncEngine::Impl {
   void Progress(const std::string& route, int done, int total);
 
   // ---- routes ----
-
-  void CustomersToMilvus(RouteReport& r);
-
-  void CustomersToPloomes(RouteReport& r);
 
   Result<std::map<int64_t, std::string>> Tags(const std::string& route);
 
