@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   testing::SandboxHarness h(world);
   // The customers are synced already, as in a running integration.
   {
-    SyncEngine engine(h.config, *h.store, *h.ploomes, *h.milvus, h.calls, SystemClock::Get());
+    SyncEngine engine(h.config, *h.store, h.Systems(), h.calls, SystemClock::Get());
     engine.RunAll();
   }
   std::vector<int64_t> contacts;
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no linked contact to attach tasks to\n");
     return 1;
   }
-  server::SyncService service({h.config, *h.store, *h.ploomes, *h.milvus, h.calls, SystemClock::Get()}, "bench:1", false);
+  server::SyncService service({h.config, *h.store, h.calls, SystemClock::Get(), {}, h.Systems()}, "bench:1", false);
   service.Start();
   server::ServerOptions so;
   so.port = 0;

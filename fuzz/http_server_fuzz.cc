@@ -16,6 +16,7 @@
 #include <httplib.h>
 
 #include "connectors/milvus/milvus_connector.h"
+#include "connectors/systems.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "fuzz_check.h"
 #include "net/http.h"
@@ -38,6 +39,7 @@ struct World {
   std::unique_ptr<ApiClient> ploomes_api, milvus_api;
   std::unique_ptr<ploomes::PloomesConnector> ploomes;
   std::unique_ptr<milvus::MilvusConnector> milvus;
+  std::unique_ptr<DefaultSystems> systems;
   std::unique_ptr<server::SyncService> service;
   std::unique_ptr<server::HttpServer> http;
 
@@ -55,8 +57,9 @@ struct World {
         *transport, nullptr, calls, SystemClock::Get());
     ploomes = std::make_unique<ploomes::PloomesConnector>(*ploomes_api);
     milvus = std::make_unique<milvus::MilvusConnector>(*milvus_api, milvus::TicketDefaults{});
+    systems = std::make_unique<DefaultSystems>(*ploomes, *milvus);
     service = std::make_unique<server::SyncService>(
-        server::ServiceParts{config, *store, *ploomes, *milvus, calls, SystemClock::Get()}, "fuzz:1", false);
+        server::ServiceParts{config, *store, calls, SystemClock::Get(), {}, systems->Systems()}, "fuzz:1", false);
     service->Start();
     server::ServerOptions o;
     o.port = 0;

@@ -112,8 +112,7 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
         (*sb)->base_url(), so.contacts, so.tasks, so.interactions, so.milvus_clients,
         *erp ? fmt::format(" and {} ERP customers", so.totvs_customers) : "", so.seed, (*rt)->config.store);
   }
-  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls,
-                    SystemClock::Get(), {}, (*rt)->Systems());
+  SyncEngine engine((*rt)->config, *(*rt)->store, (*rt)->Systems(), (*rt)->calls, SystemClock::Get());
   auto first = engine.RunAll();
   auto second = engine.RunAll();
   nlohmann::json stats = (*sb)->Stats();

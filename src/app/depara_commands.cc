@@ -181,7 +181,7 @@ void StoreCheck(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
 void Rebuild(GlobalOptions& g, const DeParaOptions& o, int& exit_code) {
   auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
-  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls, SystemClock::Get());
+  SyncEngine engine((*rt)->config, *(*rt)->store, (*rt)->Systems(), (*rt)->calls, SystemClock::Get());
   const auto report = engine.RebuildDePara();
   std::cout << fmt::format("linked {} customer(s) by CPF/CNPJ and {} ticket(s) by ponte's reference; {} conflict(s); "
                            "{} API call(s)\n",

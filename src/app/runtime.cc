@@ -110,9 +110,9 @@ Status AddNamedSystem(Runtime& rt, const std::string& name, const SystemConfig& 
 }  // namespace
 
 SystemsByName Runtime::Systems() const {
-  SystemsByName out;
-  for (const auto& [name, system] : customer_systems) out[name] = system.get();
-  return out;
+  std::map<std::string, CustomerSystem*> named;
+  for (const auto& [name, system] : customer_systems) named[name] = system.get();
+  return defaults->Systems(named);
 }
 
 std::vector<const Circuit*> Runtime::Circuits() const {
@@ -174,8 +174,7 @@ Result<std::unique_ptr<Runtime>> MakeRuntime(Config config, const std::string& s
       *rt->milvus_api, rt->config.tickets,
       milvus::MilvusOptions{&rt->findings, rt->config.milvus.listing_budget,
                             static_cast<size_t>(rt->config.milvus.busca_cap)});
-  rt->customer_systems["ploomes"] = std::make_unique<ploomes::PloomesCustomers>("ploomes", *rt->ploomes);
-  rt->customer_systems["milvus"] = std::make_unique<milvus::MilvusCustomers>("milvus", *rt->milvus);
+  rt->defaults = std::make_unique<DefaultSystems>(*rt->ploomes, *rt->milvus);
   for (const auto& [name, s] : rt->config.systems) {
     auto key = named_keys.find(name);
     PONTE_RETURN_IF_ERROR(AddNamedSystem(*rt, name, s, key == named_keys.end() ? "" : key->second));

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "connectors/customer_system.h"
+#include "connectors/systems.h"
 #include "connectors/milvus/milvus_connector.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/findings.h"
@@ -35,8 +36,9 @@ struct Runtime {
   std::unique_ptr<ApiClient> milvus_api;
   std::unique_ptr<ploomes::PloomesConnector> ploomes;
   std::unique_ptr<milvus::MilvusConnector> milvus;
-  // Every system as the hub's routes reach it, by name: ploomes and milvus, and each named
-  // system ([systems.<name>]) with its own key, client, limiters and connector.
+  // The Ploomes and Milvus accounts of the four default routes, as the engine reaches them.
+  std::unique_ptr<DefaultSystems> defaults;
+  // Each named system ([systems.<name>]) with its own key, client, limiters and connector.
   std::map<std::string, std::unique_ptr<CustomerSystem>> customer_systems;
   std::vector<std::unique_ptr<ApiClient>> named_apis;
   std::vector<std::unique_ptr<RateLimiter>> named_limiters;

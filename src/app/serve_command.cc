@@ -76,8 +76,7 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
   if (!sc.public_url.empty()) so.allowed_hosts.push_back(sc.public_url);  // its host name counts
 
   BlockTerminationSignals();
-  server::SyncService service({r.config, *r.store, *r.ploomes, *r.milvus, r.calls, SystemClock::Get(), r.Circuits(),
-                               r.Systems()},
+  server::SyncService service({r.config, *r.store, r.calls, SystemClock::Get(), r.Circuits(), r.Systems()},
                               ThisWorker());
   auto http = server::HttpServer::Start(so, service, *r.store, r.calls, SystemClock::Get());
   if (!http) {

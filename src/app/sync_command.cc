@@ -167,8 +167,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
   }
   eo.share_work = IsSharedStore(*(*rt)->store);
   if (!o.json) eo.progress = ProgressPrinter();
-  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls,
-                    SystemClock::Get(), eo, (*rt)->Systems());
+  SyncEngine engine((*rt)->config, *(*rt)->store, (*rt)->Systems(), (*rt)->calls, SystemClock::Get(), eo);
   if (!o.record.empty()) {
     SyncOneRecord(engine, o.record, o.json, exit_code);
     engine.Retire();
@@ -326,8 +325,7 @@ void DlqReplay(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     if (!ReportIfError(s, exit_code)) return;
   }
   // Deliver them now.
-  SyncEngine engine((*rt)->config, *(*rt)->store, *(*rt)->ploomes, *(*rt)->milvus, (*rt)->calls, SystemClock::Get(),
-                    {}, (*rt)->Systems());
+  SyncEngine engine((*rt)->config, *(*rt)->store, (*rt)->Systems(), (*rt)->calls, SystemClock::Get());
   std::vector<RouteReport> reports;
   for (const auto& route : RouteOrder((*rt)->config)) {
     if (auto r = engine.RunDue(route); r.ran) reports.push_back(std::move(r));

@@ -58,8 +58,8 @@ class ServerTest : public ::testing::Test {
     h_ = std::make_unique<testing::SandboxHarness>(world);
     h_->config.server.poll_interval_seconds = 3600;
     service_ = std::make_unique<SyncService>(
-        ServiceParts{h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get(),
-                     {&h_->ploomes_api->circuit(), &h_->milvus_api->circuit()}},
+        ServiceParts{h_->config, *h_->store, h_->calls, SystemClock::Get(),
+                     {&h_->ploomes_api->circuit(), &h_->milvus_api->circuit()}, h_->Systems()},
         "test:1", poll);
     service_->Start();
     options.port = 0;
@@ -135,7 +135,7 @@ TEST_F(ServerTest, AWebhookTicketForASyncedCustomerCostsOneCall) {
   o.webhook_key = kHookKey;
   Start(o, /*poll=*/false);
   {
-    SyncEngine engine(h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get());
+    SyncEngine engine(h_->config, *h_->store, h_->Systems(), h_->calls, SystemClock::Get());
     engine.RunAll();  // the customers are synced, as in a running integration
   }
   std::string contact;
@@ -237,7 +237,7 @@ TEST_F(ServerTest, TheAdminApiWantsTheTokenWhenOneIsSet) {
 
 TEST(ServerListen, RefusesANonLoopbackAddressWithoutAToken) {
   testing::SandboxHarness h(SmallWorld());
-  SyncService service({h.config, *h.store, *h.ploomes, *h.milvus, h.calls, SystemClock::Get()}, "test:2", false);
+  SyncService service({h.config, *h.store, h.calls, SystemClock::Get(), {}, h.Systems()}, "test:2", false);
   ServerOptions o;
   o.host = "0.0.0.0";
   o.port = 0;
@@ -261,7 +261,7 @@ TEST(ServerListen, RefusesANonLoopbackAddressWithoutAToken) {
 // A second ponte on a port in use fails to start (before: both bound it and requests alternated).
 TEST(ServerListen, ASecondServerOnABusyPortFails) {
   testing::SandboxHarness h(SmallWorld());
-  SyncService service({h.config, *h.store, *h.ploomes, *h.milvus, h.calls, SystemClock::Get()}, "test:3", false);
+  SyncService service({h.config, *h.store, h.calls, SystemClock::Get(), {}, h.Systems()}, "test:3", false);
   ServerOptions o;
   o.port = 0;
   auto first = HttpServer::Start(o, service, *h.store, h.calls, SystemClock::Get());
@@ -375,13 +375,13 @@ TEST_F(ServerTest, StopIsGracefulAndLosesNothing) {
   ASSERT_TRUE(pending.has_value());
   for (const auto& d : *pending) EXPECT_TRUE(d.claimed_by.empty() || d.lease_until < SystemClock::Get().Now()) << d.id;
   // A later run finishes the work: every tagged task with a customer gets exactly one ticket.
-  SyncEngine engine(h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get());
+  SyncEngine engine(h_->config, *h_->store, h_->Systems(), h_->calls, SystemClock::Get());
   for (const auto& r : engine.RunAll()) EXPECT_EQ(r.error, "") << r.route;
   auto stats = h_->Stats();
   EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0);
   EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
   EXPECT_GT(stats["milvus"]["tickets"].get<int>(), 0);
-  SyncEngine again(h_->config, *h_->store, *h_->ploomes, *h_->milvus, h_->calls, SystemClock::Get());
+  SyncEngine again(h_->config, *h_->store, h_->Systems(), h_->calls, SystemClock::Get());
   for (const auto& r : again.RunAll()) EXPECT_EQ(r.created, 0) << r.route;
 }
 

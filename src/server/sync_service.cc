@@ -126,8 +126,7 @@ void SyncService::PollLoop() {
       }
     }
   };
-  SyncEngine engine(parts_.config, parts_.store, parts_.ploomes, parts_.milvus, parts_.calls, parts_.clock, options,
-                    parts_.systems);
+  SyncEngine engine(parts_.config, parts_.store, parts_.systems, parts_.calls, parts_.clock, options);
   const auto interval = std::chrono::seconds(parts_.config.server.poll_interval_seconds);
   while (!stopping_) {
     {
@@ -151,8 +150,7 @@ void SyncService::DeliveryLoop() {
   EngineOptions options;
   options.worker = worker_ + "/webhook";
   options.stop_requested = [this] { return stopping_.load(); };
-  SyncEngine engine(parts_.config, parts_.store, parts_.ploomes, parts_.milvus, parts_.calls, parts_.clock, options,
-                    parts_.systems);
+  SyncEngine engine(parts_.config, parts_.store, parts_.systems, parts_.calls, parts_.clock, options);
   while (auto item = queue_.Take()) {
     RouteReport r;
     if (item->kind == WorkItem::Kind::kDue) {

@@ -32,14 +32,12 @@ namespace ponte::server {
 struct ServiceParts {
   const Config& config;
   Store& store;
-  ploomes::PloomesConnector& ploomes;
-  milvus::MilvusConnector& milvus;
   CallCounter& calls;
   const Clock& clock;
   // One per system: when one is open, the routes wait (they touch both systems) and /readyz,
   // the dashboard and /metrics say so.
   std::vector<const Circuit*> circuits = {};
-  // The systems the hub's routes reach by name (the runtime's).
+  // Every system the routes reach, by name (the runtime's).
   ponte::SystemsByName systems = {};
 };
 

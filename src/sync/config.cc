@@ -21,6 +21,11 @@ bool IsRoute(const Config& config, std::string_view name) {
   return std::find(order.begin(), order.end(), name) != order.end();
 }
 
+std::string RouteOfWebhook(std::string_view entity_set) {
+  if (entity_set == "Contacts") return kRouteCustomersToMilvus;
+  return entity_set == "Tasks" ? kRouteTasks : kRouteInteractions;
+}
+
 bool IsBuiltInRoute(std::string_view name) {
   return name == kRouteCustomersToMilvus || name == kRouteCustomersToPloomes || name == kRouteTasks ||
          name == kRouteInteractions;

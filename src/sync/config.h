@@ -66,6 +66,8 @@ struct RouteConfig {
   std::string from;
   std::string message = "CustomerVendor";
   std::string to;
+  // A ticket route: which records of `from` become tickets ("Task", "InteractionRecord").
+  std::string records;
 };
 
 struct DeliveryConfig {
@@ -100,8 +102,8 @@ struct Config {
   std::map<std::string, RouteConfig> routes = {
       {kRouteCustomersToMilvus, {true, "2024-02-24", {}, {}, 24, "ploomes", "CustomerVendor", "milvus"}},
       {kRouteCustomersToPloomes, {true, "", {}, {}, 24, "milvus", "CustomerVendor", "ploomes"}},
-      {kRouteTasks, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24, "ploomes", "Ticket", "milvus"}},
-      {kRouteInteractions, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24, "ploomes", "Ticket", "milvus"}},
+      {kRouteTasks, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24, "ploomes", "Ticket", "milvus", "Task"}},
+      {kRouteInteractions, {true, "", {"INSTALAÇÃO", "ENTREGA"}, {}, 24, "ploomes", "Ticket", "milvus", "InteractionRecord"}},
   };
   // Routes between named systems (any besides the four above), in the order they run, after
   // the four.
@@ -118,6 +120,9 @@ bool IsRoute(const Config& config, std::string_view name);  // one of RouteOrder
 // One of the four routes of ponte 0.1, which run on the ploomes and milvus systems; the
 // others are the hub's routes between named systems.
 bool IsBuiltInRoute(std::string_view name);
+// The default route a Ploomes webhook of an entity set feeds ("Contacts", "Tasks",
+// "InteractionRecords").
+std::string RouteOfWebhook(std::string_view entity_set);
 
 // The kind of a configured system ("ploomes", "milvus", "totvs"), or "" when none is named so.
 std::string SystemKind(const Config& config, std::string_view system);

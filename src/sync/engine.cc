@@ -13,8 +13,6 @@
 #include "core/internal_id.h"
 #include "core/log.h"
 #include "store/facts.h"
-#include "connectors/milvus/milvus_customers.h"
-#include "connectors/ploomes/ploomes_customers.h"
 #include "sync/internal/engine_impl.h"
 
 namespace ponte {
@@ -43,21 +41,10 @@ std::optional<SystemRef> SyncEngine::Impl::TicketOriginOfReference(const std::st
                    TicketOriginId(inner.substr(first + 1, second - first - 1), inner.substr(second + 1))};
 }
 
-SyncEngine::SyncEngine(const Config& config, Store& store, ploomes::PloomesConnector& ploomes,
-                       milvus::MilvusConnector& milvus, CallCounter& calls, const Clock& clock,
-                       EngineOptions options, SystemsByName systems)
-    : impl_(std::make_unique<Impl>(
-          Impl{config, store, ploomes, milvus, calls, clock, std::move(options), std::move(systems)})) {
+SyncEngine::SyncEngine(const Config& config, Store& store, SystemsByName systems, CallCounter& calls,
+                       const Clock& clock, EngineOptions options)
+    : impl_(std::make_unique<Impl>(Impl{config, store, std::move(systems), calls, clock, std::move(options)})) {
   if (impl_->options.worker.empty()) impl_->options.worker = DefaultWorker();
-  Impl& im = *impl_;
-  if (!im.systems.count("ploomes")) {
-    im.owned_systems.push_back(std::make_unique<ploomes::PloomesCustomers>("ploomes", ploomes));
-    im.systems["ploomes"] = im.owned_systems.back().get();
-  }
-  if (!im.systems.count("milvus")) {
-    im.owned_systems.push_back(std::make_unique<milvus::MilvusCustomers>("milvus", milvus));
-    im.systems["milvus"] = im.owned_systems.back().get();
-  }
   if (!impl_->options.dry_run) {
     impl_->leases = std::make_unique<LeaseKeeper>(store, impl_->options.worker,
                                                   std::chrono::seconds(config.delivery.lease_seconds), clock);
@@ -84,10 +71,8 @@ RouteReport SyncEngine::RunRoute(const std::string& route) {
     r.polled_elsewhere = true;
     impl_->RunPending(r, route);
   } else {
-    if (route == kRouteTasks) {
-      impl_->TicketsRoute(r, route, "Task");
-    } else if (route == kRouteInteractions) {
-      impl_->TicketsRoute(r, route, "InteractionRecord");
+    if (impl_->config.routes.at(route).message == kTicketTransaction) {
+      impl_->TicketsRoute(r, route);
     } else {
       impl_->CustomersBetween(r, route);
     }
@@ -171,13 +156,21 @@ SyncEngine::RebuildReport SyncEngine::RebuildDePara() {
       ++out.customers_linked;
     }
   }
-  auto tickets = im.LinkTicketsByReference("rebuild");
-  if (!tickets) {
-    out.error = tickets.error().ToString();
-    return done();
+  // Tickets, by ponte's reference in them, in every system a ticket route writes.
+  std::set<std::string> targets;
+  for (const auto& route : RouteOrder(im.config)) {
+    const RouteConfig& rc = im.config.routes.at(route);
+    auto target = im.systems.ticket_targets.find(rc.to);
+    if (rc.message != kTicketTransaction || target == im.systems.ticket_targets.end()) continue;
+    if (!targets.insert(rc.to).second) continue;
+    auto tickets = im.LinkTicketsByReference(*target->second, "rebuild");
+    if (!tickets) {
+      out.error = tickets.error().ToString();
+      return done();
+    }
+    out.tickets_linked += tickets->linked;
+    out.conflicts += tickets->conflicts;
   }
-  out.tickets_linked = tickets->linked;
-  out.conflicts += tickets->conflicts;
   return done();
 }
 
@@ -199,9 +192,7 @@ RouteReport SyncEngine::RunDue(const std::string& route) {
 RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::string& id, const std::string& record) {
   RouteReport r;
   const int64_t calls_before = impl_->calls.Total();
-  const std::string route = entity_set == "Contacts" ? kRouteCustomersToMilvus
-                            : entity_set == "Tasks"  ? kRouteTasks
-                                                     : kRouteInteractions;
+  const std::string route = RouteOfWebhook(entity_set);
   if (!impl_->config.routes.at(route).enabled) {
     r.route = route;
     return r;
@@ -225,8 +216,8 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
     } else if (*contact) {
       r.read = 1;
       auto& rec = **contact;
-      // The route's cutoff holds on the webhook path as on polling: an old contact edited today is
-      // not created in Milvus (one already linked there is still updated).
+      // The route's cutoff holds on the webhook path as on polling: an old customer edited today
+      // is not created in the target (one already linked there is still updated).
       const SystemRef origin{rc.from, rec.internal_id};
       auto linked = impl_->store.Lookup(Impl::kCustomer, origin, rc.to);
       if (auto cutoff = impl_->Cutoff(route); cutoff && rec.created_at < *cutoff && !(linked && *linked)) {
@@ -240,19 +231,19 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
       }
     }
   } else {
-    const bool task = entity_set == "Tasks";
-    r.route = task ? kRouteTasks : kRouteInteractions;
+    r.route = route;
     r.ran = true;
-    auto tag_map = impl_->Tags(r.route);
+    auto on = impl_->TicketSystemsOf(route);
+    auto tag_map = on ? impl_->Tags(route) : Result<TagMap>(Fail(on.error()));
     if (!tag_map) {
       impl_->Failure(r, tag_map.error());
     } else {
-      auto src = impl_->ploomes.TicketSourceFromWebhook(entity_set, id, record, *tag_map);
-      if (!src) {
-        impl_->Failure(r, src.error());
-      } else if (*src) {
+      auto candidate = on->source->CandidateFromEvent(rc.records, id, record, *tag_map);
+      if (!candidate) {
+        impl_->Failure(r, candidate.error());
+      } else if (*candidate) {
         r.read = 1;
-        impl_->TicketFromSource(r, r.route, task ? "Task" : "InteractionRecord", **src);
+        impl_->TicketFromCandidate(r, route, **candidate);
       }
     }
   }

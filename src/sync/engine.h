@@ -9,9 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "connectors/customer_system.h"
-#include "connectors/milvus/milvus_connector.h"
-#include "connectors/ploomes/ploomes_connector.h"
+#include "connectors/systems.h"
 #include "core/time.h"
 #include "net/call_counter.h"
 #include "store/store.h"
@@ -39,14 +37,12 @@ struct EngineOptions {
   std::function<void(const RouteReport&)> route_finished;
 };
 
-// The configured systems by name, for the routes between named systems (docs/hub.md).
-using SystemsByName = std::map<std::string, CustomerSystem*>;
-
 class SyncEngine {
  public:
-  SyncEngine(const Config& config, Store& store, ploomes::PloomesConnector& ploomes,
-             milvus::MilvusConnector& milvus, CallCounter& calls, const Clock& clock,
-             EngineOptions options = {}, SystemsByName systems = {});
+  // `systems`: every system the configuration's routes name, by name (DefaultSystems gives the
+  // two of the four default routes).
+  SyncEngine(const Config& config, Store& store, SystemsByName systems, CallCounter& calls, const Clock& clock,
+             EngineOptions options = {});
   ~SyncEngine();
 
   // Runs one route once: its due pending deliveries first, then its source from the cursor.
@@ -56,7 +52,7 @@ class SyncEngine {
   std::vector<RouteReport> RunAll();
   // Only the route's due pending deliveries (retries, replayed dead letters); no listing.
   RouteReport RunDue(const std::string& route);
-  // Delivers one Ploomes record now (a webhook's): applies the route rules. A task or interaction
+  // Delivers one record now (a webhook's): applies the route rules. A task or interaction
   // is taken from `record` (the webhook's JSON, once its key was checked) when it carries its
   // tags and contact; otherwise, and for contacts, the record is read again by id.
   // entity_set: "Contacts", "Tasks" or "InteractionRecords". A disabled route does nothing
@@ -84,7 +80,7 @@ class SyncEngine {
   std::unique_ptr<Impl> impl_;
 };
 
-// Composes the Ticket de/para InternalId of a Ploomes task or interaction: "Task|40500001".
+// Composes the Ticket de/para InternalId of a record that became a ticket: "Task|40500001".
 std::string TicketOriginId(const std::string& source_message, const std::string& id);
 
 }  // namespace ponte

@@ -37,8 +37,8 @@ Result<std::unique_ptr<SyncEngine::Impl::CustomerLock>> SyncEngine::Impl::LockCu
 }
 
 Result<CustomerSystem*> SyncEngine::Impl::SystemNamed(const std::string& name) {
-  auto it = systems.find(name);
-  if (it == systems.end() || !it->second) {
+  auto it = systems.customers.find(name);
+  if (it == systems.customers.end() || !it->second) {
     return Fail(Error::FailedPrecondition(
         fmt::format("no connector for the system '{}' in this run; declare it under [systems.{}] with its kind", name,
                     name)));

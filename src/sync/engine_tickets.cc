@@ -1,4 +1,6 @@
-// The ticket routes: Ploomes tasks and interactions to Milvus tickets, with their clients.
+// The ticket routes: records of one system that carry a route's tags (a CRM's tasks and
+// interactions) become tickets in another, each on the target's customer of the record's
+// customer, created or linked first.
 
 #include "sync/internal/engine_impl.h"
 
@@ -10,57 +12,85 @@
 #include "core/log.h"
 #include "core/internal_id.h"
 #include "store/facts.h"
-#include "connectors/milvus/milvus_mapping.h"
-#include "connectors/ploomes/ploomes_mapping.h"
 
 namespace ponte {
 
-// The Milvus client of a Ploomes contact, linking or creating it first if needed. With
-// need_token, a client whose token ponte does not know yet is looked up by document (one
-// listing); without, the token may be empty (ResolveTokens asks for many at once).
-Result<SyncEngine::Impl::ClientForTicket> SyncEngine::Impl::EnsureClient(const std::string& contact_id, RouteReport& r, bool need_token) {
-  SystemRef contact{"ploomes", contact_id};
-  auto members = store.Entity(kCustomer, contact);
+Result<SyncEngine::Impl::TicketSystems> SyncEngine::Impl::TicketSystemsOf(const std::string& route) {
+  const RouteConfig& rc = config.routes.at(route);
+  TicketSystems out;
+  auto source = systems.ticket_sources.find(rc.from);
+  auto target = systems.ticket_targets.find(rc.to);
+  if (source == systems.ticket_sources.end() || target == systems.ticket_targets.end()) {
+    return Fail(Error::FailedPrecondition(fmt::format(
+        "the route {} carries tickets from {} to {}, and this run has no ticket connector for {}", route, rc.from,
+        rc.to, source == systems.ticket_sources.end() ? rc.from : rc.to)));
+  }
+  out.source = source->second;
+  out.target = target->second;
+  auto from = SystemNamed(rc.from);
+  if (!from) return Fail(from.error());
+  auto to = SystemNamed(rc.to);
+  if (!to) return Fail(to.error());
+  out.source_customers = *from;
+  out.target_customers = *to;
+  return out;
+}
+
+// The customer route the customer of a ticket travels on: the one between the ticket route's
+// two systems, when the configuration has it (its retries then carry it), else the ticket route.
+static std::string CustomerRouteFor(const Config& config, const std::string& ticket_route) {
+  const RouteConfig& rc = config.routes.at(ticket_route);
+  for (const auto& route : RouteOrder(config)) {
+    const RouteConfig& c = config.routes.at(route);
+    if (c.message == kCustomerVendorTransaction && c.from == rc.from && c.to == rc.to) return route;
+  }
+  return ticket_route;
+}
+
+Result<SyncEngine::Impl::CustomerForTicket> SyncEngine::Impl::EnsureCustomer(const std::string& route,
+                                                                           const std::string& customer_id,
+                                                                           RouteReport& r, bool need_key) {
+  auto on = TicketSystemsOf(route);
+  if (!on) return Fail(on.error());
+  const std::string& from = on->source_customers->name();
+  const std::string& to = on->target_customers->name();
+  const std::string key_name(on->target->customer_key());
+  const SystemRef customer{from, customer_id};
+  auto members = store.Entity(kCustomer, customer);
   if (!members) return Fail(members.error());
-  if (const LinkRow* m = Member(*members, "milvus")) {
-    std::string token = TokenFrom(*members, "milvus");
-    if (token.empty() && need_token) {
-      // Linked by an import: learn the token once by document.
-      auto doc = ParseDocument(m->info.natural_key);
-      if (doc) {
-        auto found = milvus.FindClientsByDocument(*doc);
+  if (const LinkRow* m = Member(*members, to)) {
+    std::string key = AttributeOf(*members, to, key_name);
+    if (key.empty() && need_key) {
+      // Linked by an import: learn the key once, by document.
+      if (auto doc = ParseDocument(m->info.natural_key)) {
+        auto found = on->target->LookUpCustomerKey(m->ref.internal_id, *doc);
         if (!found) return Fail(found.error());
-        for (const auto& c : *found) {
-          if (c.id == m->ref.internal_id) token = c.token;
-        }
-        if (!token.empty() && !options.dry_run) {
-          MergeAttributes(m->ref, {{"token", token}}, m);
-        }
+        key = *found;
+        if (!key.empty() && !options.dry_run) MergeAttributes(m->ref, {{key_name, key}}, m);
       }
     }
-    return ClientForTicket{m->ref.internal_id, token, m->info.natural_key, ""};
+    return CustomerForTicket{m->ref.internal_id, key, m->info.natural_key, ""};
   }
-  auto read = ploomes.GetContact(contact_id);
+  const std::string noun(on->source_customers->record_noun());
+  auto read = on->source_customers->ReadCustomer(customer_id);
   if (!read) {
     if (read.error().code == ErrorCode::kInvalidArgument) {
-      return ClientForTicket{"", "", "", fmt::format("contact {} has no valid CPF/CNPJ: {}", contact_id,
-                                                     read.error().message)};
+      return CustomerForTicket{"", "", "", fmt::format("{} {} has no valid CPF/CNPJ: {}", noun, customer_id,
+                                                       read.error().message)};
     }
     return Fail(read.error());
   }
-  if (!*read) return ClientForTicket{"", "", "", fmt::format("contact {} does not exist in Ploomes", contact_id)};
-  auto clients = SystemNamed("milvus");
-  if (!clients) return Fail(clients.error());
-  PONTE_RETURN_IF_ERROR(EnsureIndexOf(**clients));
+  if (!*read) return CustomerForTicket{"", "", "", fmt::format("{} {} does not exist in {}", noun, customer_id, from)};
+  PONTE_RETURN_IF_ERROR(EnsureIndexOf(*on->target_customers));
   const CustomerVendor& cv = (*read)->record;
-  Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, "ploomes", cv.ToBusinessContent());
-  DeliveryIntent intent{kRouteCustomersToMilvus, std::string(kCustomer), contact, "milvus",
-                        m.ToJson().dump(), ploomes::CustomerHash(cv)};
-  if (options.dry_run) return ClientForTicket{"", "", "", ""};
+  Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, from, cv.ToBusinessContent());
+  DeliveryIntent intent{CustomerRouteFor(config, route), std::string(kCustomer), customer, to,
+                        m.ToJson().dump(), on->source_customers->ContentHash(cv)};
+  if (options.dry_run) return CustomerForTicket{"", "", "", ""};
   auto claimed = Claim(intent);
   if (!claimed) return Fail(claimed.error());
   if (!*claimed) {
-    return Fail(Error::Unavailable(fmt::format("contact {} is being delivered by another worker", contact_id))
+    return Fail(Error::Unavailable(fmt::format("{} {} is being delivered by another worker", noun, customer_id))
                     .WithSystem(std::string(kHeldByAnotherWorker)));
   }
   auto d = std::move(*claimed);
@@ -69,90 +99,97 @@ Result<SyncEngine::Impl::ClientForTicket> SyncEngine::Impl::EnsureClient(const s
     Failed(r, *d, delivered.error());
     return Fail(delivered.error());
   }
-  Count(r, contact.ToString(), *delivered);
-  if (need_token) return EnsureClient(contact_id, r, true);  // linked now: its token next
-  auto again = store.Entity(kCustomer, contact);
+  Count(r, customer.ToString(), *delivered);
+  if (need_key) return EnsureCustomer(route, customer_id, r, true);  // linked now: its key next
+  auto again = store.Entity(kCustomer, customer);
   if (!again) return Fail(again.error());
-  return ClientForTicket{delivered->target_id, TokenFrom(*again, "milvus"), cv.document->canonical, ""};
+  return CustomerForTicket{delivered->target_id, AttributeOf(*again, to, key_name), cv.document->canonical, ""};
 }
 
-// A store that knows no ticket (new, emptied, lost, restored from an old backup) may face a
-// Milvus that holds ponte's tickets. Before the first ticket is created, every ticket ponte
-// wrote is found by the reference in its description (one listing) and linked again, so none
-// is created twice.
-Result<SyncEngine::Impl::ReferenceLinks> SyncEngine::Impl::LinkTicketsByReference(const std::string& how) {
-  auto found = milvus.TicketsByReference();
+Result<SyncEngine::Impl::ReferenceLinks> SyncEngine::Impl::LinkTicketsByReference(TicketTargetSystem& target,
+                                                                                 const std::string& how) {
+  auto found = target.TicketsByReference();
   if (!found) return Fail(found.error());
   ReferenceLinks out;
   out.found = found->size();
-  for (const auto& [reference, codigo] : *found) {
+  for (const auto& [reference, ticket_id] : *found) {
     auto origin = TicketOriginOfReference(reference);
     if (!origin) continue;
-    if (auto linked = store.Lookup(kTicket, *origin, "milvus"); linked && *linked) continue;
-    if (store.Link(kTicket, *origin, {"milvus", codigo}, {"", "", how})) {
+    if (auto linked = store.Lookup(kTicket, *origin, target.name()); linked && *linked) continue;
+    if (store.Link(kTicket, *origin, {target.name(), ticket_id}, {"", "", how})) {
       ++out.linked;
     } else {
       ++out.conflicts;
     }
   }
-  ticket_links_checked = true;
+  ticket_links_checked.insert(target.name());
   return out;
 }
 
-Result<int> SyncEngine::Impl::RelinkTicketsIfStoreKnowsNone() {
-  if (ticket_links_checked || options.dry_run) return 0;
+Result<int> SyncEngine::Impl::RelinkTicketsIfStoreKnowsNone(TicketTargetSystem& target) {
+  if (ticket_links_checked.count(target.name()) || options.dry_run) return 0;
   auto known = store.ListLinks({std::string(kTicket), "", 1, 0});
   if (!known) return Fail(known.error());
   if (!known->empty()) {
-    ticket_links_checked = true;
+    ticket_links_checked.insert(target.name());
     return 0;
   }
-  auto links = LinkTicketsByReference("relinked from ponte's reference");
+  auto links = LinkTicketsByReference(target, "relinked from ponte's reference");
   if (!links) return Fail(links.error());
-  log::Info("tickets_relinked", {{"found", std::to_string(links->found)}, {"relinked", std::to_string(links->linked)}});
+  log::Info("tickets_relinked", {{"system", target.name()},
+                                 {"found", std::to_string(links->found)},
+                                 {"relinked", std::to_string(links->linked)}});
   return links->linked;
 }
 
 Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverTicket(const Delivery& d, const Ticket& t, RouteReport& r) {
-  auto relinked = RelinkTicketsIfStoreKnowsNone();
+  const std::string& route = d.intent.route;
+  auto on = TicketSystemsOf(route);
+  if (!on) return Fail(on.error());
+  TicketTargetSystem& target = *on->target;
+  const std::string& to = target.name();
+  auto relinked = RelinkTicketsIfStoreKnowsNone(target);
   if (!relinked) return Fail(relinked.error());
   // Linked since the intent was journaled (by a relink, or by another worker): nothing to write.
-  if (auto linked = store.Lookup(kTicket, d.intent.origin, "milvus"); linked && *linked) {
-    PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", **linked}, {"", "", d.intent.route}, clock.Now()));
-    return Delivered{Outcome::kLinked, **linked, "already in Milvus (ponte's reference in it): linked again"};
+  if (auto linked = store.Lookup(kTicket, d.intent.origin, to); linked && *linked) {
+    PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {to, **linked}, {"", "", route}, clock.Now()));
+    return Delivered{Outcome::kLinked, **linked, fmt::format("already in {} (ponte's reference in it): linked again", to)};
   }
-  auto client = EnsureClient(t.customer_vendor_internal_id, r);
-  if (!client) return Fail(client.error());
-  if (!client->skip_reason.empty()) {
-    return Fail(Error::FailedPrecondition(client->skip_reason).WithSystem("ploomes"));
+  auto customer = EnsureCustomer(route, t.customer_vendor_internal_id, r);
+  if (!customer) return Fail(customer.error());
+  if (!customer->skip_reason.empty()) {
+    return Fail(Error::FailedPrecondition(customer->skip_reason).WithSystem(on->source->name()));
   }
-  if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create a Milvus ticket"};
-  if (client->token.empty()) {
-    return Fail(Error::FailedPrecondition(fmt::format(
-                    "the Milvus client {} has no token known to ponte", client->id))
-                    .WithSystem("milvus"));
+  if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create a ticket in " + to};
+  if (customer->key.empty()) {
+    return Fail(Error::FailedPrecondition(fmt::format("the {} {} of {} has no {} known to ponte",
+                                                      on->target_customers->record_noun(), customer->id, to,
+                                                      target.customer_key()))
+                    .WithSystem(to));
   }
-  const std::string reference = milvus::TicketReference("ploomes", t.source_message, t.internal_id);
+  const std::string reference = target.TicketReference(on->source->name(), t.source_message, t.internal_id);
   if (MayHaveLanded(d)) {
     // An earlier attempt may have created it before a crash: look for ponte's reference.
-    auto found = milvus.FindTicketByReference(client->token, reference);
+    auto found = target.FindTicket(customer->key, reference);
     if (!found) return Fail(found.error());
     if (*found) {
-      PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", **found}, {"", "", d.intent.route}, clock.Now()));
+      PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {to, **found}, {"", "", route}, clock.Now()));
       return Delivered{Outcome::kLinked, **found, "found the ticket an interrupted attempt created"};
     }
   }
   PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
-  auto codigo = milvus.CreateTicket(t, client->token, reference);
-  if (!codigo) return Fail(codigo.error());
-  PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {"milvus", *codigo}, {"", "", d.intent.route}, clock.Now()));
-  return Delivered{Outcome::kCreated, *codigo, fmt::format("Milvus ticket {} created", *codigo)};
+  auto created = target.CreateTicket(t, customer->key, reference);
+  if (!created) return Fail(created.error());
+  PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {to, *created}, {"", "", route}, clock.Now()));
+  return Delivered{Outcome::kCreated, *created, fmt::format("ticket {} created in {}", *created, to)};
 }
 
-Result<std::map<int64_t, std::string>> SyncEngine::Impl::Tags(const std::string& route) {
+Result<TagMap> SyncEngine::Impl::Tags(const std::string& route) {
   if (auto it = tags_by_route.find(route); it != tags_by_route.end()) return it->second;
+  auto on = TicketSystemsOf(route);
+  if (!on) return Fail(on.error());
   const RouteConfig& rc = config.routes.at(route);
-  auto resolved = ploomes.ResolveTags(rc.tags);
+  auto resolved = on->source->ResolveTags(rc.tags);
   if (!resolved) return Fail(resolved.error());
   for (int64_t id : rc.tag_ids) (*resolved)[id] = fmt::format("Tag {}", id);
   return tags_by_route[route] = *resolved;
@@ -166,101 +203,101 @@ std::optional<Instant> SyncEngine::Impl::Cutoff(const std::string& route) const 
   return std::nullopt;
 }
 
-void SyncEngine::Impl::TicketsRoute(RouteReport& r, const std::string& route, const std::string& source_message) {
+void SyncEngine::Impl::TicketsRoute(RouteReport& r, const std::string& route) {
+  const RouteConfig& rc = config.routes.at(route);
   RunPending(r, route);
+  auto on = TicketSystemsOf(route);
+  if (!on) return Failure(r, on.error());
   auto tag_map = Tags(route);
   if (!tag_map) return Failure(r, tag_map.error());
   CursorState cursor = LoadCursor(route);
-  auto listing = source_message == "Task" ? ploomes.TasksChangedSince(cursor.since, *tag_map)
-                                          : ploomes.InteractionsChangedSince(cursor.since, *tag_map);
+  auto listing = on->source->CandidatesChangedSince(rc.records, cursor.since, *tag_map);
   if (!listing) return Failure(r, listing.error());
   r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
   for (const auto& s : listing->skipped) {
-    Skip(r, route, {"ploomes", TicketOriginId(source_message, s.internal_id)}, "unreadable record", s.reason);
+    Skip(r, route, {rc.from, TicketOriginId(rc.records, s.internal_id)}, "unreadable record", s.reason);
   }
-  std::vector<const SourceRecord<ploomes::TicketSource>*> fresh;
+  std::vector<const SourceRecord<TicketCandidate>*> fresh;
   for (const auto& rec : listing->records) {
     if (!ReadBefore(cursor, rec)) fresh.push_back(&rec);
   }
-  // Clients first, their tokens at once, tickets last: a ticket needs its client's token, and
-  // Milvus tells a new client's token only through a listing (which may cost a minute), so
-  // one listing serves every client this run creates.
+  // Customers first, their keys at once, tickets last: a ticket needs its customer's key, and
+  // the target may tell a new customer's key only through a listing (which may cost a minute),
+  // so one listing serves every customer this run creates.
   std::vector<AwaitedRecord> wanted;
   std::set<std::string> asked;
   int done = 0;
   for (const auto* rec : fresh) {
     if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
-    Progress(route + " (clients)", ++done, static_cast<int>(fresh.size()));
-    const auto& src = rec->record;
-    if (!WantsTicket(route, *rec, {"ploomes", TicketOriginId(source_message, src.ticket.internal_id)})) continue;
-    auto client = EnsureClient(*src.contact_id, r, /*need_token=*/false);
-    if (!client || !client->skip_reason.empty() || !client->token.empty() || client->id.empty()) continue;
-    auto doc = ParseDocument(client->document);
-    if (doc && asked.insert(client->id).second) wanted.push_back({client->id, *doc});
+    Progress(route + " (customers)", ++done, static_cast<int>(fresh.size()));
+    const auto& c = rec->record;
+    if (!WantsTicket(route, *rec, {rc.from, TicketOriginId(rc.records, c.ticket.internal_id)})) continue;
+    auto customer = EnsureCustomer(route, *c.customer_id, r, /*need_key=*/false);
+    if (!customer || !customer->skip_reason.empty() || !customer->key.empty() || customer->id.empty()) continue;
+    auto doc = ParseDocument(customer->document);
+    if (doc && asked.insert(customer->id).second) wanted.push_back({customer->id, *doc});
   }
-  if (auto clients = SystemNamed("milvus")) SettleLateAttributes(**clients, wanted, /*thorough=*/true);
+  SettleLateAttributes(*on->target_customers, wanted, /*thorough=*/true);
   done = 0;
   for (const auto* rec : fresh) {
     if (Stopping(r)) return;
     Progress(route, ++done, static_cast<int>(fresh.size()));
-    TicketFromSource(r, route, source_message, *rec);
+    TicketFromCandidate(r, route, *rec);
   }
   SaveCursor(r, route, cursor, *listing);
 }
 
-// Whether a ticket source still needs a ticket: tagged, on a contact, not before the cutoff,
-// and not ticketed yet.
-bool SyncEngine::Impl::WantsTicket(const std::string& route, const SourceRecord<ploomes::TicketSource>& rec, const SystemRef& origin) {
-  const auto& src = rec.record;
-  if (!src.tagged || !src.contact_id) return false;
+bool SyncEngine::Impl::WantsTicket(const std::string& route, const SourceRecord<TicketCandidate>& rec,
+                                   const SystemRef& origin) {
+  const auto& c = rec.record;
+  if (!c.tagged || !c.customer_id) return false;
   if (auto cutoff = Cutoff(route); cutoff && rec.created_at < *cutoff) return false;
-  auto linked = store.Lookup(kTicket, origin, "milvus");
+  auto linked = store.Lookup(kTicket, origin, config.routes.at(route).to);
   return !(linked && *linked);
 }
 
-void SyncEngine::Impl::TicketFromSource(RouteReport& r, const std::string& route, const std::string& source_message,
-                                        const SourceRecord<ploomes::TicketSource>& rec) {
-  const auto& src = rec.record;
-  SystemRef origin{"ploomes", TicketOriginId(source_message, src.ticket.internal_id)};
-  if (!src.tagged) {
+void SyncEngine::Impl::TicketFromCandidate(RouteReport& r, const std::string& route,
+                                           const SourceRecord<TicketCandidate>& rec) {
+  const RouteConfig& rc = config.routes.at(route);
+  const auto& c = rec.record;
+  SystemRef origin{rc.from, TicketOriginId(rc.records, c.ticket.internal_id)};
+  if (!c.tagged) {
     Skip(r, route, origin, "no configured tag", "carries none of the configured tags");
     return;
   }
   // The cutoff keeps a first sync from ticketing every tagged task of past years (polling and
   // webhooks alike); a ticket already created stays linked.
   if (auto cutoff = Cutoff(route); cutoff && rec.created_at < *cutoff) {
-    auto linked = store.Lookup(kTicket, origin, "milvus");
+    auto linked = store.Lookup(kTicket, origin, rc.to);
     if (!(linked && *linked)) {
       Skip(r, route, origin, "created before the cutoff",
-           fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)),
-                       config.routes.at(route).cutoff));
+           fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)), rc.cutoff));
       return;
     }
   }
-  if (!src.contact_id) {
+  if (!c.customer_id) {
     Skip(r, route, origin, "no contact",
-         fmt::format("the {} is not linked to a contact, and Milvus needs a client for a ticket",
-                     source_message == "Task" ? "task" : "interaction"));
+         fmt::format("the {} is not linked to a contact, and {} needs a customer for a ticket",
+                     rc.records == "Task" ? "task" : "interaction", rc.to));
     return;
   }
-  auto linked = store.Lookup(kTicket, origin, "milvus");
+  auto linked = store.Lookup(kTicket, origin, rc.to);
   if (linked && *linked) {
-    // Milvus has no endpoint to update a ticket's fields: a ticket is created once.
+    // A ticket is created once: the helpdesk has no endpoint to update a ticket's fields.
     Count(r, origin.ToString(), {Outcome::kUnchanged, **linked, "ticket already created"});
     return;
   }
-  Ticket t = src.ticket;
-  Message m = NewMessage(kTicketTransaction, kTicketVersion, "ploomes", t.ToBusinessContent());
-  Delivery probe;
-  probe.intent = {route, std::string(kTicket), origin, "milvus", m.ToJson().dump(), ""};
-  // A contact without a usable document is a skip, not a dead letter: the record is fine,
+  Ticket t = c.ticket;
+  Message m = NewMessage(kTicketTransaction, kTicketVersion, rc.from, t.ToBusinessContent());
+  DeliveryIntent intent{route, std::string(kTicket), origin, rc.to, m.ToJson().dump(), ""};
+  // A customer without a usable document is a skip, not a dead letter: the record is fine,
   // its customer is not (yet).
-  if (auto client = EnsureClient(t.customer_vendor_internal_id, r);
-      client && !client->skip_reason.empty()) {
-    Skip(r, route, origin, "contact without valid CPF/CNPJ", client->skip_reason);
+  if (auto customer = EnsureCustomer(route, t.customer_vendor_internal_id, r);
+      customer && !customer->skip_reason.empty()) {
+    Skip(r, route, origin, "contact without valid CPF/CNPJ", customer->skip_reason);
     return;
   }
-  Process(r, probe.intent);
+  Process(r, intent);
 }
 
 }  // namespace ponte

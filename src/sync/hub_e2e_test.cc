@@ -35,7 +35,7 @@ class HubTest : public ::testing::Test {
   void SetUp() override { h_.JoinErp(); }
 
   std::vector<RouteReport> RunAll() {
-    SyncEngine engine(h_.config, *h_.store, *h_.ploomes, *h_.milvus, h_.calls, SystemClock::Get(), {}, h_.Systems());
+    SyncEngine engine(h_.config, *h_.store, h_.Systems(), h_.calls, SystemClock::Get());
     return engine.RunAll();
   }
   static int Writes(const std::vector<RouteReport>& reports) {
@@ -191,7 +191,7 @@ TEST_F(HubTest, AWorkerWaitsForTheOneWritingTheSameCustomer) {
   EngineOptions shared;
   shared.share_work = true;
   shared.worker = "b";
-  SyncEngine b(h_.config, *h_.store, *h_.ploomes, *h_.milvus, h_.calls, SystemClock::Get(), shared, h_.Systems());
+  SyncEngine b(h_.config, *h_.store, h_.Systems(), h_.calls, SystemClock::Get(), shared);
   auto waited = b.RunRoute("customers_ploomes_to_milvus");
   EXPECT_EQ(waited.created, 0);
   EXPECT_EQ(waited.dead, 0);
@@ -233,7 +233,7 @@ TEST_F(HubTest, AWriteACrashLeftInDoubtIsLinkedByTheNextRoute) {
   // The same person, in Ploomes: the route to Milvus comes first in the next run.
   const Json contact = Admin("POST", "/_sandbox/ploomes/Contacts", {{"Name", "Joana Prado"}, {"TypeId", 2}, {"CPF", doc}});
   const int clients_before = h_.Stats()["milvus"]["clients"];
-  SyncEngine engine(h_.config, *h_.store, *h_.ploomes, *h_.milvus, h_.calls, SystemClock::Get(), {}, h_.Systems());
+  SyncEngine engine(h_.config, *h_.store, h_.Systems(), h_.calls, SystemClock::Get());
   auto r = engine.RunRoute("customers_ploomes_to_milvus");
   EXPECT_EQ(r.created, 0);
   EXPECT_EQ(r.linked, 1);

@@ -12,7 +12,7 @@ namespace ponte {
 enum class Outcome { kCreated, kUpdated, kLinked, kUnchanged, kSkipped, kRetrying, kDead };
 
 struct RecordOutcome {
-  std::string origin;  // "ploomes:40100001"
+  std::string origin;  // "<system>:<InternalId>", e.g. "crm:40100001"
   Outcome outcome;
   std::string detail;  // skip reason, error, or what would be done (dry run)
 };

@@ -49,6 +49,7 @@ class SyncTest : public ::testing::Test {
         *transport_, nullptr, calls_, SystemClock::Get());
     ploomes_ = std::make_unique<ploomes::PloomesConnector>(*ploomes_api_);
     milvus_ = std::make_unique<milvus::MilvusConnector>(*milvus_api_, milvus::TicketDefaults{});
+    systems_ = std::make_unique<DefaultSystems>(*ploomes_, *milvus_);
     config_.delivery.retry_base_seconds = 0;
   }
   void SetUp() override {
@@ -60,7 +61,7 @@ class SyncTest : public ::testing::Test {
     Start(o);
   }
   std::vector<RouteReport> Run(EngineOptions options = {}) {
-    SyncEngine engine(config_, *store_, *ploomes_, *milvus_, calls_, SystemClock::Get(), options);
+    SyncEngine engine(config_, *store_, systems_->Systems(), calls_, SystemClock::Get(), options);
     return engine.RunAll();
   }
   Json Stats() { return sandbox_->Stats(); }
@@ -104,6 +105,7 @@ class SyncTest : public ::testing::Test {
   std::unique_ptr<ApiClient> ploomes_api_, milvus_api_;
   std::unique_ptr<ploomes::PloomesConnector> ploomes_;
   std::unique_ptr<milvus::MilvusConnector> milvus_;
+  std::unique_ptr<DefaultSystems> systems_;
   Config config_;
 };
 
@@ -367,7 +369,7 @@ TEST_F(SyncTest, ACutoffOnATicketRouteSkipsOlderTasks) {
   for (const auto& [source, n] : Stats()["milvus"]["tickets_by_source"].items()) {
     EXPECT_FALSE(source.starts_with("ploomes:Task:")) << source;
   }
-  SyncEngine engine(config_, *store_, *ploomes_, *milvus_, calls_, SystemClock::Get());
+  SyncEngine engine(config_, *store_, systems_->Systems(), calls_, SystemClock::Get());
   auto webhook = engine.DeliverOne("Tasks", "40500001");
   EXPECT_EQ(webhook.created, 0);
   // A contact edited in Ploomes sends a webhook: the contact cutoff holds there too (before:
@@ -384,7 +386,7 @@ TEST_F(SyncTest, ACutoffOnATicketRouteSkipsOlderTasks) {
     }
   }
   ASSERT_FALSE(old_contact.empty()) << "the data set has contacts from before the cutoff";
-  SyncEngine later(config_, *store_, *ploomes_, *milvus_, calls_, SystemClock::Get());
+  SyncEngine later(config_, *store_, systems_->Systems(), calls_, SystemClock::Get());
   auto contact = later.DeliverOne("Contacts", old_contact);
   EXPECT_EQ(contact.created, 0);
   EXPECT_EQ(contact.Skipped(), 1);
@@ -603,7 +605,7 @@ TEST_P(TypedDifferentlyTest, EveryAcceptedFormLinksInsteadOfCreating) {
   }
   // Without a whole listing, ponte answers from Ploomes itself (the lookup by document).
   if (whole_listing_first) Run();
-  SyncEngine engine(config_, *store_, *ploomes_, *milvus_, calls_, SystemClock::Get(), {});
+  SyncEngine engine(config_, *store_, systems_->Systems(), calls_, SystemClock::Get());
   const auto report = engine.RunRoute(kRouteCustomersToPloomes);
   Json stats = Stats();
   EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0) << stats["ploomes"]["duplicates"].dump();

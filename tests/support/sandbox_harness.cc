@@ -36,8 +36,7 @@ SandboxHarness::SandboxHarness(sandbox::SandboxOptions o, std::string store_url)
   ploomes = std::make_unique<ploomes::PloomesConnector>(*ploomes_api);
   milvus = std::make_unique<milvus::MilvusConnector>(*milvus_api, milvus::TicketDefaults{});
   config.delivery.retry_base_seconds = 0;
-  ploomes_customers = std::make_unique<ploomes::PloomesCustomers>("ploomes", *ploomes);
-  milvus_customers = std::make_unique<milvus::MilvusCustomers>("milvus", *milvus);
+  defaults = std::make_unique<DefaultSystems>(*ploomes, *milvus);
 }
 
 void SandboxHarness::JoinErp(const std::string& name, const std::string& message_version) {
@@ -64,9 +63,9 @@ void SandboxHarness::JoinErp(const std::string& name, const std::string& message
 }
 
 SystemsByName SandboxHarness::Systems() {
-  SystemsByName out = {{"ploomes", ploomes_customers.get()}, {"milvus", milvus_customers.get()}};
-  if (totvs) out[totvs->name()] = totvs.get();
-  return out;
+  std::map<std::string, CustomerSystem*> named;
+  if (totvs) named[totvs->name()] = totvs.get();
+  return defaults->Systems(named);
 }
 
 nlohmann::json SandboxHarness::AdminPost(const std::string& path, const nlohmann::json& body) {

@@ -9,9 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/milvus/milvus_connector.h"
-#include "connectors/milvus/milvus_customers.h"
 #include "connectors/ploomes/ploomes_connector.h"
-#include "connectors/ploomes/ploomes_customers.h"
+#include "connectors/systems.h"
 #include "connectors/totvs/totvs_connector.h"
 #include "net/call_counter.h"
 #include "net/http.h"
@@ -50,8 +49,7 @@ class SandboxHarness {
 
   std::unique_ptr<ApiClient> totvs_api;
   std::unique_ptr<totvs::TotvsConnector> totvs;
-  std::unique_ptr<ploomes::PloomesCustomers> ploomes_customers;
-  std::unique_ptr<milvus::MilvusCustomers> milvus_customers;
+  std::unique_ptr<DefaultSystems> defaults;  // over ploomes and milvus
 };
 
 }  // namespace ponte::testing

@@ -288,7 +288,7 @@ Result<std::map<int64_t, std::string>> PloomesConnector::ResolveTags(
   return out;
 }
 
-Result<SourceRecord<TicketSource>> PloomesConnector::ToTicketSource(
+Result<SourceRecord<TicketCandidate>> PloomesConnector::ToTicketSource(
     const std::string& entity_set, const Json& r, const std::map<int64_t, std::string>& tags) {
   auto ticket = entity_set == "Tasks" ? TaskToTicket(r, tags) : InteractionToTicket(r, tags);
   if (!ticket) return Fail(ticket.error());
@@ -298,11 +298,11 @@ Result<SourceRecord<TicketSource>> PloomesConnector::ToTicketSource(
     return Fail(Error::DataLoss("record without readable CreateDate/LastUpdateDate")
                     .WithSystem("ploomes").WithRecord(ticket->internal_id));
   }
-  TicketSource source{*ticket, HasAnyTag(r, tags), ContactIdOf(r)};
-  return SourceRecord<TicketSource>{std::move(source), ticket->internal_id, *updated, *created};
+  TicketCandidate source{*ticket, HasAnyTag(r, tags), ContactIdOf(r)};
+  return SourceRecord<TicketCandidate>{std::move(source), ticket->internal_id, *updated, *created};
 }
 
-Result<Listing<TicketSource>> PloomesConnector::TicketSourcesChangedSince(
+Result<Listing<TicketCandidate>> PloomesConnector::TicketSourcesChangedSince(
     const std::string& entity_set, std::optional<Instant> since,
     const std::map<int64_t, std::string>& tags) {
   if (since) *since -= options_.cursor_overlap;
@@ -312,7 +312,7 @@ Result<Listing<TicketSource>> PloomesConnector::TicketSourcesChangedSince(
   if (!clauses.empty()) filter = fmt::format("Tags/any(t: {})", fmt::join(clauses, " or "));
   auto page = client_.ListChangedSince({entity_set, filter, kTicketSourceExpand, ""}, since);
   if (!page) return Fail(page.error());
-  Listing<TicketSource> out;
+  Listing<TicketCandidate> out;
   out.pages = page->pages;
   out.reread = options_.cursor_overlap;
   for (const auto& r : page->records) {
@@ -326,27 +326,27 @@ Result<Listing<TicketSource>> PloomesConnector::TicketSourcesChangedSince(
   return out;
 }
 
-Result<Listing<TicketSource>> PloomesConnector::TasksChangedSince(
+Result<Listing<TicketCandidate>> PloomesConnector::TasksChangedSince(
     std::optional<Instant> since, const std::map<int64_t, std::string>& tags) {
   return TicketSourcesChangedSince("Tasks", since, tags);
 }
 
-Result<Listing<TicketSource>> PloomesConnector::InteractionsChangedSince(
+Result<Listing<TicketCandidate>> PloomesConnector::InteractionsChangedSince(
     std::optional<Instant> since, const std::map<int64_t, std::string>& tags) {
   return TicketSourcesChangedSince("InteractionRecords", since, tags);
 }
 
-Result<std::optional<SourceRecord<TicketSource>>> PloomesConnector::GetTicketSource(
+Result<std::optional<SourceRecord<TicketCandidate>>> PloomesConnector::GetTicketSource(
     const std::string& entity_set, const std::string& id, const std::map<int64_t, std::string>& tags) {
   auto r = client_.Get(entity_set, id, kTicketSourceExpand);
   if (!r) return Fail(r.error());
-  if (!r->has_value()) return std::optional<SourceRecord<TicketSource>>();
+  if (!r->has_value()) return std::optional<SourceRecord<TicketCandidate>>();
   auto s = ToTicketSource(entity_set, **r, tags);
   if (!s) return Fail(s.error());
-  return std::optional<SourceRecord<TicketSource>>(std::move(*s));
+  return std::optional<SourceRecord<TicketCandidate>>(std::move(*s));
 }
 
-Result<std::optional<SourceRecord<TicketSource>>> PloomesConnector::TicketSourceFromWebhook(
+Result<std::optional<SourceRecord<TicketCandidate>>> PloomesConnector::TicketSourceFromWebhook(
     const std::string& entity_set, const std::string& id, const std::string& record,
     const std::map<int64_t, std::string>& tags) {
   Json r = Json::parse(record, nullptr, false);
@@ -354,7 +354,7 @@ Result<std::optional<SourceRecord<TicketSource>>> PloomesConnector::TicketSource
                      r.contains("ContactId");
   if (whole) {
     auto source = ToTicketSource(entity_set, r, tags);
-    if (source) return std::optional<SourceRecord<TicketSource>>(std::move(*source));
+    if (source) return std::optional<SourceRecord<TicketCandidate>>(std::move(*source));
   }
   return GetTicketSource(entity_set, id, tags);
 }

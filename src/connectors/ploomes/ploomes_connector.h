@@ -13,16 +13,10 @@
 #include "core/customer_vendor.h"
 #include "core/findings.h"
 #include "core/listing.h"
+#include "connectors/ticket_system.h"
 #include "core/ticket.h"
 
 namespace ponte::ploomes {
-
-// A ticket source record with the raw data the route rules need.
-struct TicketSource {
-  Ticket ticket;
-  bool tagged = false;                   // carries one of the configured tags
-  std::optional<std::string> contact_id;
-};
 
 // Ploomes EntityIds for webhooks [OFFICIAL].
 inline constexpr int kContactEntity = 1;
@@ -76,15 +70,15 @@ class PloomesConnector {
   Result<std::map<int64_t, std::string>> ResolveTags(const std::vector<std::string>& names);
 
   // Tasks / interactions changed since, with at least one of `tag_ids` (filtered by Ploomes).
-  Result<Listing<TicketSource>> TasksChangedSince(std::optional<Instant> since,
+  Result<Listing<TicketCandidate>> TasksChangedSince(std::optional<Instant> since,
                                                   const std::map<int64_t, std::string>& tags);
-  Result<Listing<TicketSource>> InteractionsChangedSince(std::optional<Instant> since,
+  Result<Listing<TicketCandidate>> InteractionsChangedSince(std::optional<Instant> since,
                                                          const std::map<int64_t, std::string>& tags);
-  Result<std::optional<SourceRecord<TicketSource>>> GetTicketSource(
+  Result<std::optional<SourceRecord<TicketCandidate>>> GetTicketSource(
       const std::string& entity_set, const std::string& id, const std::map<int64_t, std::string>& tags);
   // The ticket source a webhook carried (`record`, JSON text of its New), when it holds the same
   // record with its tags and contact; else read by id (GetTicketSource).
-  Result<std::optional<SourceRecord<TicketSource>>> TicketSourceFromWebhook(
+  Result<std::optional<SourceRecord<TicketCandidate>>> TicketSourceFromWebhook(
       const std::string& entity_set, const std::string& id, const std::string& record,
       const std::map<int64_t, std::string>& tags);
 
@@ -96,10 +90,10 @@ class PloomesConnector {
   PloomesClient& client() { return client_; }
 
  private:
-  Result<Listing<TicketSource>> TicketSourcesChangedSince(const std::string& entity_set,
+  Result<Listing<TicketCandidate>> TicketSourcesChangedSince(const std::string& entity_set,
                                                           std::optional<Instant> since,
                                                           const std::map<int64_t, std::string>& tags);
-  Result<SourceRecord<TicketSource>> ToTicketSource(const std::string& entity_set, const Json& r,
+  Result<SourceRecord<TicketCandidate>> ToTicketSource(const std::string& entity_set, const Json& r,
                                                     const std::map<int64_t, std::string>& tags);
   Result<PlaceIds> Place(const Address& address);
   Result<SourceRecord<CustomerVendor>> ToSourceRecord(const Json& contact);

@@ -14,9 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connectors/customer_system.h"
-#include "connectors/milvus/milvus_connector.h"
-#include "connectors/ploomes/ploomes_connector.h"
+#include "connectors/systems.h"
 #include "core/message.h"
 #include "core/time.h"
 #include "store/store.h"
@@ -26,8 +24,6 @@
 namespace ponte {
 
 struct SyncEngine::Impl {
-  using ClientRef = milvus::ClientRef;
-
   static constexpr std::string_view kCustomer = kCustomerVendorTransaction;
   static constexpr std::string_view kTicket = kTicketTransaction;
   // Most deliveries claimed from the journal in one batch.
@@ -42,8 +38,8 @@ struct SyncEngine::Impl {
   static constexpr std::chrono::seconds kWaitForOtherWorker{2};
   // Error.system of "a record this one needs is held by another worker": not a failure.
   static constexpr std::string_view kHeldByAnotherWorker = "another worker";
-  // How long before a delivery's first attempt a contact it created may carry its CreateDate
-  // (clock skew between ponte and Ploomes).
+  // How long before a delivery's first attempt a record it created may carry its creation date
+  // (clock skew between ponte and the system).
   static constexpr std::chrono::minutes kCreateClockSkew{10};
   // How long an index from a complete listing answers for its system without a lookup.
   static constexpr std::chrono::minutes kIndexMaxAge{10};
@@ -64,11 +60,13 @@ struct SyncEngine::Impl {
     }
   }
 
-  static std::string TokenFrom(const std::vector<LinkRow>& members, const std::string& system) {
+  // A text attribute of `system`'s member of an entity ("" when it has none).
+  static std::string AttributeOf(const std::vector<LinkRow>& members, const std::string& system,
+                                 std::string_view key) {
     for (const auto& m : members) {
       if (m.ref.system != system) continue;
       auto attrs = nlohmann::json::parse(m.attributes, nullptr, false);
-      if (attrs.is_object()) return attrs.value("token", "");
+      if (attrs.is_object() && attrs.contains(key) && attrs[key].is_string()) return attrs[key];
     }
     return "";
   }
@@ -94,25 +92,19 @@ struct SyncEngine::Impl {
     return MayHaveLanded(d) || writes_in_doubt.count({system, doc}) > 0;
   }
 
-  // The origin a ticket's reference names: "[ponte ploomes:Task:40500001]" -> ploomes:Task|40500001.
+  // The origin a ticket's reference names: "[ponte crm:Task:40500001]" -> crm:Task|40500001.
   static std::optional<SystemRef> TicketOriginOfReference(const std::string& reference);
 
   const Config& config;
   Store& store;
-  ploomes::PloomesConnector& ploomes;
-  milvus::MilvusConnector& milvus;
+  SystemsByName systems;  // every system the routes name
   CallCounter& calls;
   const Clock& clock;
   EngineOptions options;
-  SystemsByName systems;  // every configured system, by name, for the hub's routes
   // Each ticket route's tags (TagId -> name), resolved once a run: routes have their own tags.
   std::map<std::string, std::map<int64_t, std::string>> tags_by_route;
-  // Adapters for the two connectors of the four default routes, when the caller named no
-  // system "ploomes" or "milvus" (tests, benchmarks): every customer route goes through
-  // CustomerSystem.
-  std::vector<std::unique_ptr<CustomerSystem>> owned_systems;
   bool halted = false;  // a system refused ponte or the store failed: the run stops
-  bool ticket_links_checked = false;  // RelinkTicketsIfStoreKnowsNone ran in this engine
+  std::set<std::string> ticket_links_checked;  // targets RelinkTicketsIfStoreKnowsNone ran for
   // Renews the leases of what this worker claimed until each delivery is done (lease_keeper.h).
   std::unique_ptr<LeaseKeeper> leases;
   // --dry-run: the customers the listings showed (system, document) -> member, never stored.
@@ -185,7 +177,7 @@ struct SyncEngine::Impl {
   // instead of being created again.
   std::optional<LinkRow> KnownCustomer(const std::string& doc, const std::string& system);
 
-  // The late attributes (a new Milvus client's token) of the records written into `system` in
+  // The late attributes (a ticket system's key of a new customer) of the records written into `system` in
   // this run and of `also`, asked all at once (CustomerSystem::LateAttributes) and kept on their
   // links: every answer for a record ponte knows (SetAttributes refuses the others). A failure
   // leaves them for a later ask.
@@ -208,8 +200,8 @@ struct SyncEngine::Impl {
     std::string name_, worker_;
   };
   // With several workers (share_work), two routes may carry one customer from two systems into
-  // a third at the same moment (a Ploomes contact and the ERP customer of one CNPJ, both bound
-  // for Milvus): the worker that holds "customer:<system>:<document>" decides "create or link";
+  // a third at the same moment (a CRM contact and the ERP customer of one CNPJ, both bound
+  // for the helpdesk): the worker that holds "customer:<system>:<document>" decides "create or link";
   // another is deferred, uncounted, and finds the link when it comes back. Null when one worker
   // runs alone.
   Result<std::unique_ptr<CustomerLock>> LockCustomer(const Delivery& d, const std::string& system, const std::string& doc);
@@ -246,35 +238,45 @@ struct SyncEngine::Impl {
   Result<std::optional<Existing>> FindExisting(CustomerSystem& target, const Delivery& d, const Message& m,
                                                const Document& doc);
 
-  // ---- tickets ----
+  // ---- tickets (engine_tickets.cc) ----
 
-  struct ClientForTicket {
-    std::string id;
-    std::string token;
+  // A ticket route's systems: where its records come from (and their customers), and where
+  // the tickets go (and their customers).
+  struct TicketSystems {
+    TicketSourceSystem* source = nullptr;
+    CustomerSystem* source_customers = nullptr;
+    TicketTargetSystem* target = nullptr;
+    CustomerSystem* target_customers = nullptr;
+  };
+  Result<TicketSystems> TicketSystemsOf(const std::string& route);
+
+  struct CustomerForTicket {
+    std::string id;           // in the ticket target
+    std::string key;          // what a ticket names it by (TicketTargetSystem::customer_key)
     std::string document;     // canonical CPF/CNPJ
-    std::string skip_reason;  // set when the ticket cannot have a client
+    std::string skip_reason;  // set when the ticket cannot have a customer
   };
 
-  // The Milvus client of a Ploomes contact, linking or creating it first if needed. With
-  // need_token, a client whose token ponte does not know yet is looked up by document (one
-  // listing); without, the token may be empty (ResolveTokens asks for many at once).
-  Result<ClientForTicket> EnsureClient(const std::string& contact_id, RouteReport& r, bool need_token = true);
+  // The target's customer of a source record's customer, linking or creating it first if
+  // needed. With need_key, a customer whose key ponte does not know yet is looked up by
+  // document; without, the key may be empty (SettleLateAttributes asks for many at once).
+  Result<CustomerForTicket> EnsureCustomer(const std::string& route, const std::string& customer_id, RouteReport& r,
+                                           bool need_key = true);
 
   // A store that knows no ticket (new, emptied, lost, restored from an old backup) may face a
-  // Milvus that holds ponte's tickets. Before the first ticket is created, every ticket ponte
-  // wrote is found by the reference in its description (one listing) and linked again, so none
-  // is created twice.
-  Result<int> RelinkTicketsIfStoreKnowsNone();
+  // target that holds ponte's tickets. Before the first ticket is created, every ticket ponte
+  // wrote is found by the reference in it (one listing) and linked again, so none is created
+  // twice.
+  Result<int> RelinkTicketsIfStoreKnowsNone(TicketTargetSystem& target);
 
-  // Links every ticket Milvus holds with ponte's reference in its description to the task or
-  // interaction the reference names, unless that record is linked already (`how` goes in the
-  // link's route). Marks this engine's tickets as checked.
+  // Links every ticket of `target` with ponte's reference in it to the record the reference
+  // names, unless that record is linked already (`how` goes in the link's route).
   struct ReferenceLinks {
     size_t found = 0;   // tickets with a reference
     int linked = 0;     // links written now
     int conflicts = 0;  // links the de/para refused (an id linked elsewhere)
   };
-  Result<ReferenceLinks> LinkTicketsByReference(const std::string& how);
+  Result<ReferenceLinks> LinkTicketsByReference(TicketTargetSystem& target, const std::string& how);
 
   Result<Delivered> DeliverTicket(const Delivery& d, const Ticket& t, RouteReport& r);
 
@@ -350,19 +352,18 @@ struct SyncEngine::Impl {
 
   // ---- routes ----
 
-  Result<std::map<int64_t, std::string>> Tags(const std::string& route);
+  Result<TagMap> Tags(const std::string& route);
 
   // A route's cutoff as an instant (the start of that local day); none when it has none.
   std::optional<Instant> Cutoff(const std::string& route) const;
 
-  void TicketsRoute(RouteReport& r, const std::string& route, const std::string& source_message);
+  void TicketsRoute(RouteReport& r, const std::string& route);
 
-  // Whether a ticket source still needs a ticket: tagged, on a contact, not before the cutoff,
-  // and not ticketed yet.
-  bool WantsTicket(const std::string& route, const SourceRecord<ploomes::TicketSource>& rec, const SystemRef& origin);
+  // Whether a record still needs a ticket: tagged, on a customer, not before the cutoff, and
+  // not ticketed yet.
+  bool WantsTicket(const std::string& route, const SourceRecord<TicketCandidate>& rec, const SystemRef& origin);
 
-  void TicketFromSource(RouteReport& r, const std::string& route, const std::string& source_message,
-                        const SourceRecord<ploomes::TicketSource>& rec);
+  void TicketFromCandidate(RouteReport& r, const std::string& route, const SourceRecord<TicketCandidate>& rec);
 
   void Failure(RouteReport& r, const Error& e);
 };
