@@ -102,12 +102,30 @@ TEST(ConfigLoaderTest, EachMistakeIsAnErrorThatNamesIt) {
       {"[[routes]]\nname = \"a\"\nfrom = \"ploomes\"\nto = \"milvus\"\n[[routes]]\nname = \"a\"\n", "listed twice"},
       {"[[routes]]\nfrom = \"ploomes\"\n", "routes[1].name: required"},
       {"[routes.customers_ploomes_to_erp]\nenabled = true\n", "other routes are [[routes]] entries"},
+      {"[routes.tasks_ploomes_to_milvus]\nfields = { \"task_A1\" = \"Descricao\" }\n",
+       "routes.tasks_ploomes_to_milvus.fields.\"task_A1\": unknown Ticket field 'Descricao' (fields: Topic, RequestDescription"},
+      {"[routes.tasks_ploomes_to_milvus]\nfields = { \"task A1\" = \"Topic\" }\n", "a custom field is named by its key"},
+      {"[routes.tasks_ploomes_to_milvus]\nfields = \"task_A1\"\n", "expected a table of custom field key"},
+      {"[routes.customers_ploomes_to_milvus]\nfields = { \"contact_A1\" = \"Topic\" }\n",
+       "the route customers_ploomes_to_milvus has no fields filter"},
   };
   for (const auto& [text, named] : cases) {
     auto c = ParseConfig(text, "ponte.toml");
     ASSERT_FALSE(c) << text;
     EXPECT_NE(c.error().message.find(named), std::string::npos) << text << "\n" << c.error().message;
   }
+}
+
+TEST(ConfigLoaderTest, ATicketRouteMapsCustomFieldsToTicketFields) {
+  auto c = ParseConfig("[routes.tasks_ploomes_to_milvus]\n"
+                       "fields = { \"task_6C3A21F0-0B1C-4C53-9C57-2F4E8A1D9B10\" = \"RequestDescription\", "
+                       "\"task_B2\" = \"RequesterPhone\" }\n",
+                       "ponte.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->routes.at(kRouteTasks).fields,
+            (std::map<std::string, std::string>{{"task_6C3A21F0-0B1C-4C53-9C57-2F4E8A1D9B10", "RequestDescription"},
+                                                {"task_B2", "RequesterPhone"}}));
+  EXPECT_TRUE(c->routes.at(kRouteInteractions).fields.empty());
 }
 
 TEST(ConfigLoaderTest, TheErpJoinsWithItsDefaultRoutes) {

@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "app/internal/config_read.h"
+#include "core/ticket.h"
 #include "core/time.h"
 
 namespace ponte::config_read {
@@ -29,15 +30,16 @@ Status ReadRouteFilters(const toml::table& t, const std::string& key, const std:
   if (ticket_route) {
     allowed.push_back("tags");
     allowed.push_back("tag_ids");
+    allowed.push_back("fields");
   }
-  for (const char* filter : {"cutoff", "tags", "tag_ids"}) {
+  for (const char* filter : {"cutoff", "tags", "tag_ids", "fields"}) {
     if (t.contains(filter) && std::find(allowed.begin(), allowed.end(), filter) == allowed.end()) {
       return Fail(KeyError(source, where + filter,
                            fmt::format("the route {} has no {} filter (docs/config.md lists each route's filters)",
                                        key, filter)));
     }
   }
-  keys.insert({"enabled", "cutoff", "tags", "tag_ids", "full_listing_hours"});
+  keys.insert({"enabled", "cutoff", "tags", "tag_ids", "full_listing_hours", "fields"});
   PONTE_RETURN_IF_ERROR(CheckKeys(t, keys, at, source));
   PONTE_RETURN_IF_ERROR(Read(t, "enabled", rc.enabled, where, source));
   PONTE_RETURN_IF_ERROR(Read(t, "full_listing_hours", rc.full_listing_hours, where, source));
@@ -67,6 +69,34 @@ Status ReadRouteFilters(const toml::table& t, const std::string& key, const std:
       if (!n) return Fail(KeyError(source, where + "tag_ids", "expected a list of numbers"));
       rc.tag_ids.push_back(*n);
     }
+  }
+  return ReadFieldMappings(t, where, rc, source);
+}
+
+// `fields = { "task_<GUID>" = "RequestDescription" }`: each custom field of the route's records,
+// by its key in the source, fills one Ticket field.
+Status ReadFieldMappings(const toml::table& t, const std::string& where, RouteConfig& rc, const std::string& source) {
+  if (!t.contains("fields")) return {};
+  const auto* fields = t["fields"].as_table();
+  if (!fields) {
+    return Fail(KeyError(source, where + "fields",
+                         "expected a table of custom field key = Ticket field, e.g. { \"task_<GUID>\" = \"RequestDescription\" }"));
+  }
+  const auto& names = TicketFieldNames();
+  for (const auto& [key, value] : *fields) {
+    const std::string field_key(key.str());
+    const std::string at = fmt::format("{}fields.\"{}\"", where, field_key);
+    bool key_ok = !field_key.empty();
+    for (char ch : field_key) key_ok &= std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+    if (!key_ok) {
+      return Fail(KeyError(source, at, "a custom field is named by its key, e.g. task_6C3A21F0-... (Ploomes: /Fields, FieldKey)"));
+    }
+    auto field = value.value<std::string>();
+    if (!field || std::find(names.begin(), names.end(), *field) == names.end()) {
+      return Fail(KeyError(source, at,
+                           fmt::format("unknown Ticket field '{}' (fields: {})", field.value_or(""), fmt::join(names, ", "))));
+    }
+    rc.fields[field_key] = *field;
   }
   return {};
 }

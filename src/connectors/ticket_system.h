@@ -24,6 +24,9 @@ struct TicketCandidate {
   Ticket ticket;
   bool tagged = false;                     // carries one of the route's tags
   std::optional<std::string> customer_id;  // the customer it is on, in the same system
+  // Its custom fields with a value, as text, by the source's key (a Ploomes FieldKey): what a
+  // route's `fields` maps into the ticket.
+  std::map<std::string, std::string> fields;
 };
 
 // Tag ids -> names, as a route's tags resolved in the source.

@@ -19,6 +19,25 @@ Json Ticket::ToBusinessContent() const {
   return c;
 }
 
+const std::vector<std::string>& TicketFieldNames() {
+  static const std::vector<std::string> names = {"Topic", "RequestDescription", "Category",
+                                                 "RequesterName", "RequesterEmail", "RequesterPhone"};
+  return names;
+}
+
+bool SetTicketField(Ticket& t, std::string_view field, std::string value) {
+  std::string* target = field == "Topic"                ? &t.topic
+                        : field == "RequestDescription" ? &t.request_description
+                        : field == "Category"           ? &t.category
+                        : field == "RequesterName"      ? &t.requester_name
+                        : field == "RequesterEmail"     ? &t.requester_email
+                        : field == "RequesterPhone"     ? &t.requester_phone
+                                                        : nullptr;
+  if (!target) return false;
+  *target = std::move(value);
+  return true;
+}
+
 Result<Ticket> Ticket::FromBusinessContent(const Json& c) {
   if (!c.is_object()) return Fail(Error::InvalidArgument("Ticket content is not an object"));
   Ticket t;

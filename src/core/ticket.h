@@ -5,6 +5,8 @@
 // and the origin record ponte made it from.
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/message.h"
 
@@ -26,5 +28,12 @@ struct Ticket {
   static Result<Ticket> FromBusinessContent(const Json& content);
   friend bool operator==(const Ticket&, const Ticket&) = default;
 };
+
+// The Ticket fields a route may fill from a custom field of its source (docs/config.md), by
+// their message names: Topic, RequestDescription, Category, RequesterName, RequesterEmail,
+// RequesterPhone.
+const std::vector<std::string>& TicketFieldNames();
+// Sets one of them to `value`; false when `field` is none of them.
+bool SetTicketField(Ticket& t, std::string_view field, std::string value);
 
 }  // namespace ponte

@@ -68,6 +68,9 @@ struct RouteConfig {
   std::string to;
   // A ticket route: which records of `from` become tickets ("Task", "InteractionRecord").
   std::string records;
+  // A ticket route: custom fields of those records, by the source's key (a Ploomes FieldKey),
+  // to the Ticket field each fills (TicketFieldNames).
+  std::map<std::string, std::string> fields;
 };
 
 struct DeliveryConfig {

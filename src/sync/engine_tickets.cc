@@ -288,6 +288,10 @@ void SyncEngine::Impl::TicketFromCandidate(RouteReport& r, const std::string& ro
     return;
   }
   Ticket t = c.ticket;
+  // The route's custom fields fill their Ticket fields (the loader checked the names).
+  for (const auto& [key, field] : rc.fields) {
+    if (auto value = c.fields.find(key); value != c.fields.end()) SetTicketField(t, field, value->second);
+  }
   Message m = NewMessage(kTicketTransaction, kTicketVersion, rc.from, t.ToBusinessContent());
   DeliveryIntent intent{route, std::string(kTicket), origin, rc.to, m.ToJson().dump(), ""};
   // A customer without a usable document is a skip, not a dead letter: the record is fine,

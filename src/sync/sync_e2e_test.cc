@@ -354,6 +354,48 @@ TEST_F(SyncTest, EachTicketRouteAppliesItsOwnTags) {
   }
 }
 
+// A ticket route's `fields`: a custom field of a task fills the Ticket field it is mapped to
+// (polling, and a webhook that carries the task); a task without the field keeps its own.
+TEST_F(SyncTest, ACustomFieldOfATaskFillsTheTicketFieldItIsMappedTo) {
+  const std::string key = "task_6C3A21F0-0B1C-4C53-9C57-2F4E8A1D9B10";
+  config_.routes[kRouteTasks].fields = {{key, "RequestDescription"}};
+  Run();
+  const std::string contact = LinkedContact();
+  ASSERT_FALSE(contact.empty());
+  auto new_task = [&](const std::string& title, const Json& properties) {
+    return Post("/_sandbox/ploomes/Tasks", {{"Title", title},
+                                            {"Description", "Ligar antes de ir"},
+                                            {"ContactId", std::stoll(contact)},
+                                            {"Tags", Json::array({{{"TagId", 40049715}}})},
+                                            {"OtherProperties", properties}})["Id"].get<int64_t>();
+  };
+  const int64_t with_field = new_task("Instalar roteador", Json::array({{{"FieldKey", key}, {"StringValue", "Rua das Flores, 100"}}}));
+  const int64_t without = new_task("Trocar cabo", Json::array());
+  Run();
+  SyncEngine engine(config_, *store_, systems_->Systems(), calls_, SystemClock::Get());
+  // The webhook form of a task: OtherProperties as a map.
+  const int64_t by_webhook = new_task("Instalar antena", Json::array({{{"FieldKey", key}, {"StringValue", "Av. Brasil, 5"}}}));
+  Json webhook_task;
+  for (const auto& t : Json::parse(admin_->Get("/_sandbox/ploomes/Tasks")->body)) {
+    if (t["Id"] == by_webhook) webhook_task = t;
+  }
+  ASSERT_TRUE(webhook_task.is_object());
+  webhook_task["OtherProperties"] = {{key, "Av. Brasil, 5"}};
+  (void)engine.DeliverOne("Tasks", std::to_string(by_webhook), webhook_task.dump());
+  std::map<int64_t, std::string> description;
+  for (const auto& t : Json::parse(admin_->Get("/_sandbox/milvus/tickets")->body)) {
+    for (int64_t id : {with_field, without, by_webhook}) {
+      if (t["descricao"].get<std::string>().find(fmt::format("[ponte ploomes:Task:{}]", id)) != std::string::npos) {
+        description[id] = t["descricao"];
+      }
+    }
+  }
+  ASSERT_EQ(description.size(), 3u);
+  EXPECT_TRUE(description[with_field].starts_with("Rua das Flores, 100\n")) << description[with_field];
+  EXPECT_TRUE(description[without].starts_with("Ligar antes de ir\n")) << description[without];
+  EXPECT_TRUE(description[by_webhook].starts_with("Av. Brasil, 5\n")) << description[by_webhook];
+}
+
 // A cutoff on a ticket route: tasks created before it are skipped, by polling and webhooks
 // alike (before: accepted in the configuration and ignored, so a first sync ticketed every
 // tagged task since 2023).

@@ -298,7 +298,7 @@ Result<SourceRecord<TicketCandidate>> PloomesConnector::ToTicketSource(
     return Fail(Error::DataLoss("record without readable CreateDate/LastUpdateDate")
                     .WithSystem("ploomes").WithRecord(ticket->internal_id));
   }
-  TicketCandidate source{*ticket, HasAnyTag(r, tags), ContactIdOf(r)};
+  TicketCandidate source{*ticket, HasAnyTag(r, tags), ContactIdOf(r), CustomFieldsOf(r)};
   return SourceRecord<TicketCandidate>{std::move(source), ticket->internal_id, *updated, *created};
 }
 

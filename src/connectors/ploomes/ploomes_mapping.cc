@@ -189,6 +189,44 @@ std::optional<std::string> ContactIdOf(const Json& record) {
   return std::to_string(it->get<int64_t>());
 }
 
+namespace {
+
+// A custom field's value as text; "" for none.
+std::string FieldText(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number()) return v.dump();
+  return "";
+}
+
+}  // namespace
+
+std::map<std::string, std::string> CustomFieldsOf(const Json& record) {
+  std::map<std::string, std::string> out;
+  auto props = record.find("OtherProperties");
+  if (props == record.end()) return out;
+  if (props->is_object()) {
+    for (const auto& [key, value] : props->items()) {
+      if (auto text = FieldText(value); !text.empty()) out[key] = text;
+    }
+    return out;
+  }
+  if (!props->is_array()) return out;
+  static const char* kValues[] = {"ObjectValueName", "StringValue", "BigStringValue", "IntegerValue",
+                                  "DecimalValue", "DateTimeValue", "BoolValue"};
+  for (const auto& p : *props) {
+    if (!p.is_object() || !p.contains("FieldKey") || !p["FieldKey"].is_string()) continue;
+    for (const char* name : kValues) {
+      if (!p.contains(name)) continue;
+      if (auto text = FieldText(p[name]); !text.empty()) {
+        out[p["FieldKey"].get<std::string>()] = text;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 Result<Instant> LastUpdateOf(const Json& record) {
   return ParseIsoInstant(Str(record, "LastUpdateDate"));
 }

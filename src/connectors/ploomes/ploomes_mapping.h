@@ -18,7 +18,7 @@ using Json = nlohmann::json;
 
 // What the mapping needs expanded on a contact listing (no extra calls per record).
 inline constexpr const char* kContactExpand = "Phones,City,State";
-inline constexpr const char* kTicketSourceExpand = "Tags";
+inline constexpr const char* kTicketSourceExpand = "Tags,OtherProperties";
 
 // The Ploomes InternalId of a record: its numeric Id as a string.
 Result<std::string> InternalIdOf(const Json& record);
@@ -57,6 +57,10 @@ bool HasAnyTag(const Json& record, const std::map<int64_t, std::string>& tag_nam
 
 // The record's contact id, if it has one.
 std::optional<std::string> ContactIdOf(const Json& record);
+// A record's custom fields with a value, as text, by FieldKey: OtherProperties as the REST API
+// lists them (`[{FieldKey, <Type>Value}]`) or as a webhook carries them (`{FieldKey: value}`).
+// An option field gives its ObjectValueName.
+std::map<std::string, std::string> CustomFieldsOf(const Json& record);
 
 // Server timestamps.
 Result<Instant> LastUpdateOf(const Json& record);
