@@ -17,6 +17,7 @@
 #include "support/run_ponte.h"
 #include "support/sandbox_checks.h"
 #include "support/temp_postgres.h"
+#include "store/store.h"
 
 namespace ponte {
 namespace {
@@ -170,6 +171,28 @@ namespace {
 // renews the leases of what it holds while it works, so no other worker takes a delivery in
 // flight and writes its record a second time (before: 12 duplicates at lease_seconds = 5 with
 // Milvus slow).
+// A worker writing a customer holds "customer:<system>:<document>" beside its route locks:
+// `ponte workers` shows it apart, not as a route it polls.
+TEST(WorkersListTest, CustomerLocksAreShownApartFromThePolledRoutes) {
+  const std::string url = "sqlite:" + testing::NewSqlitePath();
+  {
+    auto store = OpenStore(url);
+    ASSERT_TRUE(store) << store.error().ToString();
+    const Instant now = SystemClock::Get().Now();
+    ASSERT_TRUE((*store)->Heartbeat("host:1", now));
+    ASSERT_TRUE((*store)->TryLockRoute("customers_ploomes_to_milvus", "host:1", now, std::chrono::minutes(10)));
+    ASSERT_TRUE((*store)->TryLockRoute("customer:milvus:11222333000181", "host:1", now, std::chrono::minutes(10)));
+  }
+  auto listed = testing::RunPonte("--store " + url + " workers --json");
+  ASSERT_EQ(listed.exit_code, 0) << listed.out;
+  Json list = Json::parse(listed.out.substr(listed.out.find('[')), nullptr, false);
+  ASSERT_TRUE(list.is_array() && list.size() == 1) << listed.out;
+  EXPECT_EQ(list[0]["routes"], Json::array({"customers_ploomes_to_milvus"}));
+  EXPECT_EQ(list[0]["customers"], Json::array({"milvus:11222333000181"}));
+  auto text = testing::RunPonte("--store " + url + " workers");
+  EXPECT_NE(text.out.find("customers_ploomes_to_milvus (writing 1 customer(s))"), std::string::npos) << text.out;
+}
+
 TEST(SlowTargetTest, DeliveriesSlowerThanTheLeaseAreWrittenOnce) {
   auto pg = testing::NewPostgresDatabase();
   ASSERT_TRUE(pg.has_value()) << pg.error().ToString();

@@ -18,6 +18,24 @@ struct WorkersOptions {
   bool json = false;
 };
 
+// A worker's locks: the routes it polls, and the customers it is writing ("milvus:<document>").
+struct HeldLocks {
+  std::vector<std::string> routes;
+  std::vector<std::string> customers;
+};
+
+HeldLocks Split(const std::vector<std::string>& locks) {
+  HeldLocks out;
+  for (const auto& l : locks) {
+    if (l.starts_with(kCustomerLockPrefix)) {
+      out.customers.push_back(l.substr(kCustomerLockPrefix.size()));
+    } else {
+      out.routes.push_back(l);
+    }
+  }
+  return out;
+}
+
 void ListWorkers(GlobalOptions& g, const WorkersOptions& o, int& exit_code) {
   auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
@@ -27,8 +45,9 @@ void ListWorkers(GlobalOptions& g, const WorkersOptions& o, int& exit_code) {
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& w : *workers) {
+      const HeldLocks held = Split(w.routes);
       list.push_back({{"name", w.name}, {"started_at", FormatUtc(w.started_at)}, {"heartbeat_at", FormatUtc(w.heartbeat_at)},
-                      {"routes", w.routes}, {"claimed", w.claimed}});
+                      {"routes", held.routes}, {"customers", held.customers}, {"claimed", w.claimed}});
     }
     std::cout << list.dump() << "\n";
     return;
@@ -36,9 +55,12 @@ void ListWorkers(GlobalOptions& g, const WorkersOptions& o, int& exit_code) {
   std::cout << fmt::format("{:<32} {:>10} {:>8}  {}\n", "WORKER", "LAST SEEN", "CLAIMED", "POLLING");
   for (const auto& w : *workers) {
     const auto ago = std::chrono::duration_cast<std::chrono::seconds>(now - w.heartbeat_at).count();
+    const HeldLocks held = Split(w.routes);
     std::string routes;
-    for (const auto& r : w.routes) routes += (routes.empty() ? "" : ", ") + r;
-    std::cout << fmt::format("{:<32} {:>8} s {:>8}  {}\n", w.name, ago, w.claimed, routes.empty() ? "-" : routes);
+    for (const auto& r : held.routes) routes += (routes.empty() ? "" : ", ") + r;
+    if (routes.empty()) routes = "-";
+    if (!held.customers.empty()) routes += fmt::format(" (writing {} customer(s))", held.customers.size());
+    std::cout << fmt::format("{:<32} {:>8} s {:>8}  {}\n", w.name, ago, w.claimed, routes);
   }
   std::cerr << fmt::format("{} worker(s) seen in the last {} s on {}\n", workers->size(), o.window_seconds,
                            (*store)->Describe());

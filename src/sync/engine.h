@@ -18,6 +18,10 @@
 
 namespace ponte {
 
+// The lock a worker holds while it writes one customer into one system (share_work):
+// "customer:<system>:<document>", kept with the route locks.
+inline constexpr std::string_view kCustomerLockPrefix = "customer:";
+
 struct EngineOptions {
   bool dry_run = false;     // read, decide and report; write nothing (no journal either)
   bool full = false;        // read every source from the beginning, not from its cursor

@@ -17,7 +17,7 @@ Result<std::unique_ptr<SyncEngine::Impl::CustomerLock>> SyncEngine::Impl::LockCu
                                                                                      const std::string& system,
                                                                                      const std::string& doc) {
   if (!options.share_work || options.dry_run) return nullptr;
-  const std::string name = "customer:" + system + ":" + doc;
+  const std::string name = std::string(kCustomerLockPrefix) + system + ":" + doc;
   auto held = store.TryLockRoute(name, options.worker, clock.Now(), kRouteLockLease);
   if (!held) return Fail(held.error());
   auto lock = *held ? std::make_unique<CustomerLock>(store, name, options.worker) : nullptr;
