@@ -177,8 +177,8 @@ void SyncEngine::Impl::CustomersBetween(RouteReport& r, const std::string& route
   }
   if (dated) SaveCursor(r, route, cursor, *listing);
   // What the target tells only after its writes (a new client's token), for every record this
-  // route wrote, at once. The listing taken before the writes still serves a route out of the
-  // target: the records it lacks are ponte's own, linked already.
+  // route wrote, at once. A listing of the target taken before the writes still serves a route
+  // out of it: it holds them (KeepListingCurrent).
   SettleLateAttributes(target);
 }
 
