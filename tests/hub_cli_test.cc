@@ -123,6 +123,58 @@ TEST_F(HubCliTest, ThreeSystemsFromTheConfigurationFile) {
   EXPECT_NE(unknown.out.find("customers_milvus_to_erp"), std::string::npos) << unknown.out;
 }
 
+// Routes as data carry tickets too: a second Ploomes account's tasks become tickets of a second
+// Milvus account (here the sandbox's one of each, under other names), the customer route
+// between them beside it. Nothing twice; the second run writes nothing.
+TEST_F(HubCliTest, ATicketRouteBetweenNamedSystemsFromTheConfigurationFile) {
+  StartSandbox();
+  std::ofstream(config_) << "store = \"sqlite:" << testing::NewSqlitePath() << "\"\n"
+                         << "[systems.ploomes]\nbase_url = \"" << base_ << "/ploomes\"\nkey_env = \"TEST_PLOOMES_KEY\"\n"
+                         << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
+                         << "[systems.crm]\nkind = \"ploomes\"\nbase_url = \"" << base_ << "/ploomes\"\n"
+                         << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = 0\ntimeout_ms = 5000\n"
+                         << "[systems.helpdesk]\nkind = \"milvus\"\nbase_url = \"" << base_ << "/milvus\"\n"
+                         << "listing_budget = 5000\nquotas = { listings_per_minute = 0 }\n"
+                         << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
+                         << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n"
+                         << "[[routes]]\nname = \"customers_crm_to_helpdesk\"\nfrom = \"crm\"\nto = \"helpdesk\"\n"
+                         << "cutoff = \"" << kCutoff << "\"\n"
+                         << "[[routes]]\nname = \"tasks_crm_to_helpdesk\"\nfrom = \"crm\"\nto = \"helpdesk\"\n"
+                         << "message = \"Ticket\"\nrecords = \"Task\"\ntags = [\"INSTALAÇÃO\", \"ENTREGA\"]\n";
+  auto checked = Ponte("config check");
+  ASSERT_EQ(checked.exit_code, 0) << checked.out;
+  EXPECT_NE(checked.out.find("route tasks_crm_to_helpdesk: crm -> helpdesk (Ticket: Task tagged INSTALAÇÃO, ENTREGA): "
+                             "enabled"),
+            std::string::npos)
+      << checked.out;
+  auto first = Ponte("sync --once --json");
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  Json reports = Json::parse(first.out.substr(first.out.find('[')));
+  ASSERT_EQ(reports.size(), 2u) << first.out;
+  int tickets = 0;
+  for (const auto& r : reports) {
+    EXPECT_EQ(r["dead"], 0) << r["route"];
+    if (r["route"] == "tasks_crm_to_helpdesk") tickets = r["created"];
+  }
+  const Json stats = Stats();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();
+  EXPECT_EQ(stats["milvus"]["duplicate_tickets"], 0);
+  // Each ticket names its origin in the named system: "[ponte crm:Task:<id>]" (the route's
+  // count also holds the clients it created for tickets on contacts before the cutoff).
+  int from_crm = 0, other = 0;
+  for (const auto& item : stats["milvus"]["tickets_by_source"].items()) {
+    (item.key().starts_with("crm:Task:") ? from_crm : other)++;
+  }
+  EXPECT_GT(from_crm, 5);
+  EXPECT_LE(from_crm, tickets);
+  EXPECT_EQ(other, 0);
+  auto again = Ponte("sync --once --json");
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  for (const auto& r : Json::parse(again.out.substr(again.out.find('[')))) {
+    EXPECT_EQ(r["created"].get<int>() + r["updated"].get<int>() + r["linked"].get<int>(), 0) << r["route"];
+  }
+}
+
 TEST_F(HubCliTest, TheDemoJoinsTheErp) {
   auto demo = testing::RunPonte("demo --systems ploomes,milvus,totvs --contacts 80 --json");
   ASSERT_EQ(demo.exit_code, 0) << demo.out;

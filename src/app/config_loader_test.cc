@@ -92,7 +92,17 @@ TEST(ConfigLoaderTest, EachMistakeIsAnErrorThatNamesIt) {
       {std::string(kErp) + "[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"erp\"\nmessage = \"Item\"\n",
        "unknown message 'Item'"},
       {std::string(kErp) + "[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"erp\"\nmessage = \"Ticket\"\n",
-       "the Ticket message travels only on"},
+       "a Ticket route goes from a system of kind ploomes to one of kind milvus (ploomes is ploomes, erp is totvs)"},
+      {"[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"milvus\"\nmessage = \"Ticket\"\ntags = [\"A\"]\n",
+       "routes[1] (x).records: required on a Ticket route: Task or InteractionRecord"},
+      {"[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"milvus\"\nmessage = \"Ticket\"\nrecords = \"Deal\"\n",
+       "unknown records 'Deal' (Task or InteractionRecord)"},
+      {"[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"milvus\"\nmessage = \"Ticket\"\nrecords = \"Task\"\n",
+       "routes[1] (x).tags: a Ticket route needs tags or tag_ids"},
+      {"[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"milvus\"\nrecords = \"Task\"\n",
+       "routes[1] (x).records: unknown key"},
+      {"[[routes]]\nname = \"tasks_ploomes_to_milvus\"\nrecords = \"InteractionRecord\"\n",
+       "tasks_ploomes_to_milvus has records = \"Task\""},
       {std::string(kErp) + "[[routes]]\nname = \"x\"\nfrom = \"erp\"\nto = \"ploomes\"\ncutoff = \"2024-01-01\"\n",
        "routes[1] (x).cutoff: the route x has no cutoff filter"},
       {std::string(kErp) + "[[routes]]\nname = \"x\"\nfrom = \"erp\"\nto = \"ploomes\"\ntags = [\"A\"]\n", "no tags filter"},
@@ -126,6 +136,21 @@ TEST(ConfigLoaderTest, ATicketRouteMapsCustomFieldsToTicketFields) {
             (std::map<std::string, std::string>{{"task_6C3A21F0-0B1C-4C53-9C57-2F4E8A1D9B10", "RequestDescription"},
                                                 {"task_B2", "RequesterPhone"}}));
   EXPECT_TRUE(c->routes.at(kRouteInteractions).fields.empty());
+}
+
+TEST(ConfigLoaderTest, ATicketRouteRunsBetweenNamedSystemsOfTheTicketKinds) {
+  auto c = ParseConfig("[systems.crm]\nkind = \"ploomes\"\nbase_url = \"http://x\"\n"
+                       "[systems.helpdesk]\nkind = \"milvus\"\nbase_url = \"http://y\"\n"
+                       "[[routes]]\nname = \"interactions_crm_to_helpdesk\"\nfrom = \"crm\"\nto = \"helpdesk\"\n"
+                       "message = \"Ticket\"\nrecords = \"InteractionRecord\"\ntags = [\"ENTREGA\"]\ncutoff = \"2025-01-01\"\n",
+                       "ponte.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  const RouteConfig& rc = c->routes.at("interactions_crm_to_helpdesk");
+  EXPECT_EQ(rc.message, "Ticket");
+  EXPECT_EQ(rc.records, "InteractionRecord");
+  EXPECT_EQ(rc.tags, std::vector<std::string>{"ENTREGA"});
+  EXPECT_EQ(rc.cutoff, "2025-01-01");
+  EXPECT_EQ(c->hub_routes, std::vector<std::string>{"interactions_crm_to_helpdesk"});
 }
 
 TEST(ConfigLoaderTest, TheErpJoinsWithItsDefaultRoutes) {

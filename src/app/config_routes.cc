@@ -22,7 +22,7 @@ namespace ponte::config_read {
 Status ReadRouteFilters(const toml::table& t, const std::string& key, const std::string& at, const Config& c,
                         RouteConfig& rc, const std::string& source, std::set<std::string> keys) {
   const std::string where = at + ".";
-  const bool ticket_route = key == kRouteTasks || key == kRouteInteractions;
+  const bool ticket_route = rc.message == "Ticket";
   std::vector<std::string> allowed = {"enabled", "full_listing_hours"};
   // A cutoff compares creation dates: only a source that lists them (Ploomes) has one.
   const bool dated_source = IsBuiltInRoute(key) ? key != kRouteCustomersToPloomes : SystemKind(c, rc.from) == "ploomes";
@@ -101,6 +101,24 @@ Status ReadFieldMappings(const toml::table& t, const std::string& where, RouteCo
   return {};
 }
 
+// A Ticket route between named systems: tasks or interactions of a Ploomes account become
+// tickets of a Milvus account (the only kinds with ticket connectors).
+static Status CheckTicketRoute(const Config& c, const std::string& where, const std::string& from, const std::string& to,
+                        const std::string& records, const std::string& source) {
+  if (SystemKind(c, from) != "ploomes" || SystemKind(c, to) != "milvus") {
+    return Fail(KeyError(source, where + ".message",
+                         fmt::format("a Ticket route goes from a system of kind ploomes to one of kind milvus ({} is {}, "
+                                     "{} is {}); between other systems a route carries CustomerVendor",
+                                     from, SystemKind(c, from), to, SystemKind(c, to))));
+  }
+  if (records != "Task" && records != "InteractionRecord") {
+    return Fail(KeyError(source, where + ".records",
+                         records.empty() ? std::string("required on a Ticket route: Task or InteractionRecord")
+                                         : fmt::format("unknown records '{}' (Task or InteractionRecord)", records)));
+  }
+  return {};
+}
+
 // [[routes]]: the routes that run, in order, each naming its systems and message. Listing them
 // replaces the default routes: a built-in route not listed does not run.
 Status ReadRouteList(const toml::array& list, Config& c, const std::string& source) {
@@ -113,11 +131,12 @@ Status ReadRouteList(const toml::array& list, Config& c, const std::string& sour
     const std::string at = fmt::format("routes[{}]", i + 1);
     auto t = list.get(i)->as_table();
     if (!t) return Fail(KeyError(source, at, "expected a table ([[routes]] with name, from, message, to)"));
-    std::string name, from, to, message;
+    std::string name, from, to, message, records;
     PONTE_RETURN_IF_ERROR(Read(*t, "name", name, at + ".", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "from", from, at + ".", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "to", to, at + ".", source));
     PONTE_RETURN_IF_ERROR(Read(*t, "message", message, at + ".", source));
+    PONTE_RETURN_IF_ERROR(Read(*t, "records", records, at + ".", source));
     if (name.empty()) return Fail(KeyError(source, at + ".name", "required"));
     if (!seen.insert(name).second) return Fail(KeyError(source, at + ".name", "the route " + name + " is listed twice"));
     const std::string where = fmt::format("routes[{}] ({})", i + 1, name);
@@ -125,7 +144,8 @@ Status ReadRouteList(const toml::array& list, Config& c, const std::string& sour
       // The four routes of ponte 0.1 keep their systems and message; naming them is optional.
       RouteConfig& rc = c.routes.at(name);
       for (const auto& [field, given, fixed] : {std::tuple{"from", from, rc.from}, std::tuple{"to", to, rc.to},
-                                                std::tuple{"message", message, rc.message}}) {
+                                                std::tuple{"message", message, rc.message},
+                                                std::tuple{"records", records, rc.records}}) {
         if (!given.empty() && given != fixed) {
           return Fail(KeyError(source, where + "." + field,
                                fmt::format("{} has {} = \"{}\"; a route with other systems needs another name", name,
@@ -133,7 +153,8 @@ Status ReadRouteList(const toml::array& list, Config& c, const std::string& sour
         }
       }
       rc.enabled = true;
-      PONTE_RETURN_IF_ERROR(ReadRouteFilters(*t, name, where, c, rc, source, {"name", "from", "to", "message"}));
+      PONTE_RETURN_IF_ERROR(
+          ReadRouteFilters(*t, name, where, c, rc, source, {"name", "from", "to", "message", "records"}));
       continue;
     }
     bool name_ok = !name.empty() && name.size() <= 64;
@@ -149,19 +170,24 @@ Status ReadRouteList(const toml::array& list, Config& c, const std::string& sour
     }
     if (from == to) return Fail(KeyError(source, where + ".to", "a route goes from one system to another"));
     if (message.empty()) message = "CustomerVendor";
-    if (message == "Ticket") {
-      return Fail(KeyError(source, where + ".message",
-                           "the Ticket message travels only on tasks_ploomes_to_milvus and interactions_ploomes_to_milvus "
-                           "(from Ploomes tasks and interactions); a route between other systems carries CustomerVendor"));
-    }
-    if (message != "CustomerVendor") {
+    if (message != "CustomerVendor" && message != "Ticket") {
       return Fail(KeyError(source, where + ".message", fmt::format("unknown message '{}' (CustomerVendor or Ticket)", message)));
     }
     RouteConfig rc;
     rc.from = from;
     rc.to = to;
     rc.message = message;
-    PONTE_RETURN_IF_ERROR(ReadRouteFilters(*t, name, where, c, rc, source, {"name", "from", "to", "message"}));
+    std::set<std::string> keys = {"name", "from", "to", "message"};
+    if (message == "Ticket") {
+      PONTE_RETURN_IF_ERROR(CheckTicketRoute(c, where, from, to, records, source));
+      rc.records = records;
+      keys.insert("records");
+    }
+    PONTE_RETURN_IF_ERROR(ReadRouteFilters(*t, name, where, c, rc, source, keys));
+    if (message == "Ticket" && rc.tags.empty() && rc.tag_ids.empty()) {
+      return Fail(KeyError(source, where + ".tags",
+                           "a Ticket route needs tags or tag_ids: the records carrying one of them become tickets"));
+    }
     c.routes[name] = rc;
     c.hub_routes.push_back(name);
   }

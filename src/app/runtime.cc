@@ -9,7 +9,9 @@
 #include "app/cli.h"
 #include "app/config_loader.h"
 #include "connectors/milvus/milvus_customers.h"
+#include "connectors/milvus/milvus_tickets.h"
 #include "connectors/ploomes/ploomes_customers.h"
+#include "connectors/ploomes/ploomes_tickets.h"
 #include "connectors/totvs/totvs_connector.h"
 #include "core/base64.h"
 #include "core/version.h"
@@ -99,10 +101,12 @@ Status AddNamedSystem(Runtime& rt, const std::string& name, const SystemConfig& 
     rt.named_ploomes.push_back(std::make_unique<ploomes::PloomesConnector>(
         api, ploomes::PloomesOptions{std::chrono::seconds(s.cursor_overlap_seconds), s.document_field, nullptr}));
     rt.customer_systems[name] = std::make_unique<ploomes::PloomesCustomers>(name, *rt.named_ploomes.back());
+    rt.ticket_sources[name] = std::make_unique<ploomes::PloomesTickets>(name, *rt.named_ploomes.back());
   } else {
     rt.named_milvus.push_back(std::make_unique<milvus::MilvusConnector>(
         api, rt.config.tickets, milvus::MilvusOptions{nullptr, s.listing_budget, static_cast<size_t>(s.busca_cap)}));
     rt.customer_systems[name] = std::make_unique<milvus::MilvusCustomers>(name, *rt.named_milvus.back());
+    rt.ticket_targets[name] = std::make_unique<milvus::MilvusTickets>(name, *rt.named_milvus.back());
   }
   return {};
 }
@@ -110,8 +114,10 @@ Status AddNamedSystem(Runtime& rt, const std::string& name, const SystemConfig& 
 }  // namespace
 
 SystemsByName Runtime::Systems() const {
-  std::map<std::string, CustomerSystem*> named;
-  for (const auto& [name, system] : customer_systems) named[name] = system.get();
+  SystemsByName named;
+  for (const auto& [name, system] : customer_systems) named.customers[name] = system.get();
+  for (const auto& [name, source] : ticket_sources) named.ticket_sources[name] = source.get();
+  for (const auto& [name, target] : ticket_targets) named.ticket_targets[name] = target.get();
   return defaults->Systems(named);
 }
 

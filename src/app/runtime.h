@@ -44,6 +44,9 @@ struct Runtime {
   std::vector<std::unique_ptr<RateLimiter>> named_limiters;
   std::vector<std::unique_ptr<ploomes::PloomesConnector>> named_ploomes;
   std::vector<std::unique_ptr<milvus::MilvusConnector>> named_milvus;
+  // Named Ploomes systems as ticket sources, named Milvus systems as ticket targets.
+  std::map<std::string, std::unique_ptr<TicketSourceSystem>> ticket_sources;
+  std::map<std::string, std::unique_ptr<TicketTargetSystem>> ticket_targets;
 
   SystemsByName Systems() const;
   // The circuit of each system's API client (the server's readiness and metrics).

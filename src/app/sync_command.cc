@@ -261,7 +261,15 @@ void ConfigCheck(GlobalOptions& g, const SyncOptions& o, int& exit_code) {
   }
   for (const auto& route : RouteOrder(*config)) {
     const RouteConfig& rc = config->routes.at(route);
-    std::cout << fmt::format("  route {}: {} -> {} ({}): {}\n", route, rc.from, rc.to, rc.message,
+    std::string carries = rc.message;
+    if (rc.message == "Ticket") {
+      // Which records become tickets, and what the route fills from their custom fields.
+      std::vector<std::string> tags = rc.tags;
+      for (int64_t id : rc.tag_ids) tags.push_back(fmt::format("TagId {}", id));
+      carries += fmt::format(": {} tagged {}", rc.records, fmt::join(tags, ", "));
+      for (const auto& [key, field] : rc.fields) carries += fmt::format("; {} -> {}", key, field);
+    }
+    std::cout << fmt::format("  route {}: {} -> {} ({}): {}\n", route, rc.from, rc.to, carries,
                              rc.enabled ? "enabled" : "disabled");
   }
   if (!keys_found) {

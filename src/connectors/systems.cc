@@ -16,9 +16,8 @@ DefaultSystems::DefaultSystems(ploomes::PloomesConnector& ploomes, milvus::Milvu
 
 DefaultSystems::~DefaultSystems() = default;
 
-SystemsByName DefaultSystems::Systems(const std::map<std::string, CustomerSystem*>& more) const {
-  SystemsByName out;
-  out.customers = more;
+SystemsByName DefaultSystems::Systems(const SystemsByName& more) const {
+  SystemsByName out = more;
   for (const auto& c : customers_) out.customers[c->name()] = c.get();
   out.ticket_sources[ticket_source_->name()] = ticket_source_.get();
   out.ticket_targets[ticket_target_->name()] = ticket_target_.get();

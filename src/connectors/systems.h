@@ -32,8 +32,8 @@ class DefaultSystems {
   DefaultSystems(ploomes::PloomesConnector& ploomes, milvus::MilvusConnector& milvus);
   ~DefaultSystems();
 
-  // The two, and the customers of `more` (other named systems, the hub's).
-  SystemsByName Systems(const std::map<std::string, CustomerSystem*>& more = {}) const;
+  // The two, and the systems of `more` (other named systems, the hub's).
+  SystemsByName Systems(const SystemsByName& more = {}) const;
 
  private:
   std::vector<std::unique_ptr<CustomerSystem>> customers_;

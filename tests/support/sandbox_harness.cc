@@ -63,8 +63,8 @@ void SandboxHarness::JoinErp(const std::string& name, const std::string& message
 }
 
 SystemsByName SandboxHarness::Systems() {
-  std::map<std::string, CustomerSystem*> named;
-  if (totvs) named[totvs->name()] = totvs.get();
+  SystemsByName named;
+  if (totvs) named.customers[totvs->name()] = totvs.get();
   return defaults->Systems(named);
 }
 
