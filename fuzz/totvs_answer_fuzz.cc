@@ -1,6 +1,7 @@
-// A TOTVS ERP's answer as it comes off the wire: a ResponseMessage to a BusinessMessage (any
-// spelling, or a bare acknowledgement) and a contents page of customers, with the composite
-// InternalIds in both. Errors are fine; crashes are not, and a key that splits composes back.
+// A TOTVS ERP's words as they come off the wire: a ResponseMessage to a BusinessMessage (any
+// spelling, or a bare acknowledgement), a contents page of customers, with the composite
+// InternalIds in both, and a BusinessMessage the ERP pushes (answered with a ResponseMessage
+// ponte itself reads back). Errors are fine; crashes are not, and a key that splits composes back.
 
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto answer = totvs::ReadAnswer(body)) {
     PONTE_FUZZ_CHECK(answer->responded || answer->internal_ids.empty());
     for (const auto& pair : answer->internal_ids) CheckKey(pair.destination);
+  }
+  if (auto received = totvs::ReadBusinessMessage(body)) {
+    PONTE_FUZZ_CHECK(!received->uuid.empty() && !received->transaction.empty());
+    const auto response = totvs::ResponseMessage({}, *received, {{"CustomerVendor", "a|b", "CNPJ|1"}}, {});
+    auto again = totvs::ReadAnswer(response.dump());
+    PONTE_FUZZ_CHECK(again && again->ok() && again->internal_ids.size() == 1);
   }
   const auto page = nlohmann::json::parse(body, nullptr, false);
   const auto* items = page.is_discarded() ? nullptr : totvs::Member(page, "Items");

@@ -130,6 +130,58 @@ TEST_F(ServeCliTest, WebhookToTicketThenAGracefulStop) {
   }
 }
 
+// A TOTVS ERP of the configuration pushes a customer to `ponte serve`: it signs in as ponte signs
+// in to it, gets a ResponseMessage with the InternalId ponte keeps the customer under, and the
+// customer reaches Ploomes and Milvus without a poll. Other credentials get 401, and no secret
+// is logged.
+TEST_F(ServeCliTest, AnErpPushesACustomerToServe) {
+  std::ofstream(config_, std::ios::app) << "[systems.erp]\nkind = \"totvs\"\nbase_url = \"" << sandbox_url_ << "/totvs\"\n"
+                                        << "user = \"ponte\"\nkey_env = \"TEST_ERP_PASSWORD\"\n"
+                                        << testing::ThreeSystemRoutes("2024-02-24");
+  setenv("TEST_ERP_PASSWORD", "sandbox-totvs-password", 1);
+  auto serve = Serve();
+  const std::string url = ServeUrl(*serve);
+  ASSERT_FALSE(url.empty()) << serve->Drain();
+  httplib::Client server(url);
+  const Json message = {
+      {"Header", {{"UUID", "erp-push-1"}, {"Type", "BusinessMessage"}, {"Event", "upsert"}, {"Transaction", "CUSTOMERVENDOR"},
+                  {"Version", "2.000"}, {"SourceApplication", "P12"}}},
+      {"Content", {{"InternalId", "T1|D MG 01 |900002|01"}, {"Code", "900002"}, {"Name", "Vidraçaria Ponte Ltda"},
+                   {"GovernmentalInformation", {{"Id", Json::array({"45145061000185"})}, {"scope", "Federal"}, {"name", "CNPJ"}}}}}};
+  auto answered = server.Post("/totvseai/standardmessage/v1/transactions",
+                              {{"Authorization", "Basic cG9udGU6c2FuZGJveC10b3R2cy1wYXNzd29yZA=="}},  // ponte:sandbox-totvs-password
+                              message.dump(), "application/json");
+  ASSERT_TRUE(answered);
+  ASSERT_EQ(answered->status, 200) << answered->body;
+  Json response = Json::parse(answered->body);
+  EXPECT_EQ(response["Content"]["ProcessingInformation"]["Status"], "OK") << answered->body;
+  EXPECT_EQ(response["Content"]["ReturnContent"]["ListOfInternalId"][0]["Destination"], "CNPJ|45145061000185");
+  httplib::Client sandbox(sandbox_url_);
+  bool delivered = false;
+  for (int i = 0; i < 300 && !delivered; ++i) {
+    int found = 0;
+    for (const auto& c : Json::parse(sandbox.Get("/_sandbox/milvus/clients")->body)) {
+      found += c.dump().find("45145061000185") != std::string::npos || c.dump().find("45.145.061/0001-85") != std::string::npos;
+    }
+    for (const auto& c : Json::parse(sandbox.Get("/_sandbox/ploomes/Contacts")->body)) {
+      found += c.dump().find("45145061000185") != std::string::npos || c.dump().find("45.145.061/0001-85") != std::string::npos;
+    }
+    delivered = found == 2;
+    if (!delivered) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(delivered) << "the pushed customer is not in both Ploomes and Milvus";
+  auto refused = server.Post("/totvseai/standardmessage/v1/transactions", {{"Authorization", "Basic cG9udGU6Z3Vlc3M="}},
+                             message.dump(), "application/json");  // ponte:guess
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  serve->Signal(SIGTERM);
+  EXPECT_EQ(serve->Wait(), 0);
+  const std::string log = serve->Drain();
+  for (const char* secret : {"sandbox-totvs-password", "cG9udGU6c2FuZGJveC10b3R2cy1wYXNzd29yZA"}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked:\n" << log;
+  }
+}
+
 // --log-format json: every line ponte serve logs is one JSON object with ts, level and event,
 // a route's run is a line, a refused webhook is a line, and no secret is in any of them.
 TEST_F(ServeCliTest, JsonLogsOneObjectPerLineWithoutSecrets) {

@@ -322,6 +322,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
                     "text/plain");
   });
   RegisterAdminApi(s, impl->admin);
+  RegisterEaiReceiver(s, options.eai_senders, service);
   if (options.port == 0) {
     impl->port = s.bind_to_any_port(options.host);
     if (impl->port <= 0) return Fail(Error::Unavailable(fmt::format("cannot listen on {}", options.host)));

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "net/call_counter.h"
+#include "server/eai_receiver.h"
 #include "server/sync_service.h"
 #include "store/store.h"
 
@@ -33,6 +34,8 @@ struct ServerOptions {
   // rebinding sends a foreign name, and gets 403.
   std::vector<std::string> allowed_hosts;
   size_t threads = 1024;  // connections served at once; idle ones cannot starve the others
+  // TOTVS ERPs that push their changes to ponte (eai_receiver.h); none: the path is not served.
+  std::vector<EaiSender> eai_senders;
 };
 
 // Splits "HOST:PORT" ("[::1]:8400" for IPv6). InvalidArgument names what is wrong.

@@ -15,6 +15,9 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base64.h"
+#include "core/document.h"
+#include "server/eai_receiver.h"
 #include "server/http_server.h"
 #include "server/sync_service.h"
 #include "support/sandbox_harness.h"
@@ -54,9 +57,15 @@ bool WaitFor(F done, std::chrono::milliseconds limit = 15s) {
 
 class ServerTest : public ::testing::Test {
  protected:
-  void Start(ServerOptions options = {}, bool poll = false, sandbox::SandboxOptions world = SmallWorld()) {
+  void Start(ServerOptions options = {}, bool poll = false, sandbox::SandboxOptions world = SmallWorld(),
+             bool erp = false) {
     h_ = std::make_unique<testing::SandboxHarness>(world);
     h_->config.server.poll_interval_seconds = 3600;
+    if (erp) {
+      // The sandbox's ERP as [systems.erp], allowed to push with the credentials ponte calls it with.
+      h_->JoinErp("erp");
+      options.eai_senders = {{"erp", "Basic " + Base64Encode("ponte:sandbox-totvs-password"), {}}};
+    }
     service_ = std::make_unique<SyncService>(
         ServiceParts{h_->config, *h_->store, h_->calls, SystemClock::Get(),
                      {&h_->ploomes_api->circuit(), &h_->milvus_api->circuit()}, h_->Systems()},
@@ -156,6 +165,71 @@ TEST_F(ServerTest, AWebhookTicketForASyncedCustomerCostsOneCall) {
   EXPECT_EQ(h_->calls.Total() - before, 1) << "calls: ploomes " << h_->calls.Total("ploomes") << ", milvus "
                                            << h_->calls.Total("milvus");
   EXPECT_EQ(TicketsFor(task), 1);
+}
+
+// A TOTVS ERP pushes a customer as a BusinessMessage: ponte answers a ResponseMessage with the
+// InternalId it keeps the customer under, and delivers it to Ploomes and Milvus without a poll.
+// What it cannot take is answered Status ERROR with the reason; a stranger gets 401.
+TEST_F(ServerTest, AnErpPushesACustomerAndGetsTheInternalIdPonteKeepsItUnder) {
+  Start({}, false, SmallWorld(), /*erp=*/true);
+  CustomerVendor cv;
+  cv.internal_id = "T1|D MG 01 |900001|01";
+  cv.name = "Serralheria Ponte Nova Ltda";
+  cv.short_name = "Serralheria Ponte Nova";
+  cv.document = *ParseDocument("45145061000185");
+  auto message = [&](const Json& content, const std::string& event = "upsert") {
+    return Json{{"Header", {{"UUID", "a1b2c3d4-" + event}, {"Type", "BusinessMessage"}, {"SubType", "event"},
+                            {"Event", event}, {"Transaction", "CUSTOMERVENDOR"}, {"Version", "2.000"},
+                            {"SourceApplication", "P12ERP"}, {"ProductName", "PROTHEUS"}}},
+                {"Content", content}}
+        .dump();
+  };
+  const httplib::Headers erp = {{"Authorization", "Basic " + Base64Encode("ponte:sandbox-totvs-password")}};
+  auto post = [&](const std::string& body, const httplib::Headers& headers) {
+    return client_->Post(kEaiTransactionsPath, headers, body, "application/json");
+  };
+  auto answered = post(message(cv.ToBusinessContent()), erp);
+  ASSERT_TRUE(answered && answered->status == 200) << (answered ? answered->body : "no answer");
+  Json response = Json::parse(answered->body);
+  EXPECT_EQ(response["Header"]["Type"], "Response");
+  EXPECT_EQ(response["Content"]["ReceivedMessage"]["UUID"], "a1b2c3d4-upsert");
+  EXPECT_EQ(response["Content"]["ProcessingInformation"]["Status"], "OK");
+  EXPECT_EQ(response["Content"]["ReturnContent"]["ListOfInternalId"],
+            Json::parse(R"([{"Name":"CustomerVendor","Origin":"T1|D MG 01 |900001|01","Destination":"CNPJ|45145061000185"}])"));
+  const SystemRef origin{"erp", cv.internal_id};
+  EXPECT_TRUE(WaitFor([&] {
+    auto ploomes = h_->store->Lookup("CustomerVendor", origin, "ploomes");
+    auto milvus = h_->store->Lookup("CustomerVendor", origin, "milvus");
+    return ploomes && *ploomes && milvus && *milvus;
+  })) << "the pushed customer did not reach Ploomes and Milvus";
+  // Pushed again (the ERP's queue retries): nothing twice.
+  ASSERT_EQ(post(message(cv.ToBusinessContent()), erp)->status, 200);
+  auto stats = h_->Stats();
+  EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0);
+  EXPECT_EQ(stats["ploomes"]["duplicate_documents"], 0);
+
+  auto status_of = [&](const std::string& body) {
+    auto r = post(body, erp);
+    EXPECT_TRUE(r && r->status == 200);
+    Json j = Json::parse(r ? r->body : "{}", nullptr, false);
+    return std::pair{j["Content"]["ProcessingInformation"]["Status"].get<std::string>(),
+                     j["Content"]["ProcessingInformation"]["Details"].dump()};
+  };
+  auto [deleted, why_delete] = status_of(message(cv.ToBusinessContent(), "delete"));
+  EXPECT_EQ(deleted, "ERROR");
+  EXPECT_NE(why_delete.find("does not take delete events"), std::string::npos) << why_delete;
+  CustomerVendor undocumented = cv;
+  undocumented.document.reset();
+  auto [refused, why_refused] = status_of(message(undocumented.ToBusinessContent()));
+  EXPECT_EQ(refused, "ERROR");
+  EXPECT_NE(why_refused.find("no valid CPF/CNPJ"), std::string::npos) << why_refused;
+  auto stranger = post(message(cv.ToBusinessContent()), {{"Authorization", "Basic " + Base64Encode("ponte:guess")}});
+  ASSERT_TRUE(stranger);
+  EXPECT_EQ(stranger->status, 401);
+  EXPECT_EQ(stranger->body.find("sandbox-totvs-password"), std::string::npos);
+  auto not_json = post("<CustomerVendor/>", erp);
+  ASSERT_TRUE(not_json);
+  EXPECT_EQ(not_json->status, 400);
 }
 
 TEST_F(ServerTest, WebhooksNeedTheValidationKey) {

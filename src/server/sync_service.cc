@@ -155,6 +155,15 @@ void SyncService::DeliveryLoop() {
     RouteReport r;
     if (item->kind == WorkItem::Kind::kDue) {
       r = engine.RunDue(item->route);
+    } else if (!item->system.empty()) {
+      // A customer a system pushed: every route out of it.
+      for (const auto& received : engine.DeliverReceived(item->system, item->record)) {
+        if (!received.error.empty()) {
+          log::Error("received_delivery_failed", {{"route", received.route}, {"item", item->Key()}, {"error", received.error}});
+        }
+        if (received.ran) Record(received);
+      }
+      continue;
     } else {
       r = engine.DeliverOne(item->entity_set, item->id, item->record);
       if (r.Delivered() > 0) {

@@ -3,7 +3,8 @@
 namespace ponte::server {
 
 std::string WorkItem::Key() const {
-  return kind == Kind::kRecord ? entity_set + "(" + id + ")" : "due:" + route;
+  if (kind == Kind::kDue) return "due:" + route;
+  return system.empty() ? entity_set + "(" + id + ")" : system + ":" + id;
 }
 
 WorkQueue::Push WorkQueue::Enqueue(WorkItem item) {

@@ -21,6 +21,9 @@ struct WorkItem {
   std::string route;       // kDue
   std::string record;      // kRecord: the record as the webhook carried it (JSON text), if any
   std::chrono::steady_clock::time_point received{};
+  // kRecord sent by a system that pushes its changes (a TOTVS ERP's BusinessMessage): its name;
+  // `record` is then the message's BusinessContent and entity_set is empty.
+  std::string system;
 
   std::string Key() const;
 };

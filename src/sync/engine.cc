@@ -189,6 +189,42 @@ RouteReport SyncEngine::RunDue(const std::string& route) {
   return r;
 }
 
+std::vector<RouteReport> SyncEngine::DeliverReceived(const std::string& system, const std::string& business_content) {
+  Impl& im = *impl_;
+  std::vector<RouteReport> out;
+  auto source = im.SystemNamed(system);
+  auto cv = CustomerVendor::FromBusinessContent(nlohmann::json::parse(business_content, nullptr, false));
+  for (const auto& route : RouteOrder(im.config)) {
+    const RouteConfig& rc = im.config.routes.at(route);
+    if (rc.from != system || rc.message != kCustomerVendorTransaction || !rc.enabled) continue;
+    RouteReport r = im.NewReport(route);
+    const int64_t calls_before = im.calls.Total();
+    // Pushed at any time: the target's index may be stale, so the customer is looked up.
+    im.indexed[rc.to] = false;
+    if (!source) {
+      im.Failure(r, source.error());
+    } else if (!cv || !cv->document || cv->internal_id.empty()) {
+      r.read = 1;
+      im.Skip(r, route, {system, cv ? cv->internal_id : ""}, "no valid CPF/CNPJ",
+              !cv ? cv.error().message : cv->internal_id.empty() ? "the message has no InternalId" : "the customer has no CPF/CNPJ");
+    } else {
+      r.read = 1;
+      const SystemRef origin{system, cv->internal_id};
+      const std::string hash = (*source)->ContentHash(*cv);
+      auto members = im.store.Entity(Impl::kCustomer, origin);
+      if (members && Impl::Member(*members, rc.to) && Impl::TargetHas(*members, system, rc.to, hash)) {
+        im.Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
+      } else {
+        Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, system, cv->ToBusinessContent());
+        im.Process(r, {route, std::string(Impl::kCustomer), origin, rc.to, m.ToJson().dump(), hash});
+      }
+    }
+    r.api_calls = im.calls.Total() - calls_before;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::string& id, const std::string& record) {
   RouteReport r;
   const int64_t calls_before = impl_->calls.Total();

@@ -1,7 +1,9 @@
 #pragma once
-// The sync engine: the four routes of DESIGN.md section 1, each a source listing read from a
-// durable cursor, route rules, and deliveries through the journal (intent, reconcile, write,
-// link + done) so a crash at any point neither duplicates nor loses a record.
+// The sync engine: the routes of a configuration (the four of DESIGN.md section 1 and the
+// hub's), each a source listing read from a durable cursor, route rules, and deliveries through
+// the journal (intent, reconcile, write, link + done) so a crash at any point neither
+// duplicates nor loses a record. It reaches every system through the connector interfaces
+// (SystemsByName) and names none.
 
 #include <functional>
 #include <map>
@@ -62,6 +64,10 @@ class SyncEngine {
   // entity_set: "Contacts", "Tasks" or "InteractionRecords". A disabled route does nothing
   // (ran is false).
   RouteReport DeliverOne(const std::string& entity_set, const std::string& id, const std::string& record = "");
+  // Delivers one customer a system pushed (a TOTVS ERP's BusinessMessage; `business_content`:
+  // its CustomerVendor content) on every enabled customer route out of that system, as a
+  // listing of it would: a report per route.
+  std::vector<RouteReport> DeliverReceived(const std::string& system, const std::string& business_content);
   // A graceful end of this worker: its claims go back to the journal for the others, and it
   // leaves the list of live workers. A crashed worker gets the same, later: its leases end.
   void Retire();

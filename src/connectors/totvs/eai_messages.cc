@@ -59,6 +59,49 @@ Json BusinessMessage(const Sender& sender, std::string_view transaction, std::st
   return {{"Header", header}, {"Content", business_content}};
 }
 
+Result<Received> ReadBusinessMessage(std::string_view body) {
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded()) return Fail(Error::InvalidArgument("the message is not JSON"));
+  const Json* header = Member(j, "Header");
+  const Json* content = Member(j, "Content");
+  if (!header || !header->is_object() || !content || !content->is_object()) {
+    return Fail(Error::InvalidArgument("a BusinessMessage is {\"Header\": {...}, \"Content\": {...}}"));
+  }
+  Received r;
+  r.uuid = Text(*header, "UUID");
+  r.transaction = Text(*header, "Transaction");
+  r.version = Text(*header, "Version");
+  r.event = Text(*header, "Event");
+  r.source_application = Text(*header, "SourceApplication");
+  r.content = *content;
+  if (r.uuid.empty()) return Fail(Error::InvalidArgument("the message's Header has no UUID"));
+  if (r.transaction.empty()) return Fail(Error::InvalidArgument("the message's Header has no Transaction"));
+  if (r.event.empty()) r.event = "upsert";
+  return r;
+}
+
+Json ResponseMessage(const Sender& sender, const Received& received, const std::vector<InternalIdPair>& internal_ids,
+                     const std::vector<std::string>& errors) {
+  const std::string now = FormatUtc(SystemClock::Get().Now());
+  Json header = {{"UUID", "ponte-" + received.uuid},
+                 {"Type", "Response"},
+                 {"Transaction", received.transaction},
+                 {"Version", received.version},
+                 {"SourceApplication", sender.source_application},
+                 {"ProductName", "PONTE"},
+                 {"ProductVersion", sender.product_version},
+                 {"GeneratedOn", now},
+                 {"DeliveryType", "sync"}};
+  Json details = Json::array();
+  for (const auto& e : errors) details.push_back({{"Code", "PONTE"}, {"Message", e}});
+  Json ids = Json::array();
+  for (const auto& p : internal_ids) ids.push_back({{"Name", p.name}, {"Origin", p.origin}, {"Destination", p.destination}});
+  Json content = {{"ReceivedMessage", {{"UUID", received.uuid}, {"SentBy", received.source_application}, {"Event", received.event}}},
+                  {"ProcessingInformation", {{"ProcessedOn", now}, {"Status", errors.empty() ? "OK" : "ERROR"}, {"Details", details}}},
+                  {"ReturnContent", {{"ListOfInternalId", ids}}}};
+  return {{"Header", header}, {"Content", content}};
+}
+
 bool Answer::ok() const { return responded && SameName(status, "ok"); }
 
 Result<Answer> ReadAnswer(std::string_view body) {

@@ -49,6 +49,26 @@ struct Answer {
 // Content is an acknowledgement (responded false); a body that is not JSON is DataLoss.
 Result<Answer> ReadAnswer(std::string_view body);
 
+// A BusinessMessage an ERP sent to ponte (its REST EAI pushing a change): the header's routing
+// and the BusinessContent.
+struct Received {
+  std::string uuid;
+  std::string transaction;         // as sent ("CUSTOMERVENDOR", "CustomerVendor")
+  std::string version;
+  std::string event;               // "upsert" or "delete"
+  std::string source_application;  // the sender's instance (SentBy of the answer)
+  Json content = Json::object();
+};
+// Reads a received BusinessMessage, names and values in any case. InvalidArgument saying what
+// is missing: not JSON, no Header or Content, no UUID or Transaction.
+Result<Received> ReadBusinessMessage(std::string_view body);
+
+// The ResponseMessage ponte answers a received message with: Status OK and the InternalIds it
+// took the record under (ReturnContent.ListOfInternalId: {Name, Origin: the sender's,
+// Destination: ponte's}), or Status ERROR with one Details entry per error.
+Json ResponseMessage(const Sender& sender, const Received& received, const std::vector<InternalIdPair>& internal_ids,
+                     const std::vector<std::string>& errors);
+
 // A member of a JSON object by case-insensitive name, or null.
 const Json* Member(const Json& object, std::string_view name);
 // A string member, trimmed of the blanks ERPs pad codes with; "" when absent.

@@ -58,6 +58,33 @@ TEST(EaiMessagesTest, ComposesAndSplitsCustomerKeysAsTheErpKeepsThem) {
   }
 }
 
+// A BusinessMessage an ERP pushes, as Protheus spells it (capitalised or not, codes padded), and
+// ponte's answer, which ponte's own reader of answers takes for what it says.
+TEST(EaiMessagesTest, AReceivedMessageIsReadInAnySpellingAndAnswered) {
+  auto received = ReadBusinessMessage(R"({"header":{"uuid":"u-1","transaction":"CUSTOMERVENDOR","version":"2.000",
+      "sourceApplication":" P12 "},"content":{"InternalId":"T1|D MG 01 |000001|01"}})");
+  ASSERT_TRUE(received) << received.error().message;
+  EXPECT_EQ(received->uuid, "u-1");
+  EXPECT_EQ(received->transaction, "CUSTOMERVENDOR");
+  EXPECT_EQ(received->event, "upsert");  // an event without Event is an upsert
+  EXPECT_EQ(received->source_application, "P12");
+  EXPECT_EQ(received->content["InternalId"], "T1|D MG 01 |000001|01");
+  const Json ok = ResponseMessage({"PONTE", "0.1.0", "", ""}, *received,
+                                  {{"CustomerVendor", "T1|D MG 01 |000001|01", "CNPJ|11222333000181"}}, {});
+  EXPECT_EQ(ok["Content"]["ReceivedMessage"]["SentBy"], "P12");
+  auto read = ReadAnswer(ok.dump());
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->ok());
+  EXPECT_EQ(read->internal_ids, (std::vector<InternalIdPair>{{"CustomerVendor", "T1|D MG 01 |000001|01", "CNPJ|11222333000181"}}));
+  auto refused = ReadAnswer(ResponseMessage({}, *received, {}, {"no CPF/CNPJ"}).dump());
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(refused->ok());
+  EXPECT_EQ(refused->errors, std::vector<std::string>{"PONTE: no CPF/CNPJ"});
+  for (const char* bad : {"not json", R"({"Header":{}})", R"({"Header":{"Transaction":"X"},"Content":{}})"}) {
+    EXPECT_FALSE(ReadBusinessMessage(bad)) << bad;
+  }
+}
+
 TEST(EaiMessagesTest, BusinessMessageCarriesTheHeaderTheTransportNeeds) {
   const Json m = BusinessMessage({"PONTE", "0.1.0", "T1", "D MG 01"}, "CustomerVendor", "2.000", "u-1", {{"Name", "X"}});
   EXPECT_EQ(m["Header"]["Type"], "BusinessMessage");
