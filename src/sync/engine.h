@@ -64,7 +64,7 @@ class SyncEngine {
   // entity_set: "Contacts", "Tasks" or "InteractionRecords". A disabled route does nothing
   // (ran is false).
   RouteReport DeliverOne(const std::string& entity_set, const std::string& id, const std::string& record = "");
-  // Delivers one customer a system pushed (a TOTVS ERP's BusinessMessage; `business_content`:
+  // Delivers one customer a system pushed (an ERP's BusinessMessage; `business_content`:
   // its CustomerVendor content) on every enabled customer route out of that system, as a
   // listing of it would: a report per route.
   std::vector<RouteReport> DeliverReceived(const std::string& system, const std::string& business_content);
