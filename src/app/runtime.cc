@@ -83,8 +83,13 @@ Status AddNamedSystem(Runtime& rt, const std::string& name, const SystemConfig& 
   // Limiters are keyed by system and key: two accounts never share a bucket.
   rt.named_limiters.push_back(Bucket(s.requests_per_minute, s.burst, name, key, *rt.store));
   const bool totvs = s.kind == "totvs";
-  // A TOTVS ERP's REST takes HTTP Basic: the key is the password of systems.<name>.user.
-  const std::string auth = totvs ? "Basic " + Base64Encode(s.user + ":" + key) : key;
+  if (totvs) {
+    // A TOTVS ERP's REST takes HTTP Basic: the key is the password of systems.<name>.user. The
+    // ERP pushing to ponte signs in the same way.
+    rt.erps[name] = {"Basic " + Base64Encode(s.user + ":" + key),
+                     {s.source_application, kPonteVersion, s.company_id, s.branch_id}};
+  }
+  const std::string auth = totvs ? rt.erps[name].authorization : key;
   rt.named_apis.push_back(std::make_unique<ApiClient>(
       ClientOptions(s, name.c_str(), s.kind == "ploomes" ? "User-Key" : "Authorization", auth), *rt.transport,
       rt.named_limiters.back().get(), rt.calls, SystemClock::Get()));
@@ -94,7 +99,7 @@ Status AddNamedSystem(Runtime& rt, const std::string& name, const SystemConfig& 
     totvs::TotvsOptions o;
     o.name = name;
     o.message_version = s.message_version;
-    o.sender = {s.source_application, kPonteVersion, s.company_id, s.branch_id};
+    o.sender = rt.erps[name].sender;
     o.page_size = s.page_size;
     rt.customer_systems[name] = std::make_unique<totvs::TotvsConnector>(api, o);
   } else if (s.kind == "ploomes") {

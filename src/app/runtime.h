@@ -6,6 +6,7 @@
 
 #include "connectors/customer_system.h"
 #include "connectors/systems.h"
+#include "connectors/totvs/eai_messages.h"
 #include "connectors/milvus/milvus_connector.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/findings.h"
@@ -44,6 +45,13 @@ struct Runtime {
   std::vector<std::unique_ptr<RateLimiter>> named_limiters;
   std::vector<std::unique_ptr<ploomes::PloomesConnector>> named_ploomes;
   std::vector<std::unique_ptr<milvus::MilvusConnector>> named_milvus;
+  // Each TOTVS ERP: the HTTP Basic authorization ponte calls it with (and takes its pushes
+  // with), and how ponte signs the messages it sends and answers.
+  struct ErpIdentity {
+    std::string authorization;
+    totvs::Sender sender;
+  };
+  std::map<std::string, ErpIdentity> erps;
   // Named Ploomes systems as ticket sources, named Milvus systems as ticket targets.
   std::map<std::string, std::unique_ptr<TicketSourceSystem>> ticket_sources;
   std::map<std::string, std::unique_ptr<TicketTargetSystem>> ticket_targets;

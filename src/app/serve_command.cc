@@ -15,9 +15,7 @@
 #include "app/runtime.h"
 #include "app/signals.h"
 #include "app/systemd_notify.h"
-#include "core/base64.h"
 #include "core/log.h"
-#include "core/version.h"
 #include "server/http_server.h"
 #include "server/sync_service.h"
 
@@ -77,13 +75,7 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
   so.allowed_hosts = sc.allowed_hosts;
   if (!sc.public_url.empty()) so.allowed_hosts.push_back(sc.public_url);  // its host name counts
   // Each TOTVS ERP may push its changes, signing in as ponte signs in to it.
-  for (const auto& [name, s] : r.config.systems) {
-    if (s.kind != "totvs") continue;
-    auto key = ReadApiKey(s, name);
-    if (!key) continue;  // the runtime read it already; an ERP ponte cannot call cannot push either
-    so.eai_senders.push_back({name, "Basic " + Base64Encode(s.user + ":" + *key),
-                              {s.source_application, kPonteVersion, s.company_id, s.branch_id}});
-  }
+  for (const auto& [name, erp] : r.erps) so.eai_senders.push_back({name, erp.authorization, erp.sender});
 
   BlockTerminationSignals();
   server::SyncService service({r.config, *r.store, r.calls, SystemClock::Get(), r.Circuits(), r.Systems()},

@@ -1,8 +1,5 @@
 #include "server/eai_receiver.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "connectors/totvs/totvs_connector.h"
@@ -14,12 +11,6 @@
 
 namespace ponte::server {
 namespace {
-
-bool SameName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 void Receive(const std::vector<EaiSender>& senders, SyncService& service, const httplib::Request& req,
              httplib::Response& res) {
@@ -46,11 +37,11 @@ void Receive(const std::vector<EaiSender>& senders, SyncService& service, const 
     }
     res.set_content(totvs::ResponseMessage(from->answer_as, *received, ids, errors).dump(), "application/json");
   };
-  if (!SameName(received->transaction, kCustomerVendorTransaction)) {
+  if (!totvs::SameName(received->transaction, kCustomerVendorTransaction)) {
     return answer({}, {fmt::format("ponte takes CustomerVendor messages; {} is not one of its routes' messages",
                                    received->transaction)});
   }
-  if (!SameName(received->event, "upsert")) {
+  if (!totvs::SameName(received->event, "upsert")) {
     return answer({}, {fmt::format("ponte does not take {} events: the customer stays where it is in the other systems",
                                    received->event)});
   }

@@ -69,6 +69,9 @@ Result<Received> ReadBusinessMessage(std::string_view body);
 Json ResponseMessage(const Sender& sender, const Received& received, const std::vector<InternalIdPair>& internal_ids,
                      const std::vector<std::string>& errors);
 
+// Whether two names are the same without regard to case, as ERPs spell them ("CUSTOMERVENDOR",
+// "CustomerVendor"; "OK", "Ok").
+bool SameName(std::string_view a, std::string_view b);
 // A member of a JSON object by case-insensitive name, or null.
 const Json* Member(const Json& object, std::string_view name);
 // A string member, trimmed of the blanks ERPs pad codes with; "" when absent.
