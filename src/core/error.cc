@@ -17,6 +17,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
     case ErrorCode::kDataLoss: return "DATA_LOSS";
     case ErrorCode::kInternal: return "INTERNAL";
+    case ErrorCode::kCancelled: return "CANCELLED";
   }
   return "UNKNOWN";
 }
@@ -29,6 +30,7 @@ RetryClass ClassifyForRetry(ErrorCode code) {
     case ErrorCode::kUnavailable:
     case ErrorCode::kDeadlineExceeded:
     case ErrorCode::kDataLoss:
+    case ErrorCode::kCancelled:
       return RetryClass::kRetryWithBackoff;
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kFailedPrecondition:
@@ -54,6 +56,14 @@ Error Error::DeadlineExceeded(std::string m) {
 }
 Error Error::DataLoss(std::string m) { return {ErrorCode::kDataLoss, std::move(m)}; }
 Error Error::Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+Error Error::Cancelled(std::string m) { return {ErrorCode::kCancelled, std::move(m)}; }
+
+bool Error::MayHaveBeenApplied() const {
+  if (http_status) return *http_status >= 500;
+  return code != ErrorCode::kUnavailable && code != ErrorCode::kUnauthenticated &&
+         code != ErrorCode::kPermissionDenied && code != ErrorCode::kResourceExhausted &&
+         code != ErrorCode::kInvalidArgument && code != ErrorCode::kFailedPrecondition;
+}
 
 std::string Error::ToString() const {
   std::string out(ErrorCodeName(code));

@@ -23,6 +23,9 @@ enum class ErrorCode {
   kDeadlineExceeded,    // timeout: retry with backoff
   kDataLoss,            // malformed or truncated response: retry, the next read may be whole
   kInternal,            // a bug in ponte
+  // ponte is stopping (SIGTERM, Ctrl-C): the call was given up, nothing is wrong with the record;
+  // it is delivered on the next start (after the settle time when a write may have been sent).
+  kCancelled,
 };
 
 // What the delivery loop does with a failed call.
@@ -55,6 +58,7 @@ struct Error {
   static Error DeadlineExceeded(std::string message);
   static Error DataLoss(std::string message);
   static Error Internal(std::string message);
+  static Error Cancelled(std::string message);
 
   Error& WithSystem(std::string s) & { system = std::move(s); return *this; }
   Error&& WithSystem(std::string s) && { system = std::move(s); return std::move(*this); }
@@ -62,6 +66,10 @@ struct Error {
   Error&& WithRecord(std::string r) && { record = std::move(r); return std::move(*this); }
 
   RetryClass retry_class() const { return ClassifyForRetry(code); }
+  // Whether a write that failed with this error may still have been applied by its system: an
+  // answer that never came or came cut short, a 5xx, a stop mid-call. A 4xx (429 included) is a
+  // refusal, and a connection never made sent nothing.
+  bool MayHaveBeenApplied() const;
   // "UNAVAILABLE: milvus: POST /api/cliente/criar answered 503 (record: ...)".
   std::string ToString() const;
 };

@@ -42,5 +42,21 @@ TEST(ErrorTest, ReturnIfErrorPropagates) {
   EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
 }
 
+// A failed write is in doubt unless the system's answer proves it refused it.
+TEST(ErrorTest, AWriteIsInDoubtUnlessTheAnswerRefusedIt) {
+  auto with_status = [](Error e, int status) {
+    e.http_status = status;
+    return e;
+  };
+  EXPECT_TRUE(Error::DeadlineExceeded("no answer in time").MayHaveBeenApplied());
+  EXPECT_TRUE(Error::DataLoss("the answer was cut short").MayHaveBeenApplied());
+  EXPECT_TRUE(Error::Cancelled("given up, ponte is stopping").MayHaveBeenApplied());
+  EXPECT_TRUE(with_status(Error::Unavailable("answered 500"), 500).MayHaveBeenApplied());
+  EXPECT_FALSE(Error::Unavailable("connection refused").MayHaveBeenApplied());
+  EXPECT_FALSE(with_status(Error::InvalidArgument("answered 400"), 400).MayHaveBeenApplied());
+  EXPECT_FALSE(with_status(Error{ErrorCode::kUnauthenticated, "answered 401"}, 401).MayHaveBeenApplied());
+  EXPECT_FALSE(with_status(Error{ErrorCode::kResourceExhausted, "answered 429"}, 429).MayHaveBeenApplied());
+}
+
 }  // namespace
 }  // namespace ponte
