@@ -58,6 +58,9 @@ struct DeliveryIntent {
   std::string target_system;  // "milvus"
   std::string payload;        // the canonical message JSON
   std::string content_hash;
+  // The record's natural key (a customer's canonical CPF/CNPJ; empty for tickets): a write of it
+  // to the target that is in doubt holds back every other delivery of that key there.
+  std::string natural_key = "";
 };
 
 struct Delivery {
@@ -70,8 +73,33 @@ struct Delivery {
   std::string claimed_by;
   Instant lease_until{};
   std::string target_id;  // the record's InternalId in the target, once done
+  // Until when a write an earlier attempt sent, and lost sight of, may still land in the target
+  // (a timeout, a cut answer, a worker that died mid-attempt); the epoch when none is in doubt.
+  Instant settles_at{};
   Instant created_at{};
   Instant updated_at{};
+};
+
+// How many deliveries still wait, and when the first of them is due.
+struct PendingCount {
+  int64_t deliveries = 0;
+  std::optional<Instant> next_due;  // the earliest next attempt (none when nothing waits)
+};
+
+// A record a system pushed (a Ploomes webhook, an ERP's BusinessMessage), kept in the inbox
+// before ponte answers the push, until it was offered to its routes.
+struct InboxItem {
+  int64_t id = 0;
+  std::string source;      // the system that pushed it, by its name in ponte.toml
+  std::string kind;        // "webhook" (an event naming a record) or "message" (a record's content)
+  std::string entity_set;  // webhook: "Contacts", "Tasks", "InteractionRecords"
+  std::string record_id;   // the record's id in the source
+  std::string body;        // what was pushed (JSON text): the webhook's record, the message's content
+  int64_t version = 1;     // grows when a newer push of the record replaces this one
+  Instant received_at{};
+  int attempts = 0;
+  std::string last_error;
+  Instant next_attempt_at{};
 };
 
 struct DeadLetter {
@@ -187,9 +215,14 @@ class Store {
   // record right now): the caller must leave it alone, or two writes of one record could race.
   // A lease of 0 records the intent (unless another worker holds it) without claiming it, for
   // any worker's ClaimDue to take.
+  // A pending delivery whose earlier write may still land is left to its retry (nullopt, its
+  // payload refreshed): one not settled yet (settles_at) stays until its next attempt, and one
+  // whose worker died during an attempt settles and is due `settle` from now, so that a write
+  // the dead worker had in flight lands before anyone looks for it.
   virtual Result<std::optional<Delivery>> ClaimIntent(const DeliveryIntent& intent,
                                                       std::string_view worker, Instant now,
-                                                      std::chrono::milliseconds lease) = 0;
+                                                      std::chrono::milliseconds lease,
+                                                      std::chrono::milliseconds settle = {}) = 0;
   // In one transaction: links origin and target, marks done. The target member keeps
   // info.content_hash (what was written), the origin member the intent's content_hash (what was
   // read), so each side detects its own echo.
@@ -199,19 +232,35 @@ class Store {
   // have been written before a crash: the engine reconciles before writing again.
   virtual Status BeginAttempt(int64_t delivery_id, Instant now) = 0;
   // A failed attempt that will be retried at `next_attempt_at`.
+  // `settles_at`: until when the write this attempt sent may still land (the epoch: it sent
+  // none that can, and the earlier value stays).
   virtual Status RetryDelivery(int64_t delivery_id, std::string_view error,
-                               Instant next_attempt_at, Instant now) = 0;
+                               Instant next_attempt_at, Instant now, Instant settles_at = {}) = 0;
   // Puts a claimed delivery back for later without counting a failure: what it needs (its
   // customer's delivery) is held by another worker right now.
-  virtual Status DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now) = 0;
+  virtual Status DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now,
+                               Instant settles_at = {}) = 0;
   // A failure for good: the delivery goes dead and a dead letter holds the reason.
   virtual Status KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) = 0;
   // Claims up to `limit` due pending deliveries for `worker` until `now + lease`: ones never
   // claimed, or whose lease ran out (their worker died), of one route or (empty) any route.
-  // Concurrent claimers never share one.
+  // Concurrent claimers never share one. A claim taken over from a worker that died after it
+  // began an attempt is not delivered now: a write it sent may still land, so the delivery
+  // settles and is due again `settle` later (see ClaimIntent).
   virtual Result<std::vector<Delivery>> ClaimDue(std::string_view worker, Instant now,
                                                  std::chrono::milliseconds lease, size_t limit,
-                                                 std::string_view route = "") = 0;
+                                                 std::string_view route = "",
+                                                 std::chrono::milliseconds settle = {}) = 0;
+  // The pending deliveries of `natural_key` to `target_system` whose write may have landed
+  // (an attempt began), after taking over those of dead workers as ClaimDue does. A claimed one
+  // is being written now; an unclaimed one's write may still land until its settles_at.
+  virtual Result<std::vector<Delivery>> WritesInDoubt(std::string_view target_system,
+                                                      std::string_view natural_key, Instant now,
+                                                      std::chrono::milliseconds settle) = 0;
+  // Sets the natural key of a delivery journaled before deliveries kept one (schema 6).
+  virtual Status SetNaturalKey(int64_t delivery_id, std::string_view natural_key) = 0;
+  // Pending deliveries (of one route, or all) and the earliest due.
+  virtual Result<PendingCount> CountPending(std::string_view route = "") = 0;
   // Gives claimed deliveries back (graceful shutdown).
   virtual Status ReleaseClaims(std::string_view worker) = 0;
   // Extends to `until` the leases `worker` still holds among `ids` (a delivery taken over by
@@ -220,6 +269,22 @@ class Store {
   virtual Result<std::optional<Delivery>> GetDelivery(int64_t id) = 0;
   virtual Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) = 0;
   virtual Result<int64_t> CountDeliveries(DeliveryState state) = 0;
+
+  // ---- inbox: what systems push, kept before ponte answers ----
+  // Keeps a pushed record. A record of the same source, kind, set and id still waiting is
+  // replaced by this newer push (its version grows). Answers the item's id.
+  virtual Result<int64_t> AppendInbox(const InboxItem& item, Instant now) = 0;
+  // Claims up to `limit` due items for `worker` until `now + lease` (oldest first); items of a
+  // worker that is gone or whose lease ran out are taken over.
+  virtual Result<std::vector<InboxItem>> ClaimInbox(std::string_view worker, Instant now,
+                                                    std::chrono::milliseconds lease, size_t limit) = 0;
+  // The item was offered to its routes: it leaves the inbox, unless a newer push replaced it
+  // meanwhile (its version grew): then it waits for the next claim.
+  virtual Status FinishInbox(const InboxItem& item) = 0;
+  // The item could not be offered now (its source unreachable): again at `next_attempt_at`.
+  virtual Status RetryInbox(int64_t id, std::string_view error, Instant next_attempt_at) = 0;
+  virtual Result<int64_t> CountInbox() = 0;
+  virtual Result<std::vector<InboxItem>> ListInbox(size_t limit) = 0;
 
   // ---- dead letters ----
   // Open dead letters; include_replayed adds those replayed or resolved by a later delivery.
@@ -245,6 +310,8 @@ class Store {
   virtual Result<std::chrono::milliseconds> TakeToken(std::string_view system,
                                                       std::string_view key_id, double capacity,
                                                       double refill_per_second, Instant now) = 0;
+  // Empties a bucket (the API answered 429: its quota is spent, whatever the bucket thought).
+  virtual Status DrainTokens(std::string_view system, std::string_view key_id, Instant now) = 0;
 
   // ---- several workers ----
   // One worker at a time reads a route's source. PostgreSQL: a session advisory lock, released
@@ -276,6 +343,11 @@ class Store {
   virtual Result<int> SchemaVersion() = 0;
   virtual std::string Describe() const = 0;  // "sqlite:ponte.db" (never a password)
 };
+
+// The name this process works under in the journal and the locks: "host:pid@start", where the
+// start time of the process tells it apart from a later process given the same pid (a restarted
+// container), so a restart takes over what its predecessor held, as it must.
+std::string ThisWorkerName();
 
 // Whether several processes are meant to share this store (PostgreSQL): then routes share the
 // work and the rate-limit buckets through it.

@@ -56,10 +56,10 @@ const SystemRef kPloomes{"ploomes", "401234567"};
 const SystemRef kMilvus{"milvus", "30753"};
 
 TEST_P(StoreConformance, MigrationsAreAppliedOnceAndReopenIsHarmless) {
-  EXPECT_EQ(*store_->SchemaVersion(), 5);
+  EXPECT_EQ(*store_->SchemaVersion(), 6);
   auto again = OpenStore(url_);
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
-  EXPECT_EQ(*(*again)->SchemaVersion(), 5);
+  EXPECT_EQ(*(*again)->SchemaVersion(), 6);
   EXPECT_EQ(*store_->IntegrityCheck(), "ok");
 }
 
@@ -501,6 +501,15 @@ TEST_P(StoreConformance, ClaimsOfAWorkerGoneFromThisHostAreTakenBackAtOnce) {
   ASSERT_TRUE(due.has_value()) << due.error().ToString();
   ASSERT_EQ(due->size(), 1u);
   EXPECT_EQ(due->front().intent.origin.internal_id, "2");
+  // A restarted container gets the same pid: the start time in the name tells the dead worker
+  // from the live one, and only the live one keeps what it holds.
+  const std::string same_pid = HostName() + ":" + std::to_string(getpid()) + "@1/poll";
+  ASSERT_TRUE(store_->ClaimIntent(Intent("4"), same_pid, At(3), milliseconds(600'000)));
+  ASSERT_TRUE(store_->ClaimIntent(Intent("5"), ThisWorkerName() + "/poll", At(3), milliseconds(600'000)));
+  auto retaken_from_predecessor = store_->ClaimDue("next-run", At(4), milliseconds(600'000), 10);
+  ASSERT_TRUE(retaken_from_predecessor.has_value());
+  ASSERT_EQ(retaken_from_predecessor->size(), 1u);
+  EXPECT_EQ(retaken_from_predecessor->front().intent.origin.internal_id, "4");
 }
 
 // A ticket waiting for its customer (held by another worker) goes back without an attempt or
@@ -543,6 +552,119 @@ TEST_P(StoreConformance, ConcurrentClaimersFromTwoConnectionsNeverShare) {
   EXPECT_EQ(all.size(), 200u);
 }
 
+// A worker that died during an attempt may have had its write in flight: whoever takes the
+// delivery over waits `settle` before it looks for the record, or it could miss a write that
+// lands a moment later and make the record twice.
+TEST_P(StoreConformance, AWriteInDoubtSettlesBeforeAnyoneLooksForIt) {
+  const milliseconds settle(1000);
+  const std::string gone = HostName() + ":999999999/poll";
+  auto held = store_->ClaimIntent(Intent("1"), gone, At(0), milliseconds(600'000), settle);
+  ASSERT_TRUE(held && held->has_value());
+  ASSERT_TRUE(store_->BeginAttempt((*held)->id, At(1)));
+  // The listing path leaves it to its retry, due a settle from now.
+  auto listed = store_->ClaimIntent(Intent("1"), "next-run", At(10), milliseconds(600'000), settle);
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  EXPECT_FALSE(listed->has_value());
+  auto waiting = **store_->GetDelivery((*held)->id);
+  EXPECT_TRUE(waiting.claimed_by.empty());
+  EXPECT_EQ(waiting.next_attempt_at, At(1010));
+  EXPECT_EQ(waiting.settles_at, At(1010));
+  EXPECT_TRUE(store_->ClaimDue("next-run", At(1009), milliseconds(1000), 10, "", settle)->empty());
+  auto due = store_->ClaimDue("next-run", At(1010), milliseconds(1000), 10, "", settle);
+  ASSERT_TRUE(due.has_value());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ(due->front().attempts, 1);
+  // A worker elsewhere whose lease ran out during an attempt: the same, through ClaimDue.
+  auto far = store_->ClaimIntent(Intent("2"), "elsewhere:1", At(0), milliseconds(100), settle);
+  ASSERT_TRUE(far && far->has_value());
+  ASSERT_TRUE(store_->BeginAttempt((*far)->id, At(1)));
+  EXPECT_TRUE(store_->ClaimDue("next-run", At(2000), milliseconds(1000), 10, "", settle)->empty());
+  EXPECT_EQ(store_->ClaimDue("next-run", At(3000), milliseconds(1000), 10, "", settle)->size(), 1u);
+  // One that never began an attempt sent nothing: taken over at once.
+  auto idle = store_->ClaimIntent(Intent("3"), gone, At(0), milliseconds(600'000), settle);
+  ASSERT_TRUE(idle && idle->has_value());
+  auto taken = store_->ClaimIntent(Intent("3"), "next-run", At(1), milliseconds(600'000), settle);
+  ASSERT_TRUE(taken && taken->has_value());
+}
+
+// The writes of one customer to one system that may still land, found by its natural key; a
+// failed attempt keeps until when its write may land, and a deferral never moves that back.
+TEST_P(StoreConformance, WritesInDoubtAreFoundByNaturalKey) {
+  auto intent = [&](const std::string& id, const std::string& key, const std::string& target) {
+    DeliveryIntent i = Intent(id);
+    i.natural_key = key;
+    i.target_system = target;
+    return i;
+  };
+  auto sent = *store_->ClaimIntent(intent("1", "11222333000181", "milvus"), "w", At(0), milliseconds(60'000));
+  ASSERT_TRUE(sent);
+  ASSERT_TRUE(store_->BeginAttempt(sent->id, At(1)));
+  ASSERT_TRUE(store_->RetryDelivery(sent->id, "DEADLINE_EXCEEDED", At(5000), At(2), At(4000)));
+  ASSERT_TRUE(store_->RecordIntent(intent("2", "11222333000181", "milvus"), At(0)));  // never attempted
+  auto elsewhere = *store_->ClaimIntent(intent("3", "11222333000181", "erp"), "w", At(0), milliseconds(60'000));
+  ASSERT_TRUE(store_->BeginAttempt(elsewhere->id, At(1)));
+  auto found = store_->WritesInDoubt("milvus", "11222333000181", At(3), milliseconds(1000));
+  ASSERT_TRUE(found.has_value()) << found.error().ToString();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().id, sent->id);
+  EXPECT_EQ(found->front().intent.natural_key, "11222333000181");
+  EXPECT_EQ(found->front().settles_at, At(4000));
+  ASSERT_TRUE(store_->DeferDelivery(sent->id, At(6000), At(5000)));
+  EXPECT_EQ((**store_->GetDelivery(sent->id)).settles_at, At(4000));
+  // A delivery journaled before deliveries kept a key gets one.
+  auto old = *store_->RecordIntent(Intent("4"), At(0));
+  ASSERT_TRUE(store_->SetNaturalKey(old, "52998224725"));
+  EXPECT_EQ((**store_->GetDelivery(old)).intent.natural_key, "52998224725");
+  auto pending = store_->CountPending();
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_EQ(pending->deliveries, 4);
+  EXPECT_EQ(pending->next_due, At(0));
+  EXPECT_EQ(store_->CountPending("no_such_route")->deliveries, 0);
+}
+
+// What a system pushed is kept until it was offered; a newer push of the same record replaces
+// the waiting one, and one that arrives while the older is being offered is not lost.
+TEST_P(StoreConformance, TheInboxKeepsTheNewestPushUntilItIsOffered) {
+  InboxItem push{0, "erp", "message", "", "T1|D|000001|01", R"({"Name":"A"})"};
+  auto id = store_->AppendInbox(push, At(0));
+  ASSERT_TRUE(id.has_value()) << id.error().ToString();
+  push.body = R"({"Name":"B"})";
+  EXPECT_EQ(*store_->AppendInbox(push, At(1)), *id);
+  ASSERT_TRUE(store_->AppendInbox({0, "ploomes", "webhook", "Tasks", "40500001", "{}"}, At(2)));
+  EXPECT_EQ(*store_->CountInbox(), 2);
+  auto first = store_->ClaimInbox("w1", At(3), milliseconds(60'000), 1);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first->front().body, R"({"Name":"B"})");
+  EXPECT_EQ(first->front().version, 2);
+  // Claimed: another worker takes the next one only.
+  auto second = *store_->ClaimInbox("w2", At(3), milliseconds(60'000), 10);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second.front().entity_set, "Tasks");
+  // A newer push while w1 offers the older: w1's finish leaves it for the next claim.
+  push.body = R"({"Name":"C"})";
+  ASSERT_TRUE(store_->AppendInbox(push, At(4)));
+  ASSERT_TRUE(store_->FinishInbox(first->front()));
+  auto again = *store_->ClaimInbox("w1", At(5), milliseconds(60'000), 10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again.front().body, R"({"Name":"C"})");
+  ASSERT_TRUE(store_->FinishInbox(again.front()));
+  // Its source could not be read: again at the time given, with the error kept.
+  ASSERT_TRUE(store_->RetryInbox(second.front().id, "UNAVAILABLE: ploomes", At(10'000)));
+  EXPECT_TRUE(store_->ClaimInbox("w2", At(9'999), milliseconds(60'000), 10)->empty());
+  auto listed = *store_->ListInbox(10);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed.front().attempts, 1);
+  EXPECT_EQ(listed.front().last_error, "UNAVAILABLE: ploomes");
+  // A worker gone from this host: its claim is taken back at once.
+  const std::string gone = HostName() + ":999999999/webhook";
+  ASSERT_EQ(store_->ClaimInbox(gone, At(10'000), milliseconds(600'000), 10)->size(), 1u);
+  auto retaken = *store_->ClaimInbox("w3", At(10'001), milliseconds(600'000), 10);
+  ASSERT_EQ(retaken.size(), 1u);
+  ASSERT_TRUE(store_->FinishInbox(retaken.front()));
+  EXPECT_EQ(*store_->CountInbox(), 0);
+}
+
 TEST_P(StoreConformance, CursorsRoundTrip) {
   EXPECT_FALSE(store_->GetCursor("tasks")->has_value());
   Cursor c{"tasks", "2026-11-23T13:15:00.120Z", {"40500001", "40500002"}, {}};
@@ -569,6 +691,9 @@ TEST_P(StoreConformance, TokenBucketIsSharedAndRefills) {
   EXPECT_EQ(*store_->TakeToken("ploomes", "k1", 2, 1.0, At(1000)), milliseconds(0));
   // Another key has its own bucket.
   EXPECT_EQ(*store_->TakeToken("ploomes", "k2", 2, 1.0, At(1000)), milliseconds(0));
+  // A 429 empties it: the next token is a refill away.
+  ASSERT_TRUE(store_->DrainTokens("ploomes", "k2", At(1000)));
+  EXPECT_GT(*store_->TakeToken("ploomes", "k2", 2, 1.0, At(1000)), milliseconds(900));
 }
 
 TEST_P(StoreConformance, SkipsAreRecordedReplacedAndCleared) {
@@ -618,7 +743,7 @@ TEST(StoreOpenTest, WorkersStartingTogetherOnAnEmptyPostgresAllOpenIt) {
   for (const auto& e : errors) EXPECT_EQ(e, "");
   auto store = OpenStore(*url);
   ASSERT_TRUE(store.has_value());
-  EXPECT_EQ(*(*store)->SchemaVersion(), 5);
+  EXPECT_EQ(*(*store)->SchemaVersion(), 6);
 }
 
 TEST(StoreOpenTest, SqliteFileIsPrivate) {

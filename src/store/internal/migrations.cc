@@ -136,6 +136,33 @@ CREATE TABLE facts (
 ALTER TABLE dead_letters ADD COLUMN resolved_at BIGINT;
 ALTER TABLE dead_letters ADD COLUMN resolved_by BIGINT;
 )SQL"},
+      // Exactly-once across crashes. A customer delivery keeps its CPF/CNPJ: while one write of a
+      // customer to a system is in doubt, no other delivery of that customer there writes. And
+      // what systems push (webhooks, an ERP's messages) is kept before ponte answers it.
+      {6, R"SQL(
+ALTER TABLE deliveries ADD COLUMN natural_key TEXT NOT NULL DEFAULT '';
+-- Until when a write an attempt sent and lost sight of may still land (0: none in doubt).
+ALTER TABLE deliveries ADD COLUMN settles_at BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX deliveries_in_doubt ON deliveries (target_system, natural_key)
+  WHERE state = 'pending' AND attempts > 0;
+CREATE TABLE inbox (
+  id {{id}},
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  entity_set TEXT NOT NULL DEFAULT '',
+  record_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  version BIGINT NOT NULL DEFAULT 1,
+  received_at BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  next_attempt_at BIGINT NOT NULL,
+  claimed_by TEXT,
+  lease_until BIGINT
+);
+-- One waiting item per pushed record: a newer push of it replaces the older.
+CREATE UNIQUE INDEX inbox_one_per_record ON inbox (source, kind, entity_set, record_id);
+)SQL"},
   };
   return kMigrations;
 }

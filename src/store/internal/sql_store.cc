@@ -11,6 +11,7 @@
 
 #include "core/utf8.h"
 
+#include "store/internal/holder_liveness.h"
 #include "store/internal/migrations.h"
 #include "store/internal/sql_store_tx.h"
 #include "store/internal/sql_store_util.h"
@@ -18,6 +19,8 @@
 #include "store/sqlite/sqlite_connection.h"
 
 namespace ponte {
+
+std::string ThisWorkerName() { return detail::ThisProcessName(); }
 
 Result<SystemRef> SystemRef::Parse(std::string_view text) {
   auto colon = text.find(':');
@@ -128,6 +131,14 @@ Result<std::chrono::milliseconds> SqlStore::TakeToken(std::string_view system,
     if (!r) return Fail(r.error());
     return wait;
   });
+}
+
+Status SqlStore::DrainTokens(std::string_view system, std::string_view key_id, Instant now) {
+  std::lock_guard lock(mu_);
+  const SqlValue p[] = {Millis(now), Text(system), Text(key_id)};
+  auto r = conn_->Query("UPDATE rate_buckets SET tokens = 0, updated_at = ? WHERE system = ? AND key_id = ?", p);
+  if (!r) return Fail(r.error());
+  return {};
 }
 
 Status SqlStore::PutFact(std::string_view key, std::string_view value, Instant now) {

@@ -33,22 +33,35 @@ class SqlStore final : public Store {
 
   Result<int64_t> RecordIntent(const DeliveryIntent& intent, Instant now) override;
   Result<std::optional<Delivery>> ClaimIntent(const DeliveryIntent& intent, std::string_view worker,
-                                              Instant now, std::chrono::milliseconds lease) override;
+                                              Instant now, std::chrono::milliseconds lease,
+                                              std::chrono::milliseconds settle) override;
   Status CompleteDelivery(int64_t delivery_id, const SystemRef& target, const LinkInfo& info,
                           Instant now) override;
   Status BeginAttempt(int64_t delivery_id, Instant now) override;
   Status RetryDelivery(int64_t delivery_id, std::string_view error, Instant next_attempt_at,
-                       Instant now) override;
-  Status DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now) override;
+                       Instant now, Instant settles_at) override;
+  Status DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now, Instant settles_at) override;
   Status KillDelivery(int64_t delivery_id, std::string_view reason, Instant now) override;
   Result<std::vector<Delivery>> ClaimDue(std::string_view worker, Instant now,
                                          std::chrono::milliseconds lease, size_t limit,
-                                         std::string_view route) override;
+                                         std::string_view route, std::chrono::milliseconds settle) override;
+  Result<std::vector<Delivery>> WritesInDoubt(std::string_view target_system, std::string_view natural_key,
+                                              Instant now, std::chrono::milliseconds settle) override;
+  Result<PendingCount> CountPending(std::string_view route) override;
+  Status SetNaturalKey(int64_t delivery_id, std::string_view natural_key) override;
   Status ReleaseClaims(std::string_view worker) override;
   Status RenewClaims(const std::vector<int64_t>& ids, std::string_view worker, Instant until) override;
   Result<std::optional<Delivery>> GetDelivery(int64_t id) override;
   Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) override;
   Result<int64_t> CountDeliveries(DeliveryState state) override;
+
+  Result<int64_t> AppendInbox(const InboxItem& item, Instant now) override;
+  Result<std::vector<InboxItem>> ClaimInbox(std::string_view worker, Instant now, std::chrono::milliseconds lease,
+                                            size_t limit) override;
+  Status FinishInbox(const InboxItem& item) override;
+  Status RetryInbox(int64_t id, std::string_view error, Instant next_attempt_at) override;
+  Result<int64_t> CountInbox() override;
+  Result<std::vector<InboxItem>> ListInbox(size_t limit) override;
 
   Result<std::vector<DeadLetter>> ListDeadLetters(bool include_replayed) override;
   Result<std::optional<DeadLetter>> GetDeadLetter(int64_t id) override;
@@ -65,6 +78,7 @@ class SqlStore final : public Store {
   Result<std::chrono::milliseconds> TakeToken(std::string_view system, std::string_view key_id,
                                               double capacity, double refill_per_second,
                                               Instant now) override;
+  Status DrainTokens(std::string_view system, std::string_view key_id, Instant now) override;
 
   Result<bool> TryLockRoute(std::string_view route, std::string_view worker, Instant now,
                             std::chrono::milliseconds lease) override;
@@ -95,7 +109,9 @@ class SqlStore final : public Store {
                     const LinkInfo& info, Instant now);
   Status InsertMemberLocked(std::string_view message, const SystemRef& ref, int64_t entity,
                             const LinkInfo& info, Instant now);
-  Status FreeClaimsOfGoneHolders(Instant now);
+  // Frees the claims of workers that died (gone from this host, or their lease ran out); a
+  // delivery among them whose attempt began becomes due `settle` from now.
+  Status TakeOverDeadClaims(Instant now, std::chrono::milliseconds settle);
   Status NoteRouteHolderLocked(std::string_view route, std::string_view worker, Instant now,
                                std::chrono::milliseconds lease);
   Result<std::vector<Delivery>> SelectDeliveries(std::string_view where,

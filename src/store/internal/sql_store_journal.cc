@@ -1,4 +1,6 @@
-// The delivery journal: intents, claims and leases, attempts and their outcome.
+// The delivery journal: intents, attempts and their outcome (claims are in sql_store_claims.cc).
+
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -28,6 +30,8 @@ Delivery ToDelivery(const SqlRow& r) {
   d.target_id = r.Text(14);
   d.created_at = FromMillis(r.Int(15));
   d.updated_at = FromMillis(r.Int(16));
+  d.intent.natural_key = r.Text(17);
+  d.settles_at = FromMillis(r.Int(18));
   return d;
 }
 
@@ -45,7 +49,8 @@ Result<std::vector<Delivery>> SqlStore::SelectDeliveries(std::string_view where,
 
 Result<std::optional<Delivery>> SqlStore::ClaimIntent(const DeliveryIntent& intent,
                                                       std::string_view worker, Instant now,
-                                                      std::chrono::milliseconds lease) {
+                                                      std::chrono::milliseconds lease,
+                                                      std::chrono::milliseconds settle) {
   return InTransaction([&]() -> Result<std::optional<Delivery>> {
     const bool postgres = conn_->dialect() == Dialect::kPostgres;
     // lease 0: record only, for any worker's ClaimDue to take.
@@ -57,18 +62,35 @@ Result<std::optional<Delivery>> SqlStore::ClaimIntent(const DeliveryIntent& inte
     // The row lock (PostgreSQL) makes a concurrent claimer of the same record wait here and
     // then see this transaction's lease.
     auto existing = conn_->Query(
-        fmt::format("SELECT id, claimed_by, lease_until FROM deliveries WHERE route = ? AND "
+        fmt::format("SELECT id, claimed_by, lease_until, attempts, next_attempt_at, settles_at FROM deliveries WHERE route = ? AND "
                     "origin_system = ? AND origin_id = ? AND target_system = ? AND state = 'pending'{}",
                     postgres ? " FOR UPDATE" : ""),
         key);
     if (!existing) return Fail(existing.error());
     if (!existing->empty()) {
       const SqlRow& row = existing->front();
-      const bool leased = !row.IsNull(2) && FromMillis(row.Int(2)) >= now && row.Text(1) != worker &&
-                          !HolderIsGone(row.Text(1));
+      const bool claimed = !row.IsNull(1) && !row.IsNull(2);
+      const bool dead_holder = claimed && row.Text(1) != worker &&
+                               (FromMillis(row.Int(2)) < now || HolderIsGone(row.Text(1)));
       // Another worker is writing this record now. Its payload is left as it is: that worker
       // will store the hash of what it wrote, and a newer version is seen on the next read.
-      if (leased) return std::optional<Delivery>();
+      if (claimed && row.Text(1) != worker && !dead_holder) return std::optional<Delivery>();
+      const bool attempted = row.Int(3) > 0;
+      if (attempted && (dead_holder || FromMillis(row.Int(5)) > now)) {
+        // A write of an earlier attempt may still land: the delivery waits for its retry, which
+        // looks for the record first. Taken from a worker that died mid-attempt, a write it had
+        // in flight may land until `settle` from now.
+        const int64_t due = dead_holder ? std::max(row.Int(4), Millis(now + settle)) : row.Int(4);
+        const int64_t settles = dead_holder ? Millis(now + settle) : 0;
+        const SqlValue p[] = {intent.payload, intent.content_hash, due, Millis(now), settles, settles, row.Int(0)};
+        auto r = conn_->Query(
+            "UPDATE deliveries SET payload = ?, content_hash = ?, next_attempt_at = ?, claimed_by = NULL, "
+            "lease_until = NULL, updated_at = ?, settles_at = CASE WHEN ? > settles_at THEN ? ELSE settles_at END "
+            "WHERE id = ?",
+            p);
+        if (!r) return Fail(r.error());
+        return std::optional<Delivery>();
+      }
       const SqlValue p[] = {intent.payload, intent.content_hash, claimer(), lease_until(), Millis(now), row.Int(0)};
       auto rows = conn_->Query(
           "UPDATE deliveries SET payload = ?, content_hash = ?, claimed_by = ?, lease_until = ?, "
@@ -80,12 +102,12 @@ Result<std::optional<Delivery>> SqlStore::ClaimIntent(const DeliveryIntent& inte
     const SqlValue p[] = {intent.route,         intent.message,      intent.origin.system,
                           intent.origin.internal_id, intent.target_system, intent.payload,
                           intent.content_hash,  Millis(now),         claimer(),
-                          lease_until(),        Millis(now),         Millis(now)};
+                          lease_until(),        Millis(now),         Millis(now), intent.natural_key};
     // A concurrent claimer may insert the same pending row first: then this one gets nothing.
     auto rows = conn_->Query(
         "INSERT INTO deliveries (route, message, origin_system, origin_id, target_system, "
         "payload, content_hash, state, next_attempt_at, claimed_by, lease_until, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) "
+        "updated_at, natural_key) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (route, origin_system, origin_id, target_system) WHERE state = 'pending' "
         "DO NOTHING RETURNING " PONTE_DELIVERY_COLUMNS,
         p);
@@ -116,11 +138,11 @@ Result<int64_t> SqlStore::RecordIntent(const DeliveryIntent& intent, Instant now
                           intent.origin.system, intent.origin.internal_id,
                           intent.target_system, intent.payload,
                           intent.content_hash,  Millis(now),
-                          Millis(now),          Millis(now)};
+                          Millis(now),          Millis(now), intent.natural_key};
     auto rows = conn_->Query(
         "INSERT INTO deliveries (route, message, origin_system, origin_id, target_system, "
-        "payload, content_hash, state, next_attempt_at, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id",
+        "payload, content_hash, state, next_attempt_at, created_at, updated_at, natural_key) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id",
         p);
     if (!rows) return Fail(rows.error());
     return rows->front().Int(0);
@@ -194,12 +216,13 @@ Status SqlStore::BeginAttempt(int64_t delivery_id, Instant now) {
 }
 
 Status SqlStore::RetryDelivery(int64_t delivery_id, std::string_view error,
-                               Instant next_attempt_at, Instant now) {
+                               Instant next_attempt_at, Instant now, Instant settles_at) {
   std::lock_guard lock(mu_);
-  const SqlValue p[] = {Text(error), Millis(next_attempt_at), Millis(now), delivery_id};
+  const SqlValue p[] = {Text(error), Millis(next_attempt_at), Millis(now), Millis(settles_at), Millis(settles_at), delivery_id};
   auto rows = conn_->Query(
       "UPDATE deliveries SET last_error = ?, next_attempt_at = ?, "
-      "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'pending' "
+      "claimed_by = NULL, lease_until = NULL, updated_at = ?, "
+      "settles_at = CASE WHEN ? > settles_at THEN ? ELSE settles_at END WHERE id = ? AND state = 'pending' "
       "RETURNING id",
       p);
   if (!rows) return Fail(rows.error());
@@ -209,12 +232,13 @@ Status SqlStore::RetryDelivery(int64_t delivery_id, std::string_view error,
   return {};
 }
 
-Status SqlStore::DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now) {
+Status SqlStore::DeferDelivery(int64_t delivery_id, Instant next_attempt_at, Instant now, Instant settles_at) {
   std::lock_guard lock(mu_);
-  const SqlValue p[] = {Millis(next_attempt_at), Millis(now), delivery_id};
+  const SqlValue p[] = {Millis(next_attempt_at), Millis(now), Millis(settles_at), Millis(settles_at), delivery_id};
   auto rows = conn_->Query(
-      "UPDATE deliveries SET next_attempt_at = ?, claimed_by = NULL, lease_until = NULL, updated_at = ? "
-      "WHERE id = ? AND state = 'pending' RETURNING id",
+      "UPDATE deliveries SET next_attempt_at = ?, claimed_by = NULL, lease_until = NULL, updated_at = ?, "
+      "settles_at = CASE WHEN ? > settles_at THEN ? ELSE settles_at END WHERE id = ? AND state = 'pending' "
+      "RETURNING id",
       p);
   if (!rows) return Fail(rows.error());
   if (rows->empty()) return Fail(Error::NotFound(fmt::format("no pending delivery {}", delivery_id)));
@@ -245,76 +269,24 @@ Status SqlStore::KillDelivery(int64_t delivery_id, std::string_view reason, Inst
   });
 }
 
-Result<std::vector<Delivery>> SqlStore::ClaimDue(std::string_view worker, Instant now,
-                                                 std::chrono::milliseconds lease, size_t limit,
-                                                 std::string_view route) {
-  return InTransaction([&]() -> Result<std::vector<Delivery>> {
-    // PostgreSQL: concurrent workers skip each other's locked rows instead of waiting, so each
-    // claim is disjoint. SQLite: BEGIN IMMEDIATE already makes this transaction the only writer.
-    const bool postgres = conn_->dialect() == Dialect::kPostgres;
-    PONTE_RETURN_IF_ERROR(FreeClaimsOfGoneHolders(now));
-    const SqlValue p[] = {Millis(now), Millis(now), Text(route), Text(route),
-                          static_cast<int64_t>(limit)};
-    auto ids = conn_->Query(
-        fmt::format("SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? "
-                    "AND (lease_until IS NULL OR lease_until < ?) AND (? = '' OR route = ?) "
-                    "ORDER BY next_attempt_at, id LIMIT ?{}",
-                    postgres ? " FOR UPDATE SKIP LOCKED" : ""),
-        p);
-    if (!ids) return Fail(ids.error());
-    std::vector<Delivery> claimed;
-    for (const auto& row : *ids) {
-      const SqlValue u[] = {Text(worker), Millis(now + lease), row.Int(0)};
-      auto r = conn_->Query(
-          "UPDATE deliveries SET claimed_by = ?, lease_until = ? WHERE id = ? RETURNING " PONTE_DELIVERY_COLUMNS,
-          u);
-      if (!r) return Fail(r.error());
-      claimed.push_back(ToDelivery(r->front()));
-    }
-    return claimed;
-  });
-}
-
-// A worker killed on this host left claims that would block its records until their leases
-// end; they are freed now, so a restarted ponte delivers them at once. Runs inside the caller's
-// transaction.
-Status SqlStore::FreeClaimsOfGoneHolders(Instant now) {
-  const SqlValue at[] = {Millis(now)};
-  auto holders = conn_->Query(
-      "SELECT DISTINCT claimed_by FROM deliveries WHERE claimed_by IS NOT NULL AND state = 'pending' "
-      "AND lease_until >= ?",
-      at);
-  if (!holders) return Fail(holders.error());
-  for (const auto& h : *holders) {
-    if (!HolderIsGone(h.Text(0))) continue;
-    const SqlValue p[] = {h.Text(0)};
-    auto r = conn_->Query(
-        "UPDATE deliveries SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ? AND state = 'pending'", p);
-    if (!r) return Fail(r.error());
-  }
-  return {};
-}
-
-Status SqlStore::ReleaseClaims(std::string_view worker) {
+Status SqlStore::SetNaturalKey(int64_t delivery_id, std::string_view natural_key) {
   std::lock_guard lock(mu_);
-  const SqlValue p[] = {Text(worker)};
-  auto r = conn_->Query(
-      "UPDATE deliveries SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ? AND "
-      "state = 'pending'",
-      p);
+  const SqlValue p[] = {Text(natural_key), delivery_id};
+  auto r = conn_->Query("UPDATE deliveries SET natural_key = ? WHERE id = ?", p);
   if (!r) return Fail(r.error());
   return {};
 }
 
-Status SqlStore::RenewClaims(const std::vector<int64_t>& ids, std::string_view worker, Instant until) {
+Result<PendingCount> SqlStore::CountPending(std::string_view route) {
   std::lock_guard lock(mu_);
-  for (int64_t id : ids) {
-    const SqlValue p[] = {Millis(until), id, Text(worker)};
-    auto r = conn_->Query(
-        "UPDATE deliveries SET lease_until = ? WHERE id = ? AND claimed_by = ? AND state = 'pending'", p);
-    if (!r) return Fail(r.error());
-  }
-  return {};
+  const SqlValue p[] = {Text(route), Text(route)};
+  auto rows = conn_->Query(
+      "SELECT COUNT(*), MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' AND (? = '' OR route = ?)", p);
+  if (!rows) return Fail(rows.error());
+  PendingCount out;
+  out.deliveries = rows->front().Int(0);
+  if (out.deliveries > 0 && !rows->front().IsNull(1)) out.next_due = FromMillis(rows->front().Int(1));
+  return out;
 }
 
 Result<std::optional<Delivery>> SqlStore::GetDelivery(int64_t id) {

@@ -16,7 +16,7 @@
 #define PONTE_DELIVERY_COLUMNS                                                                   \
   "id, route, message, origin_system, origin_id, target_system, payload, content_hash, state, " \
   "attempts, last_error, next_attempt_at, claimed_by, lease_until, target_id, created_at, "     \
-  "updated_at"
+  "updated_at, natural_key, settles_at"
 
 namespace ponte::detail {
 
