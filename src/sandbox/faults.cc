@@ -13,7 +13,8 @@ namespace {
 constexpr std::pair<std::string_view, FaultKind> kKinds[] = {
     {"429", FaultKind::kTooManyRequests}, {"500", FaultKind::kInternal},
     {"502", FaultKind::kBadGateway},      {"503", FaultKind::kUnavailable},
-    {"slow", FaultKind::kSlow},           {"timeout", FaultKind::kTimeout},
+    {"slow", FaultKind::kSlow},           {"slow_write", FaultKind::kSlowWrite},
+    {"timeout", FaultKind::kTimeout},
     {"reset", FaultKind::kReset},         {"truncated", FaultKind::kTruncated},
     {"malformed", FaultKind::kMalformed}, {"duplicate_page", FaultKind::kDuplicatePage},
 };
@@ -62,7 +63,7 @@ Result<FaultSpec> FaultSpec::Parse(std::string_view text) {
     }
     if (!kind) {
       return Fail(Error::InvalidArgument(fmt::format(
-          "unknown fault '{}' (429, 500, 502, 503, slow, timeout, reset, truncated, malformed, "
+          "unknown fault '{}' (429, 500, 502, 503, slow, slow_write, timeout, reset, truncated, malformed, "
           "duplicate_page)",
           name)));
     }
@@ -100,7 +101,7 @@ FaultSpec FaultInjector::Get() const {
   return spec_;
 }
 
-std::optional<FaultKind> FaultInjector::Draw(std::string_view api) {
+std::optional<FaultKind> FaultInjector::Draw(std::string_view api, bool write) {
   std::lock_guard lock(mu_);
   if (spec_.probabilities.empty()) return std::nullopt;
   // One draw per request, split across the kinds that apply: the total is their sum.
@@ -108,7 +109,7 @@ std::optional<FaultKind> FaultInjector::Draw(std::string_view api) {
   double x = u(rng_);
   for (const auto& [key, p] : spec_.probabilities) {
     if (!key.first.empty() && key.first != api) continue;
-    if (x < p) return key.second;
+    if (x < p) return key.second == FaultKind::kSlowWrite && !write ? std::nullopt : std::optional(key.second);
     x -= p;
   }
   return std::nullopt;

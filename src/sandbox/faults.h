@@ -4,10 +4,11 @@
 //
 // Spec: comma-separated KIND=PROBABILITY items, optionally scoped to one API with a prefix:
 //   "429=0.05,500=0.02,milvus:timeout=0.01,slow=0.1"
-// Kinds: 429, 500, 502, 503, slow (answers after slow_ms), timeout (answers after timeout_ms,
-// longer than any sane client timeout), reset (drops the connection mid-answer), truncated
-// (cuts the JSON body short), malformed (answers 200 with broken JSON), duplicate_page (Ploomes
-// listings: repeats the previous page's records).
+// Kinds: 429, 500, 502, 503, slow (answers after slow_ms), slow_write (a write, not a read, is
+// applied and answered only after slow_ms: a client that gave up on it, or died, sees it land
+// later), timeout (answers after timeout_ms, longer than any sane client timeout), reset (drops
+// the connection mid-answer), truncated (cuts the JSON body short), malformed (answers 200 with
+// broken JSON), duplicate_page (Ploomes listings: repeats the previous page's records).
 
 #include <map>
 #include <mutex>
@@ -20,7 +21,7 @@
 namespace ponte::sandbox {
 
 enum class FaultKind {
-  kTooManyRequests, kInternal, kBadGateway, kUnavailable, kSlow, kTimeout, kReset, kTruncated,
+  kTooManyRequests, kInternal, kBadGateway, kUnavailable, kSlow, kSlowWrite, kTimeout, kReset, kTruncated,
   kMalformed, kDuplicatePage,
 };
 
@@ -41,8 +42,9 @@ class FaultInjector {
   explicit FaultInjector(uint64_t seed) : rng_(seed) {}
   void Set(FaultSpec spec);
   FaultSpec Get() const;
-  // The fault to inject into this request of `api`, if any (at most one per request).
-  std::optional<FaultKind> Draw(std::string_view api);
+  // The fault to inject into this request of `api`, if any (at most one per request). A
+  // slow_write drawn for a read is none.
+  std::optional<FaultKind> Draw(std::string_view api, bool write = true);
 
  private:
   mutable std::mutex mu_;

@@ -164,7 +164,7 @@ Handler Guard(World& w, Api api, std::string name, Handler handler, bool listing
         return;
       }
     }
-    auto fault = w.faults.Draw(ApiName(api));
+    const auto fault = w.faults.Draw(ApiName(api), /*write=*/req.method != "GET" && !listing);
     if (fault && *fault != FaultKind::kDuplicatePage) {
       {
         std::lock_guard lock(w.mu);
@@ -190,8 +190,9 @@ Handler Guard(World& w, Api api, std::string name, Handler handler, bool listing
           count(504);
           return;
         case FaultKind::kSlow:
+        case FaultKind::kSlowWrite:
           std::this_thread::sleep_for(std::chrono::milliseconds(spec.slow_ms));
-          break;  // then answer normally
+          break;  // then apply and answer normally, whether the client still listens or not
         case FaultKind::kReset:
           SendCutShort(res, std::string(256, ' '), 0);
           count(-1);
