@@ -131,7 +131,7 @@ TEST_F(DeParaCliTest, StoreCheckAndUnreachableStore) {
   ASSERT_EQ(Run("depara link CustomerVendor ploomes:1 milvus:2").exit_code, 0);
   auto ok = Run("store check");
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
-  EXPECT_NE(ok.out.find("schema version 5, integrity: ok"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("schema version 6, integrity: ok"), std::string::npos) << ok.out;
   auto down = testing::RunPonte(
       "--store 'postgres://u:topsecret@127.0.0.1:1/x?connect_timeout=2' store check");
   EXPECT_EQ(down.exit_code, 3);

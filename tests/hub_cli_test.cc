@@ -40,7 +40,7 @@ class HubCliTest : public ::testing::Test {
                            << "quotas = { listings_per_minute = 0 }\nkey_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
                            << "[systems.erp]\nkind = \"totvs\"\nbase_url = \"" << base_ << "/totvs\"\nuser = \"ponte\"\n"
                            << "key_env = \"TEST_ERP_PASSWORD\"\nmessage_version = \"2.007\"\ntimeout_ms = 5000\n"
-                           << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n"
+                           << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\nwrite_settle_seconds = 1\n"
                            << testing::ThreeSystemRoutes(kCutoff);
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
     setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
@@ -136,7 +136,7 @@ TEST_F(HubCliTest, ATicketRouteBetweenNamedSystemsFromTheConfigurationFile) {
                          << "[systems.helpdesk]\nkind = \"milvus\"\nbase_url = \"" << base_ << "/milvus\"\n"
                          << "listing_budget = 5000\nquotas = { listings_per_minute = 0 }\n"
                          << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
-                         << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n"
+                         << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\nwrite_settle_seconds = 1\n"
                          << "[[routes]]\nname = \"customers_crm_to_helpdesk\"\nfrom = \"crm\"\nto = \"helpdesk\"\n"
                          << "cutoff = \"" << kCutoff << "\"\n"
                          << "[[routes]]\nname = \"tasks_crm_to_helpdesk\"\nfrom = \"crm\"\nto = \"helpdesk\"\n"
@@ -197,7 +197,7 @@ TEST_F(HubCliTest, KilledAtRandomPointsOnThreeSystems) {
   StartSandbox({"--contacts", "500", "--tasks", "500", "--interactions", "250", "--milvus-clients", "350",
                 "--totvs-customers", "150", "--seed", "13"});
   EXPECT_GE(testing::KillSyncAtRandomPoints(config_, 10, 20261206, 100, 700), 5);
-  auto final_run = Ponte("sync --once");
+  auto final_run = Ponte("sync --once --wait");
   EXPECT_EQ(final_run.exit_code, 0) << final_run.out;
   ExpectNothingLeftToWrite();
   ExpectEverythingOnceEverywhere();
@@ -212,7 +212,8 @@ TEST_P(ErpRealities, NothingDuplicatedNothingLost) {
                                    "--totvs-customers", "25", "--seed", "3"};
   args.insert(args.end(), GetParam().begin(), GetParam().end());
   StartSandbox(args);
-  auto first = Ponte("sync --once");
+  // Under faults, writes that failed wait for their retry: --wait delivers them too.
+  auto first = Ponte("sync --once --wait");
   EXPECT_EQ(first.exit_code, 0) << first.out;
   if (GetParam().size() > 2) {
     // Under faults a write that failed is retried by the next runs: they converge.

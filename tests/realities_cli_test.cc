@@ -76,7 +76,7 @@ class RealityMatrix : public ::testing::TestWithParam<std::string> {
                            << "[systems.erp]\nkind = \"totvs\"\nbase_url = \"" << base_ << "/totvs\"\n"
                            << "user = \"ponte\"\nkey_env = \"TEST_ERP_PASSWORD\"\nmessage_version = \"2.007\"\n"
                            << "timeout_ms = 5000\n"
-                           << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
+                           << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\nwrite_settle_seconds = 1\n";
     // The three-system hub: the four routes and the ERP's, in order.
     std::ofstream(config_, std::ios::app) << testing::ThreeSystemRoutes("2024-02-24");
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);

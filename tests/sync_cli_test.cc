@@ -41,7 +41,7 @@ class SyncCliTest : public ::testing::Test {
                            << "key_env = \"TEST_PLOOMES_KEY\"\nrequests_per_minute = 0\ntimeout_ms = 5000\n"
                            << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\nlisting_budget = 5000\nquotas = { listings_per_minute = 0 }\n"
                            << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
-                           << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
+                           << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\nwrite_settle_seconds = 1\n";
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
     setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
   }
@@ -435,7 +435,7 @@ TEST_F(SyncCliTest, KilledAtRandomPointsThenCompletedLeavesNoDuplicatesAndNothin
   StartSandbox({"--contacts", "1200", "--tasks", "1500", "--interactions", "800", "--milvus-clients", "900",
                 "--seed", "7"});
   EXPECT_GE(testing::KillSyncAtRandomPoints(config_, 10, 20261124, 150, 900), 5);
-  auto final_run = Ponte("sync --once");
+  auto final_run = Ponte("sync --once --wait");
   EXPECT_EQ(final_run.exit_code, 0) << final_run.out;
   auto check = Ponte("sync --once --json");
   Json reports = Json::parse(check.out.substr(check.out.find('[')));
@@ -466,10 +466,10 @@ TEST_F(SyncCliTest, KilledAtRandomPointsUnderThePessimisticReality) {
                          << "forbidden_backoff_ms = 20\n"
                          << "[systems.milvus]\nbase_url = \"" << base_ << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
                          << "timeout_ms = 5000\nbusca_cap = 100\nquotas = { listings_per_minute = 36000 }\n"
-                         << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\n";
+                         << "[delivery]\nretry_base_seconds = 0\nmax_attempts = 50\nwrite_settle_seconds = 1\n";
   EXPECT_GE(testing::KillSyncAtRandomPoints(config_, 10, 20261128, 40, 500), 5);
   // The Milvus listing stays capped (names match exactly): every run says so with exit 1.
-  auto final_run = Ponte("sync --once");
+  auto final_run = Ponte("sync --once --wait");
   EXPECT_EQ(final_run.exit_code, 1) << final_run.out;
   EXPECT_NE(final_run.out.find("INCOMPLETE: could not list every Milvus client"), std::string::npos) << final_run.out;
   Json stats = Stats();

@@ -51,6 +51,8 @@ class SyncTest : public ::testing::Test {
     milvus_ = std::make_unique<milvus::MilvusConnector>(*milvus_api_, milvus::TicketDefaults{});
     systems_ = std::make_unique<DefaultSystems>(*ploomes_, *milvus_);
     config_.delivery.retry_base_seconds = 0;
+    // A write in doubt is looked for a second later (60 s by default).
+    config_.delivery.write_settle_seconds = 1;
   }
   void SetUp() override {
     sandbox::SandboxOptions o;
@@ -671,6 +673,8 @@ TEST_F(SyncTest, FaultsLeaveEverythingDeliveredOrDeadLetteredWithoutDuplicates) 
   config_.delivery.max_attempts = 20;
   for (int i = 0; i < 6; ++i) Run();
   Post("/_sandbox/faults", {{"spec", ""}});
+  // The writes left in doubt by the last faults settle before the last run looks for them.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   auto last = Run();
   Json stats = Stats();
   EXPECT_EQ(stats["milvus"]["duplicate_documents"], 0) << stats["milvus"]["duplicates"].dump();

@@ -58,7 +58,7 @@ class WorkersCliTest : public ::testing::Test {
                            << "\nburst = " << kPonteBurst << "\ntimeout_ms = 5000\n"
                            << "[systems.milvus]\nbase_url = \"" << base << "/milvus\"\nlisting_budget = 5000\nquotas = { listings_per_minute = 0 }\n"
                            << "key_env = \"TEST_MILVUS_KEY\"\ntimeout_ms = 5000\n"
-                           << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\nlease_seconds = 5\n";
+                           << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\nlease_seconds = 5\nwrite_settle_seconds = 2\n";
     setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
     setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
   }
@@ -211,7 +211,7 @@ TEST(SlowTargetTest, DeliveriesSlowerThanTheLeaseAreWrittenOnce) {
                         << "requests_per_minute = 0\n"
                         << "[systems.milvus]\nbase_url = \"" << base << "/milvus\"\nkey_env = \"TEST_MILVUS_KEY\"\n"
                         << "timeout_ms = 30000\nquotas = { listings_per_minute = 0 }\n"
-                        << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\nlease_seconds = 5\n";
+                        << "[delivery]\nretry_base_seconds = 1\nmax_attempts = 50\nlease_seconds = 5\nwrite_settle_seconds = 2\n";
   setenv("TEST_PLOOMES_KEY", "sandbox-ploomes-key", 1);
   setenv("TEST_MILVUS_KEY", "sandbox-milvus-token", 1);
   std::vector<std::unique_ptr<testing::ChildProcess>> workers;

@@ -138,11 +138,14 @@ int RunCli(int argc, char** argv) {
   AddDeParaCommands(app, global, exit_code);
   AddSandboxCommand(app, exit_code);
   AddSyncCommands(app, global, exit_code);
+  AddConfigCommands(app, global, exit_code);
+  AddDlqCommands(app, global, exit_code);
   AddServeCommands(app, global, exit_code);
   AddWebhooksCommands(app, global, exit_code);
   AddProbeCommand(app, global, exit_code);
   AddWorkersCommand(app, global, exit_code);
   AddCursorCommand(app, global, exit_code);
+  AddInboxCommand(app, global, exit_code);
   AddDemoCommand(app, global, exit_code);
   try {
     app.parse(argc, argv);

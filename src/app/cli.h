@@ -78,10 +78,13 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddDeParaCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddSandboxCommand(CLI::App& app, int& exit_code);
 void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddDlqCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddConfigCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddServeCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddWebhooksCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddProbeCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddWorkersCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddCursorCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddInboxCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace ponte

@@ -222,10 +222,12 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
     }
   }
   if (auto d = root["delivery"].as_table()) {
-    PONTE_RETURN_IF_ERROR(CheckKeys(*d, {"max_attempts", "retry_base_seconds", "lease_seconds"}, "delivery", source));
+    PONTE_RETURN_IF_ERROR(CheckKeys(*d, {"max_attempts", "retry_base_seconds", "lease_seconds", "write_settle_seconds"},
+                                    "delivery", source));
     PONTE_RETURN_IF_ERROR(Read(*d, "max_attempts", c.delivery.max_attempts, "delivery.", source));
     PONTE_RETURN_IF_ERROR(Read(*d, "retry_base_seconds", c.delivery.retry_base_seconds, "delivery.", source));
     PONTE_RETURN_IF_ERROR(Read(*d, "lease_seconds", c.delivery.lease_seconds, "delivery.", source));
+    PONTE_RETURN_IF_ERROR(Read(*d, "write_settle_seconds", c.delivery.write_settle_seconds, "delivery.", source));
     if (c.delivery.max_attempts < 1) return Fail(KeyError(source, "delivery.max_attempts", "must be at least 1"));
     if (c.delivery.retry_base_seconds < 0 || c.delivery.retry_base_seconds > 3600) {
       return Fail(KeyError(source, "delivery.retry_base_seconds", "must be 0..3600"));
@@ -234,6 +236,11 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
     // retries in production (docs/scaling.md): a shorter lease lets a second worker write too.
     if (c.delivery.lease_seconds < 5 || c.delivery.lease_seconds > 86'400) {
       return Fail(KeyError(source, "delivery.lease_seconds", "must be 5..86400 (default 300: longer than one delivery's retries)"));
+    }
+    // 0 would look for a write still in flight before it lands, and write the record again.
+    if (c.delivery.write_settle_seconds < 1 || c.delivery.write_settle_seconds > 3600) {
+      return Fail(KeyError(source, "delivery.write_settle_seconds",
+                           "must be 1..3600 (default 60: longer than a system takes to apply a write)"));
     }
   }
   if (auto t = root["server"].as_table()) {

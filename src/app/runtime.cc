@@ -29,18 +29,18 @@ std::string KeyFingerprint(const std::string& key) {
   return hex;
 }
 
-// One bucket per system, key and quota. On a shared store (several workers) the bucket lives
-// in the store, so all workers together stay under the quota; otherwise in this process.
+// One bucket per system, key and quota, kept in the store: all workers together stay under the
+// quota, and so does a process started a moment after another stopped (a minute's listing
+// quota outlives the process that spent it).
 std::unique_ptr<RateLimiter> Bucket(double per_minute, int burst, const std::string& bucket,
                                     const std::string& key, Store& store) {
   if (per_minute <= 0) return nullptr;
   const BucketShape shape = ShapeForQuota(per_minute, burst);
   const double capacity = shape.capacity, refill = shape.refill_per_second;
-  if (!IsSharedStore(store)) return std::make_unique<TokenBucket>(capacity, refill);
+  const std::string id = KeyFingerprint(key);
   return std::make_unique<SharedRateLimiter>(
-      [&store, bucket, id = KeyFingerprint(key), capacity, refill](Instant now) {
-        return store.TakeToken(bucket, id, capacity, refill, now);
-      });
+      [&store, bucket, id, capacity, refill](Instant now) { return store.TakeToken(bucket, id, capacity, refill, now); },
+      [&store, bucket, id](Instant now) { (void)store.DrainTokens(bucket, id, now); });
 }
 
 std::unique_ptr<RateLimiter> Limiter(const SystemConfig& s, const char* system, const std::string& key, Store& store) {

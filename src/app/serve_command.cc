@@ -16,6 +16,7 @@
 #include "app/signals.h"
 #include "app/systemd_notify.h"
 #include "core/log.h"
+#include "core/shutdown.h"
 #include "server/http_server.h"
 #include "server/sync_service.h"
 
@@ -27,12 +28,6 @@ struct ServeOptions {
   std::string listen;  // overrides server.listen
   int interval_seconds = 0;  // overrides server.poll_interval_seconds
 };
-
-std::string ThisWorker() {
-  char host[256] = "host";
-  gethostname(host, sizeof host - 1);
-  return fmt::format("{}:{}", host, getpid());
-}
 
 // An optional secret: absent is fine (the feature is off), unreadable is an error.
 Result<std::string> OptionalSecret(const std::string& env, const std::string& file, const std::string& what,
@@ -79,7 +74,7 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
 
   BlockTerminationSignals();
   server::SyncService service({r.config, *r.store, r.calls, SystemClock::Get(), r.Circuits(), r.Systems()},
-                              ThisWorker());
+                              ThisWorkerName());
   auto http = server::HttpServer::Start(so, service, *r.store, r.calls, SystemClock::Get());
   if (!http) {
     std::cerr << "ponte: " << http.error().message << "\n";
@@ -107,6 +102,7 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
   std::condition_variable cv;
   bool stop = false;
   OnTerminationSignal([&] {
+    RequestShutdown();  // every wait for a quota, a backoff or an API call ends now
     std::lock_guard lock(mu);
     stop = true;
     cv.notify_all();

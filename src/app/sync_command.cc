@@ -1,5 +1,5 @@
-// `ponte sync`, `ponte config check` and `ponte dlq`: running the routes from ponte.toml and
-// handling what failed.
+// `ponte sync`: running the routes of ponte.toml, once or watching, and what ponte did with a
+// record (`--explain`).
 
 #include <unistd.h>
 
@@ -19,6 +19,7 @@
 #include "app/report_printer.h"
 #include "app/runtime.h"
 #include "app/signals.h"
+#include "core/shutdown.h"
 #include "store/facts.h"
 #include "sync/engine.h"
 
@@ -35,11 +36,9 @@ struct SyncOptions {
   bool json = false;
   std::string explain;
   int interval_seconds = 60;
-  std::string dlq_id;
-  bool all = false;
-  bool online = false;
   std::string since;   // --since: read every source from this date or instant
   std::string record;  // --record: deliver this one record now
+  bool wait = false;   // --wait: with --once, until every delivery is done or dead
 };
 
 std::function<void(const std::string&, int, int)> ProgressPrinter() {
@@ -93,6 +92,8 @@ void Explain(Store& store, const std::vector<std::string>& routes, const std::st
   }
 }
 
+int ReportWaiting(SyncEngine& engine, const std::string& route, bool json);
+
 // `sync --record`: one Ploomes record read again and delivered now, with the route's rules.
 // The id is the form ponte prints: ploomes:ID (a contact), ploomes:Task|ID, ploomes:InteractionRecord|ID.
 void SyncOneRecord(SyncEngine& engine, const std::string& asked, bool json, int& exit_code) {
@@ -130,6 +131,75 @@ void SyncOneRecord(SyncEngine& engine, const std::string& asked, bool json, int&
     PrintReports(std::cout, {r});
   }
   exit_code = r.read == 0 && r.error.empty() ? kExitSomeFailed : ExitCodeFor({r});
+  // A delivery of it that waits for a retry is not delivered yet.
+  if (exit_code == kExitOk) exit_code = ReportWaiting(engine, r.route, json);
+}
+
+// `sync --once --wait`: the deliveries a run left waiting (retries, writes whose answer was
+// lost and must settle) are delivered as they come due, until every one is done or dead. A
+// record they wrote may feed another route (a client created late is a customer for the ERP):
+// the routes then run again, until a run leaves nothing behind.
+void WaitForDeliveries(SyncEngine& engine, const Config& config, const std::string& route,
+                       std::vector<RouteReport>& reports) {
+  // Runs of every route after the first; each follows waits that wrote something.
+  constexpr int kMaxRunsAgain = 5;
+  auto add = [&reports](const RouteReport& r) {
+    if (!r.ran) return;
+    for (auto& into : reports) {
+      if (into.route == r.route) return MergeReport(into, r);
+    }
+    reports.push_back(r);
+  };
+  bool wrote = false;
+  int runs_again = 0;
+  while (!ShutdownRequested()) {
+    const SyncEngine::Waiting w = engine.Pending(route);
+    if (!w.error.empty()) return;
+    if (!w.any()) {
+      if (!wrote || runs_again == kMaxRunsAgain) return;
+      wrote = false;
+      ++runs_again;
+      for (const auto& r : route.empty() ? engine.RunAll() : std::vector<RouteReport>{engine.RunRoute(route)}) add(r);
+      continue;
+    }
+    const auto now = SystemClock::Get().Now();
+    if (w.next_due && *w.next_due > now && w.inbox == 0) {
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*w.next_due - now);
+      std::cerr << fmt::format("ponte: {} delivery(ies) wait; the next is due in {} s\n", w.deliveries,
+                               (wait.count() + 999) / 1000);
+      (void)SleepUnlessShutdown(std::min<std::chrono::milliseconds>(wait, std::chrono::minutes(1)));
+      continue;
+    }
+    std::vector<RouteReport> done = engine.DeliverInbox();
+    for (const auto& name : route.empty() ? RouteOrder(config) : std::vector<std::string>{route}) {
+      done.push_back(engine.RunDue(name));
+    }
+    for (const auto& r : done) {
+      wrote |= r.Delivered() > 0;
+      add(r);
+    }
+  }
+}
+
+// What a run left to deliver: 0 when nothing waits, else 1 and what waits and until when.
+int ReportWaiting(SyncEngine& engine, const std::string& route, bool json) {
+  const SyncEngine::Waiting w = engine.Pending(route);
+  if (!w.error.empty()) {
+    std::cerr << "ponte: could not count the deliveries still waiting: " << w.error << "\n";
+    return kExitUnreachable;
+  }
+  if (!w.any()) return kExitOk;
+  std::string when;
+  if (w.next_due) {
+    const auto in = std::chrono::duration_cast<std::chrono::seconds>(*w.next_due - SystemClock::Get().Now());
+    when = in.count() > 0 ? fmt::format("; the next attempt is due at {} (in {} s)", FormatUtc(*w.next_due), in.count())
+                          : "; the next attempt is due now";
+  }
+  std::ostream& out = json ? std::cerr : std::cout;
+  out << fmt::format("NOT DONE: {} delivery(ies) wait for a retry{}{}. `ponte sync --once --wait` waits for them; "
+                     "the next run delivers them otherwise\n",
+                     w.deliveries, when, w.inbox > 0 ? fmt::format(", and {} push(es) in the inbox", w.inbox) : "");
+  return kExitSomeFailed;
 }
 
 void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
@@ -151,6 +221,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     return;
   }
   if (!o.watch) QuietLogUnlessChosen();  // the report says it all; --watch is a service
+  BlockTerminationSignals();
   auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
   EngineOptions eo;
@@ -173,6 +244,18 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     engine.Retire();
     return;
   }
+  // SIGTERM and Ctrl-C stop every wait at once (core/shutdown.h); the record in hand is
+  // finished or given back, and the next start reads on. (The signals were blocked before any
+  // thread started, so only the one that waits for them sees them.)
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  OnTerminationSignal([&] {
+    RequestShutdown();
+    std::lock_guard lock(mu);
+    stop = true;
+    cv.notify_all();
+  });
   auto run_once = [&] {
     std::vector<RouteReport> reports;
     if (o.route.empty()) {
@@ -180,6 +263,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     } else {
       reports.push_back(engine.RunRoute(o.route));
     }
+    if (o.wait && !o.dry_run) WaitForDeliveries(engine, (*rt)->config, o.route, reports);
     if (o.json) {
       nlohmann::json j = nlohmann::json::array();
       for (const auto& r : reports) j.push_back(r.ToJson());
@@ -197,150 +281,28 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
       }
       PrintReports(std::cout, reports);
     }
-    return ExitCodeFor(reports);
+    int code = ExitCodeFor(reports);
+    if (!o.dry_run) code = std::max(code, ReportWaiting(engine, o.route, o.json));
+    if (ShutdownRequested()) {
+      std::cerr << "ponte: stopped by a signal; the next run reads on from where this one was sure of\n";
+      code = std::max(code, kExitSomeFailed);
+    }
+    return code;
   };
   if (!o.watch) {
     exit_code = run_once();
     engine.Retire();
     return;
   }
-  BlockTerminationSignals();
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stop = false;
-  OnTerminationSignal([&] {
-    std::lock_guard lock(mu);
-    stop = true;
-    cv.notify_all();
-  });
-  std::cerr << fmt::format("ponte sync --watch: every {} s; Ctrl-C or SIGTERM stops after the current run\n",
+  std::cerr << fmt::format("ponte sync --watch: every {} s; Ctrl-C or SIGTERM stops within seconds\n",
                            o.interval_seconds);
-  while (true) {
+  while (!ShutdownRequested()) {
     exit_code = run_once();
     std::unique_lock lock(mu);
     if (cv.wait_for(lock, std::chrono::seconds(o.interval_seconds), [&] { return stop; })) break;
   }
   engine.Retire();
   exit_code = kExitOk;
-}
-
-// One cheap authenticated read per system: a wrong key, URL or network shows here, not at 3 a.m.
-void CheckOnline(GlobalOptions& g, const SyncOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g, o.config, exit_code);
-  if (!rt) return;
-  const std::pair<ApiClient*, ApiCall> calls[] = {
-      {(*rt)->ploomes_api.get(), ApiCall{"GET", "GET /Contacts", "/Contacts?$top=1&$select=Id"}},
-      // A search by a document nobody has: one call, nothing listed.
-      {(*rt)->milvus_api.get(), ApiCall{"GET", "GET /api/cliente/busca", "/api/cliente/busca?documento=00000000000"}},
-  };
-  for (const auto& [api, call] : calls) {
-    auto answer = api->Call(call);
-    if (answer) {
-      std::cout << fmt::format("  {}: online, the key is accepted\n", api->system());
-      continue;
-    }
-    std::cout << fmt::format("  {}: {}\n", api->system(), answer.error().ToString());
-    const bool auth = answer.error().code == ErrorCode::kUnauthenticated ||
-                      answer.error().code == ErrorCode::kPermissionDenied;
-    exit_code = std::max(exit_code, auth ? kExitUsage : kExitUnreachable);
-  }
-}
-
-void ConfigCheck(GlobalOptions& g, const SyncOptions& o, int& exit_code) {
-  auto config = LoadConfigOrReport(o.config, exit_code);
-  if (!config) return;
-  std::cout << fmt::format("{}: ok\n", o.config);
-  bool keys_found = true;
-  std::vector<std::pair<std::string, SystemConfig>> systems = {{"ploomes", config->ploomes}, {"milvus", config->milvus}};
-  for (const auto& [name, s] : config->systems) systems.emplace_back(name, s);
-  for (const auto& [name, s] : systems) {
-    auto key = ReadApiKey(s, name);
-    keys_found &= key.has_value();
-    std::cout << fmt::format("  {}: {} {} (key: {})\n", name, SystemKind(*config, name), s.base_url,
-                             key ? "found" : key.error().message);
-  }
-  for (const auto& route : RouteOrder(*config)) {
-    const RouteConfig& rc = config->routes.at(route);
-    std::string carries = rc.message;
-    if (rc.message == "Ticket") {
-      // Which records become tickets, and what the route fills from their custom fields.
-      std::vector<std::string> tags = rc.tags;
-      for (int64_t id : rc.tag_ids) tags.push_back(fmt::format("TagId {}", id));
-      carries += fmt::format(": {} tagged {}", rc.records, fmt::join(tags, ", "));
-      for (const auto& [key, field] : rc.fields) carries += fmt::format("; {} -> {}", key, field);
-    }
-    std::cout << fmt::format("  route {}: {} -> {} ({}): {}\n", route, rc.from, rc.to, carries,
-                             rc.enabled ? "enabled" : "disabled");
-  }
-  if (!keys_found) {
-    // A configuration ponte cannot run with is not "ok" for a script that checks the exit code.
-    exit_code = kExitUsage;
-    return;
-  }
-  if (o.online) CheckOnline(g, o, exit_code);
-}
-
-// Listing and showing dead letters needs the store, not the API keys.
-void DlqList(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
-  if (!store) return;
-  auto letters = (*store)->ListDeadLetters(false);
-  if (!ReportIfError(letters, exit_code)) return;
-  for (const auto& d : *letters) {
-    std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", d.id, d.route, d.origin.ToString(), FormatUtc(d.created_at), d.reason);
-  }
-  std::cerr << fmt::format("{} dead letter(s)\n", letters->size());
-}
-
-void DlqShow(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
-  if (!store) return;
-  auto d = (*store)->GetDeadLetter(std::atoll(o.dlq_id.c_str()));
-  if (!ReportIfError(d, exit_code)) return;
-  if (!*d) {
-    std::cerr << fmt::format("ponte: no dead letter {}\n", o.dlq_id);
-    exit_code = kExitSomeFailed;
-    return;
-  }
-  const auto& l = **d;
-  const std::string resolved =
-      l.resolved_at ? fmt::format("{} (delivered by delivery {})", FormatUtc(*l.resolved_at), l.resolved_by.value_or(0))
-                    : "no";
-  std::cout << fmt::format("dead letter {} (delivery {})\nroute: {}\nrecord: {}\nwhen: {}\nreason: {}\nreplayed: {}\n"
-                           "resolved: {}\nmessage:\n{}\n",
-                           l.id, l.delivery_id, l.route, l.origin.ToString(), FormatUtc(l.created_at), l.reason,
-                           l.replayed_at ? FormatUtc(*l.replayed_at) : "no", resolved,
-                           nlohmann::json::parse(l.payload, nullptr, false).dump(2));
-}
-
-void DlqReplay(GlobalOptions& g, SyncOptions& o, int& exit_code) {
-  auto rt = RuntimeOrReport(g, o.config, exit_code);
-  if (!rt) return;
-  std::vector<int64_t> ids;
-  if (o.all) {
-    auto letters = (*rt)->store->ListDeadLetters(false);
-    if (!ReportIfError(letters, exit_code)) return;
-    for (const auto& l : *letters) ids.push_back(l.id);
-  } else if (!o.dlq_id.empty()) {
-    ids.push_back(std::atoll(o.dlq_id.c_str()));
-  } else {
-    std::cerr << "ponte: give a dead letter id or --all\n";
-    exit_code = kExitUsage;
-    return;
-  }
-  for (int64_t id : ids) {
-    auto s = (*rt)->store->ReplayDeadLetter(id, SystemClock::Get().Now());
-    if (!ReportIfError(s, exit_code)) return;
-  }
-  // Deliver them now.
-  SyncEngine engine((*rt)->config, *(*rt)->store, (*rt)->Systems(), (*rt)->calls, SystemClock::Get());
-  std::vector<RouteReport> reports;
-  for (const auto& route : RouteOrder((*rt)->config)) {
-    if (auto r = engine.RunDue(route); r.ran) reports.push_back(std::move(r));
-  }
-  std::cout << fmt::format("replayed {} dead letter(s)\n", ids.size());
-  PrintReports(std::cout, reports);
-  exit_code = ExitCodeFor(reports);
 }
 
 }  // namespace
@@ -364,36 +326,17 @@ void AddSyncCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
                    "Read one Ploomes record again and deliver it now: ploomes:ID (contact), ploomes:Task|ID, "
                    "ploomes:InteractionRecord|ID");
   sync->add_flag("--json", o->json, "Print the reports as JSON");
+  sync->add_flag("--wait", o->wait,
+                 "With --once: wait for the deliveries left to retry (and writes whose answer was lost, which "
+                 "settle first) until each is delivered or dead-lettered, instead of exiting 1 with them waiting");
   sync->add_option("--explain", o->explain,
                   "Say what ponte did with a record (its InternalId, or ploomes:ID / milvus:ID as ponte prints it), "
                   "and why; needs only the store");
-  sync->footer("Exit codes: 0 all delivered, 1 some went to the dead-letter queue, 2 config or usage error, "
-               "3 a system or the store is unreachable.");
+  sync->footer("Exit codes: 0 all delivered, 1 some went to the dead-letter queue, wait for a retry (the count and "
+               "when are printed), were not seen, or a signal stopped the run, 2 config or usage error, 3 a system or "
+               "the store is unreachable. SIGTERM or Ctrl-C stops within seconds: the record in hand is finished or "
+               "given back, and the next run reads on.");
   sync->callback([&g, o, &exit_code] { RunSync(g, *o, exit_code); });
-
-  auto* config = app.add_subcommand("config", "The configuration file");
-  config->require_subcommand(1);
-  auto* check = config->add_subcommand("check", "Validate ponte.toml and say which key is wrong");
-  check->add_option("--config", o->config, "Configuration file")->capture_default_str();
-  check->add_flag("--online", o->online, "Also call each system once to test its key (exit 2 on a refused key, 3 when unreachable)");
-  check->footer("Exit codes: 0 ok, 2 the file is wrong or a key is missing or refused, 3 a system is unreachable.");
-  check->callback([&g, o, &exit_code] { ConfigCheck(g, *o, exit_code); });
-
-  auto* dlq = app.add_subcommand("dlq", "The dead-letter queue: deliveries that failed for good");
-  dlq->require_subcommand(1);
-  dlq->add_option("--config", o->config, "Configuration file")->capture_default_str();
-  auto* list = dlq->add_subcommand("list", "List dead letters with their reasons");
-  list->add_option("--config", o->config, "Configuration file")->capture_default_str();
-  list->callback([&g, o, &exit_code] { DlqList(g, *o, exit_code); });
-  auto* show = dlq->add_subcommand("show", "Show one dead letter and its message");
-  show->add_option("--config", o->config, "Configuration file")->capture_default_str();
-  show->add_option("id", o->dlq_id, "Dead letter id")->required();
-  show->callback([&g, o, &exit_code] { DlqShow(g, *o, exit_code); });
-  auto* replay = dlq->add_subcommand("replay", "Deliver dead letters again (after fixing the cause)");
-  replay->add_option("id", o->dlq_id, "Dead letter id");
-  replay->add_flag("--all", o->all, "Replay every dead letter");
-  replay->add_option("--config", o->config, "Configuration file")->capture_default_str();
-  replay->callback([&g, o, &exit_code] { DlqReplay(g, *o, exit_code); });
 }
 
 }  // namespace ponte

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "core/shutdown.h"
 
 namespace ponte {
 namespace {
@@ -12,10 +13,15 @@ namespace {
 // Error messages quote at most this much of a response body.
 constexpr size_t kExcerptChars = 160;
 
+Error Stopping(const ApiCall& call) {
+  return Error::Cancelled(fmt::format("{} was not sent: ponte is stopping", call.endpoint));
+}
+
 }  // namespace
 
 Sleeper RealSleeper() {
-  return [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  // A stop of ponte ends the wait at once (Call then gives the call up).
+  return [](std::chrono::milliseconds d) { (void)SleepUnlessShutdown(d); };
 }
 
 std::string BodyExcerpt(std::string_view body) {
@@ -94,6 +100,7 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
         if (!wait) return Fail(wait.error());
         if (wait->count() == 0) break;
         sleep_(*wait);
+        if (ShutdownRequested()) return Fail(Stopping(call));
       }
     }
     auto response = SendOnce(call);
@@ -111,6 +118,7 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
       return response;
     }
     const Error& error = response.error();
+    if (error.code == ErrorCode::kCancelled) return response;  // ponte is stopping: not the system's fault
     const bool read = call.method == "GET" || call.read_only;
     // A read's 403 may be a passing block (ploomes.forbidden_blocks): the circuit hears of it
     // only once its retries are spent.
@@ -161,6 +169,7 @@ Result<HttpResponse> ApiClient::Call(const ApiCall& call) {
     log::Debug("api_retry", {{"system", options_.system}, {"call", call.endpoint}, {"attempt", std::to_string(attempt)},
                              {"wait_ms", std::to_string(decision.wait.count())}, {"error", error.ToString()}});
     sleep_(decision.wait);
+    if (ShutdownRequested()) return Fail(Stopping(call));
   }
 }
 

@@ -51,17 +51,22 @@ class TokenBucket final : public RateLimiter {
   bool started_ = false;
 };
 
-// A bucket kept elsewhere (the store's rate_buckets table): `take` is Store::TakeToken bound to
-// a system and key fingerprint.
+// A bucket kept elsewhere (the store's rate_buckets table), so that every worker and every
+// later process sees what was spent: `take` is Store::TakeToken and `drain` Store::DrainTokens,
+// bound to a system and key fingerprint.
 class SharedRateLimiter final : public RateLimiter {
  public:
   using TakeFn = std::function<Result<std::chrono::milliseconds>(Instant)>;
-  explicit SharedRateLimiter(TakeFn take) : take_(std::move(take)) {}
+  using DrainFn = std::function<void(Instant)>;
+  explicit SharedRateLimiter(TakeFn take, DrainFn drain = {}) : take_(std::move(take)), drain_(std::move(drain)) {}
   Result<std::chrono::milliseconds> Acquire(Instant now) override { return take_(now); }
-  void Drain(Instant) override {}  // the shared bucket refills on its own schedule
+  void Drain(Instant now) override {
+    if (drain_) drain_(now);
+  }
 
  private:
   TakeFn take_;
+  DrainFn drain_;
 };
 
 }  // namespace ponte

@@ -3,6 +3,8 @@
 
 #include "server/admin_api.h"
 
+#include "server/request_body.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -254,20 +256,22 @@ void RegisterAdminApi(httplib::Server& server, AdminContext& c) {
       routes.insert((*l)->route);
     }
     // The delivery thread runs the replayed deliveries now, not at the next poll.
-    for (const auto& route : routes) c.service.Submit({WorkItem::Kind::kDue, "", "", route, "", {}});
+    for (const auto& route : routes) c.service.Submit({WorkItem::Kind::kDue, route, {}});
     res.status = 202;
     SendJson(res, {{"replayed", ids.size()}});
   };
-  server.Post(R"(/api/dlq/(\d{1,18})/replay)", [replay](const httplib::Request& req, httplib::Response& res) {
-    replay({std::stoll(req.matches[1])}, res);
-  });
-  server.Post("/api/dlq/replay-all", [&c, replay](const httplib::Request&, httplib::Response& res) {
+  PostWithBody(server, R"(/api/dlq/(\d{1,18})/replay)", c.max_body_bytes,
+               [replay](const httplib::Request& req, const std::string&, httplib::Response& res) {
+                 replay({std::stoll(req.matches[1])}, res);
+               });
+  PostWithBody(server, "/api/dlq/replay-all", c.max_body_bytes,
+               [&c, replay](const httplib::Request&, const std::string&, httplib::Response& res) {
     auto letters = c.store.ListDeadLetters(false);
     if (!Check(letters, res)) return;
     std::vector<int64_t> ids;
     for (const auto& l : *letters) ids.push_back(l.id);
     replay(ids, res);
-  });
+               });
 
   server.Get("/api/depara", [&c](const httplib::Request& req, httplib::Response& res) {
     const std::string q = req.get_param_value("q");
@@ -304,7 +308,7 @@ void RegisterAdminApi(httplib::Server& server, AdminContext& c) {
     SendJson(res, {{"workers", list}});
   });
 
-  server.Post("/api/poll", [&c](const httplib::Request&, httplib::Response& res) {
+  PostWithBody(server, "/api/poll", c.max_body_bytes, [&c](const httplib::Request&, const std::string&, httplib::Response& res) {
     c.service.PollNow();
     res.status = 202;
     SendJson(res, {{"polling", true}});
@@ -347,7 +351,7 @@ std::string RenderMetrics(AdminContext& c) {
     p.Family("ponte_pending_deliveries", "gauge", "Deliveries waiting for an attempt or a retry.");
     p.Sample("ponte_pending_deliveries", {}, static_cast<double>(*pending));
   }
-  p.Family("ponte_webhook_queue_depth", "gauge", "Webhook hints waiting for the delivery thread.");
+  p.Family("ponte_webhook_queue_depth", "gauge", "Pushes (webhooks, ERP messages) kept in the inbox and not delivered yet.");
   p.Sample("ponte_webhook_queue_depth", {}, static_cast<double>(c.service.queue_depth()));
   p.Family("ponte_circuit_open", "gauge",
            "1 while ponte has stopped calling the system (its key was refused, or it stopped answering).");

@@ -17,6 +17,7 @@ struct AdminContext {
   CallCounter& calls;
   const Clock& clock;
   bool webhooks_configured = false;
+  size_t max_body_bytes = 1 << 20;  // every body the API reads (server.max_body_bytes)
 };
 
 void RegisterAdminApi(httplib::Server& server, AdminContext& context);

@@ -11,9 +11,11 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "core/crash_point.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "server/admin_api.h"
+#include "server/request_body.h"
 #include "server/webhook.h"
 
 namespace ponte::server {
@@ -99,7 +101,7 @@ struct HttpServer::Impl {
   int listen_socket = -1;  // the bound socket, seen through the socket-options hook
 
   Impl(const ServerOptions& o, SyncService& service, Store& store, CallCounter& calls, const Clock& clock)
-      : options(o), admin{service, store, calls, clock, !o.webhook_key.empty()} {}
+      : options(o), admin{service, store, calls, clock, !o.webhook_key.empty(), o.max_body_bytes} {}
 
   // Admin requests: the token when one is set, else loopback only.
   bool Authorized(const httplib::Request& req) const {
@@ -177,35 +179,12 @@ struct HttpServer::Impl {
     if (!early.empty() && !SecretsEqual(early, options.webhook_key)) return Webhook(req, "", res);
     const size_t limit = early.empty() ? std::min(options.max_body_bytes, kMaxUnauthenticatedBody) : options.max_body_bytes;
     std::string body;
-    bool too_large = false;
-    if (req.has_header("Content-Length")) {
-      // Announced too large: refused without reading it.
-      const std::string length = req.get_header_value("Content-Length");
-      too_large = length.size() > 18 || length.find_first_not_of("0123456789") != std::string::npos ||
-                  std::stoull(length) > limit;
-    }
-    const bool read = too_large || reader([&](const char* data, size_t n) {
-      if (body.size() + n > limit) {
-        too_large = true;
-        return false;  // stop reading: the rest is never read
-      }
-      body.append(data, n);
-      return true;
-    });
-    if (!read && !too_large) {
-      CountWebhook("malformed");
-      res.set_header("Connection", "close");
-      SendError(res, 400, "malformed", "the body could not be read: send it whole, with Content-Length or chunked encoding");
-      return;
-    }
-    if (too_large) {
-      CountWebhook("too_large");
-      res.set_header("Connection", "close");
-      SendError(res, 413, "too_large",
-                early.empty() ? fmt::format("a webhook without its key in a header or the URL may send {} bytes at most",
-                                            limit)
-                              : "the body is larger than server.max_body_bytes");
-      return;
+    if (auto read = ReadBody(req, reader, limit, body); read != BodyRead::kRead) {
+      CountWebhook(read == BodyRead::kTooLarge ? "too_large" : "malformed");
+      return RefuseBody(res, read,
+                        early.empty() ? fmt::format("a webhook without its key in a header or the URL may send {} bytes at most",
+                                                    limit)
+                                      : "the body is larger than server.max_body_bytes");
     }
     Webhook(req, body, res);
   }
@@ -241,15 +220,22 @@ struct HttpServer::Impl {
       res.set_content(Json{{"queued", false}, {"reason", why}}.dump(), "application/json");
       return;
     }
-    auto pushed = admin.service.Submit({WorkItem::Kind::kRecord, event->entity_set, event->id, "", event->record, {}});
-    if (pushed == WorkQueue::Push::kFull || pushed == WorkQueue::Push::kClosed) {
+    // Kept in the store before it is answered: a crash after the answer loses nothing.
+    InboxItem item;
+    item.source = "ploomes";
+    item.kind = "webhook";
+    item.entity_set = event->entity_set;
+    item.record_id = event->id;
+    item.body = event->record;
+    auto kept = admin.service.Keep(item);
+    if (!kept) {
       CountWebhook("busy");
       res.set_header("Retry-After", "30");
-      SendError(res, 503, "busy", pushed == WorkQueue::Push::kFull ? "the queue is full; the poll will read the record"
-                                                                   : "ponte is shutting down");
+      SendError(res, 503, "busy", kept.error().message);
       return;
     }
-    CountWebhook(pushed == WorkQueue::Push::kQueued ? "accepted" : "duplicate");
+    CrashPoint("inbox.after_append");
+    CountWebhook("accepted");
     res.status = 202;
     res.set_content(Json{{"queued", true}, {"record", event->entity_set + "(" + event->id + ")"}}.dump(),
                     "application/json");
@@ -322,7 +308,13 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
                     "text/plain");
   });
   RegisterAdminApi(s, impl->admin);
-  RegisterEaiReceiver(s, options.eai_senders, service);
+  RegisterEaiReceiver(s, options.eai_senders, service, options.max_body_bytes);
+  RefuseOtherBodies(s, options.max_body_bytes);
+  // Called once an answer is written: a push answered 2xx is in the inbox, whatever happens next.
+  s.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    const bool push = req.path == "/webhooks/ploomes" || req.path == kEaiTransactionsPath;
+    if (push && res.status >= 200 && res.status < 300) CrashPoint("inbox.after_answer");
+  });
   if (options.port == 0) {
     impl->port = s.bind_to_any_port(options.host);
     if (impl->port <= 0) return Fail(Error::Unavailable(fmt::format("cannot listen on {}", options.host)));

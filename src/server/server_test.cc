@@ -545,10 +545,11 @@ class RawConnection {
 };
 
 // Streams a chunked POST of up to `total` bytes; returns the status line the server answered.
-std::string ChunkedPost(int port, const std::string& target, size_t total, size_t* taken) {
+std::string ChunkedPost(int port, const std::string& target, size_t total, size_t* taken,
+                        const std::string& headers = "") {
   RawConnection c(port);
   EXPECT_TRUE(c.connected());
-  c.Send("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+  c.Send("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + headers +
          "Transfer-Encoding: chunked\r\n\r\n");
   const std::string chunk = "10000\r\n" + std::string(0x10000, ' ') + "\r\n";
   *taken = 0;
@@ -650,6 +651,74 @@ TEST_F(ServerTest, IdleConnectionsDoNotStarveOthers) {
   auto r = fresh.Get("/healthz");
   ASSERT_TRUE(r) << "no answer within a second with 500 idle connections";
   EXPECT_EQ(r->status, 200);
+}
+
+// What ponte answers OK it delivers: a pushed customer the canonical message cannot carry (a
+// Name that is an array, nested 10,000 deep) is answered Status ERROR with the reason, never OK,
+// and nothing of it is kept or dead-lettered (before: OK, a de/para pair, then 2 dead letters).
+TEST_F(ServerTest, APushPonteCannotDeliverIsAnsweredErrorNotOk) {
+  Start({}, false, SmallWorld(), /*erp=*/true);
+  const httplib::Headers erp = {{"Authorization", "Basic " + Base64Encode("ponte:sandbox-totvs-password")}};
+  auto push = [&](const std::string& name) {
+    const std::string body =
+        R"({"Header":{"UUID":"0c0ffee0-0000-4000-8000-000000000001","Type":"BusinessMessage","Event":"upsert",)"
+        R"("Transaction":"CUSTOMERVENDOR","Version":"2.000","SourceApplication":"P12ERP"},)"
+        R"("Content":{"InternalId":"T1|D MG 01 |900777|01","Name":)" + name +
+        R"(,"GovernmentalInformation":{"Id":["45145061000185"]}}})";
+    return client_->Post(kEaiTransactionsPath, erp, body, "application/json");
+  };
+  auto array = push(R"([["a"]])");
+  ASSERT_TRUE(array);
+  ASSERT_EQ(array->status, 200) << array->body;
+  Json answer = Json::parse(array->body);
+  EXPECT_EQ(answer["Content"]["ProcessingInformation"]["Status"], "ERROR") << array->body;
+  EXPECT_NE(answer["Content"]["ProcessingInformation"]["Details"].dump().find("Name"), std::string::npos) << array->body;
+  EXPECT_FALSE(answer["Content"].contains("ReturnContent") &&
+               !answer["Content"]["ReturnContent"].value("ListOfInternalId", Json::array()).empty())
+      << "no InternalId pair for a customer ponte will not deliver: " << array->body;
+  auto deep = push(std::string(10'000, '[') + "\"a\"" + std::string(10'000, ']'));
+  ASSERT_TRUE(deep);
+  const Json deep_answer = Json::parse(deep->body, nullptr, false);
+  EXPECT_TRUE(deep->status == 400 || deep_answer["Content"]["ProcessingInformation"]["Status"] == "ERROR") << deep->body;
+  // Nothing was kept to deliver, and nothing turns into a dead letter later.
+  EXPECT_EQ(h_->store->CountInbox().value_or(-1), 0);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(h_->store->ListDeadLetters(true).value_or(std::vector<DeadLetter>(1)).size(), 0u);
+  EXPECT_EQ(h_->store->Lookup("CustomerVendor", {"erp", "T1|D MG 01 |900777|01"}, "ploomes").value_or("?"), std::nullopt);
+}
+
+// One body limit for every request serve reads, chunked or not (before: the ERP receiver read a
+// 200 MB chunked body whole and answered 400, and took a 2 MB chunked message past the 1 MiB
+// limit). Each path stops reading at the limit and answers 413.
+TEST_F(ServerTest, EveryBodyServeReadsHasOneLimit) {
+  ServerOptions o;
+  o.webhook_key = kHookKey;
+  Start(o, false, SmallWorld(), /*erp=*/true);
+  const std::string erp = "Authorization: Basic " + Base64Encode("ponte:sandbox-totvs-password") + "\r\n";
+  const std::string admin = "X-Ponte-Request: 1\r\n";
+  struct Case {
+    std::string target, headers;
+    size_t total;
+  };
+  for (const Case& c : std::vector<Case>{{kEaiTransactionsPath, erp, 200u << 20},
+                                         {kEaiTransactionsPath, erp, 2u << 20},
+                                         {std::string("/webhooks/ploomes?key=") + kHookKey, "", 2u << 20},
+                                         {"/api/poll", admin, 200u << 20},
+                                         {"/api/dlq/replay-all", admin, 2u << 20},
+                                         {"/no/such/path", "", 200u << 20}}) {
+    size_t taken = 0;
+    const std::string status = ChunkedPost(server_->port(), c.target, c.total, &taken, c.headers);
+    EXPECT_NE(status.find(" 413"), std::string::npos) << c.target << " (" << c.total << " bytes): " << status;
+    EXPECT_LT(taken, 20u << 20) << c.target << ": the server kept reading a body past its limit";
+  }
+  // Announced too large: refused before a byte is read; without the ERP's credentials: 401 first.
+  RawConnection announced(server_->port());
+  announced.Send(std::string("POST ") + kEaiTransactionsPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + erp +
+                 "Content-Type: application/json\r\nContent-Length: 2097152\r\n\r\n");
+  EXPECT_NE(announced.Receive().find(" 413"), std::string::npos);
+  size_t taken = 0;
+  EXPECT_NE(ChunkedPost(server_->port(), kEaiTransactionsPath, 200u << 20, &taken).find(" 401"), std::string::npos);
+  EXPECT_LT(taken, 20u << 20);
 }
 
 }  // namespace

@@ -11,9 +11,16 @@
 namespace ponte::server {
 namespace {
 
-// Most webhook hints waiting at once; beyond it Ploomes gets 503 and retries, and the poll
-// still covers the record.
-constexpr size_t kQueueCapacity = 10'000;
+// Most wake-ups and replays waiting at once (one wake-up serves every push meanwhile).
+constexpr size_t kQueueCapacity = 1'000;
+// Most pushes kept in the inbox and not yet offered; beyond it a system gets 503 and sends the
+// push again later (Ploomes retries its webhooks, an ERP its messages).
+constexpr int64_t kInboxCapacity = 100'000;
+
+// How long the delivery thread sleeps when nothing waits, and at least between two looks at
+// what came due.
+constexpr std::chrono::milliseconds kMaxIdle{60'000};
+constexpr std::chrono::milliseconds kMinIdle{100};
 
 // Latency buckets (seconds) from a fast local delivery to a slow, rate-limited one.
 std::vector<double> LatencyBounds() { return {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300}; }
@@ -44,12 +51,11 @@ void SyncService::Stop() {
     stopping_ = true;
   }
   poll_cv_.notify_all();
-  const size_t left = queue_.size();
   queue_.Close();
   if (poll_thread_.joinable()) poll_thread_.join();
   if (delivery_thread_.joinable()) delivery_thread_.join();
-  if (left > 0) {
-    log::Info("webhooks_left", {{"count", std::to_string(left)}, {"note", "the next poll reads them"}});
+  if (auto left = parts_.store.CountInbox(); left && *left > 0) {
+    log::Info("inbox_left", {{"count", std::to_string(*left)}, {"note", "kept in the store: offered on the next start"}});
   }
   running_ = false;
 }
@@ -57,6 +63,25 @@ void SyncService::Stop() {
 WorkQueue::Push SyncService::Submit(WorkItem item) {
   item.received = std::chrono::steady_clock::now();
   return queue_.Enqueue(std::move(item));
+}
+
+Result<int64_t> SyncService::Keep(const InboxItem& item) {
+  if (stopping_) return Fail(Error::Unavailable("ponte is stopping; send it again in a moment"));
+  auto waiting = parts_.store.CountInbox();
+  if (!waiting) return Fail(waiting.error());
+  if (*waiting >= kInboxCapacity) {
+    return Fail(Error{ErrorCode::kResourceExhausted,
+                      fmt::format("{} pushes wait to be delivered; send it again later", *waiting)});
+  }
+  auto kept = parts_.store.AppendInbox(item, parts_.clock.Now());
+  if (!kept) return Fail(kept.error());
+  (void)Submit({WorkItem::Kind::kInbox, "", {}});
+  return kept;
+}
+
+size_t SyncService::queue_depth() const {
+  auto waiting = parts_.store.CountInbox();
+  return waiting ? static_cast<size_t>(*waiting) : 0;
 }
 
 void SyncService::PollNow() {
@@ -151,29 +176,36 @@ void SyncService::DeliveryLoop() {
   options.worker = worker_ + "/webhook";
   options.stop_requested = [this] { return stopping_.load(); };
   SyncEngine engine(parts_.config, parts_.store, parts_.systems, parts_.calls, parts_.clock, options);
-  while (auto item = queue_.Take()) {
-    RouteReport r;
-    if (item->kind == WorkItem::Kind::kDue) {
-      r = engine.RunDue(item->route);
-    } else if (!item->system.empty()) {
-      // A customer a system pushed: every route out of it.
-      for (const auto& received : engine.DeliverReceived(item->system, item->record)) {
-        if (!received.error.empty()) {
-          log::Error("received_delivery_failed", {{"route", received.route}, {"item", item->Key()}, {"error", received.error}});
-        }
-        if (received.ran) Record(received);
+  auto deliver_inbox = [&](std::chrono::steady_clock::time_point since) {
+    for (const auto& r : engine.DeliverInbox()) {
+      if (!r.error.empty()) log::Error("push_delivery_failed", {{"route", r.route}, {"error", r.error}});
+      if (r.Delivered() > 0 && since != std::chrono::steady_clock::time_point{}) {
+        latency_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
       }
-      continue;
+      Record(r);
+    }
+  };
+  // Pushes a stopped or crashed server answered and did not deliver come first.
+  deliver_inbox({});
+  while (!queue_.closed()) {
+    // Idle, it wakes when the first waiting delivery comes due (a retry, a write that had to
+    // settle), instead of leaving it to the next poll.
+    auto wait = kMaxIdle;
+    if (auto w = engine.Pending(); w.deliveries > 0 && w.next_due) {
+      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*w.next_due - parts_.clock.Now()),
+                        kMinIdle, kMaxIdle);
+    }
+    auto item = queue_.TakeWithin(wait);
+    if (queue_.closed()) break;
+    if (!item) {
+      for (const auto& route : RouteOrder(parts_.config)) {
+        if (auto r = engine.RunDue(route); r.ran && (r.Delivered() > 0 || r.retrying > 0 || r.dead > 0)) Record(r);
+      }
+    } else if (item->kind == WorkItem::Kind::kDue) {
+      if (auto r = engine.RunDue(item->route); r.ran) Record(r);
     } else {
-      r = engine.DeliverOne(item->entity_set, item->id, item->record);
-      if (r.Delivered() > 0) {
-        latency_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - item->received).count());
-      }
+      deliver_inbox(item->received);
     }
-    if (!r.error.empty()) {
-      log::Error("webhook_delivery_failed", {{"route", r.route}, {"item", item->Key()}, {"error", r.error}});
-    }
-    if (r.ran) Record(r);
   }
   engine.Retire();
 }

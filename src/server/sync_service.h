@@ -1,9 +1,10 @@
 #pragma once
 // The sync half of `ponte serve`: a poll thread that runs every route on an interval (the
-// safety net), and a delivery thread that delivers what webhooks and the admin API queue. Each
-// thread has its own engine and its own worker name, so the journal's claims keep them from
-// writing one record twice. Stop() is graceful: each thread finishes the record in hand, gives
-// its claims back and leaves cursors where they are sure.
+// safety net), and a delivery thread that delivers what systems push (kept in the store's inbox
+// before they are answered) and what the admin API queues. Each thread has its own engine and
+// its own worker name, so the journal's claims keep them from writing one record twice. Stop()
+// is graceful: each thread finishes the record in hand, gives its claims back and leaves
+// cursors where they are sure; the inbox keeps what was not offered yet.
 
 #include <atomic>
 #include <condition_variable>
@@ -62,6 +63,10 @@ class SyncService {
   bool running() const { return running_; }
 
   WorkQueue::Push Submit(WorkItem item);
+  // Keeps a pushed record in the inbox (durable before the caller answers the push) and wakes
+  // the delivery thread. ResourceExhausted when the inbox holds its capacity already,
+  // Unavailable while stopping or when the store fails: the caller answers 503.
+  Result<int64_t> Keep(const InboxItem& item);
   void PollNow();  // wakes the poll thread before its interval ends
 
   std::vector<RouteState> Routes() const;
@@ -70,8 +75,8 @@ class SyncService {
   // Webhook requests by result: accepted, duplicate, ignored, unauthorized, malformed, ...
   void CountWebhook(const std::string& result);
   std::map<std::string, int64_t> Webhooks() const;
-  const Histogram& latency() const { return latency_; }  // webhook received -> delivered, seconds
-  size_t queue_depth() const { return queue_.size(); }
+  const Histogram& latency() const { return latency_; }  // push received -> delivered, seconds
+  size_t queue_depth() const;  // pushes in the inbox, not offered yet
   const std::string& worker() const { return worker_; }
   const std::vector<const Circuit*>& circuits() const { return parts_.circuits; }
 

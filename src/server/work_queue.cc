@@ -2,10 +2,7 @@
 
 namespace ponte::server {
 
-std::string WorkItem::Key() const {
-  if (kind == Kind::kDue) return "due:" + route;
-  return system.empty() ? entity_set + "(" + id + ")" : system + ":" + id;
-}
+std::string WorkItem::Key() const { return kind == Kind::kDue ? "due:" + route : "inbox"; }
 
 WorkQueue::Push WorkQueue::Enqueue(WorkItem item) {
   {
@@ -28,6 +25,20 @@ std::optional<WorkItem> WorkQueue::Take() {
   items_.pop_front();
   keys_.erase(item.Key());
   return item;
+}
+
+std::optional<WorkItem> WorkQueue::TakeWithin(std::chrono::milliseconds max_wait) {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_for(lock, max_wait, [&] { return closed_ || !items_.empty(); }) || closed_) return std::nullopt;
+  WorkItem item = std::move(items_.front());
+  items_.pop_front();
+  keys_.erase(item.Key());
+  return item;
+}
+
+bool WorkQueue::closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
 }
 
 void WorkQueue::Close() {

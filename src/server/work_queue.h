@@ -1,7 +1,8 @@
 #pragma once
-// What webhooks and the admin API hand to the delivery thread: a record to deliver now, or a
-// route's due deliveries to run (after a replay). Bounded, and a record already waiting is not
-// queued twice (Ploomes may deliver one event more than once).
+// What the HTTP side hands to the delivery thread: "the inbox has new pushes" (the pushes
+// themselves are kept in the store's inbox before they are answered, so nothing here needs to
+// survive a crash), or a route's due deliveries to run (after a replay). Bounded, and an item
+// already waiting is not queued twice: one wake-up serves every push that came meanwhile.
 
 #include <chrono>
 #include <condition_variable>
@@ -14,16 +15,10 @@
 namespace ponte::server {
 
 struct WorkItem {
-  enum class Kind { kRecord, kDue };
-  Kind kind = Kind::kRecord;
-  std::string entity_set;  // kRecord: "Tasks", ...
-  std::string id;          // kRecord: the record's Id
-  std::string route;       // kDue
-  std::string record;      // kRecord: the record as the webhook carried it (JSON text), if any
+  enum class Kind { kInbox, kDue };
+  Kind kind = Kind::kInbox;
+  std::string route;  // kDue
   std::chrono::steady_clock::time_point received{};
-  // kRecord sent by a system that pushes its changes (a TOTVS ERP's BusinessMessage): its name;
-  // `record` is then the message's BusinessContent and entity_set is empty.
-  std::string system;
 
   std::string Key() const;
 };
@@ -36,7 +31,11 @@ class WorkQueue {
   Push Enqueue(WorkItem item);
   // Blocks until an item is there or the queue is closed (then nullopt).
   std::optional<WorkItem> Take();
-  // Wakes Take() for good; items still queued are dropped (the poll covers them).
+  // Take, waiting at most `max_wait` (then nullopt, as when closed).
+  std::optional<WorkItem> TakeWithin(std::chrono::milliseconds max_wait);
+  bool closed() const;
+  // Wakes Take() for good; items still queued are dropped (the inbox and the journal keep
+  // what they stood for).
   void Close();
   size_t size() const;
 

@@ -7,16 +7,18 @@
 namespace ponte::server {
 namespace {
 
-WorkItem Record(const std::string& id) { return {WorkItem::Kind::kRecord, "Tasks", id, "", {}}; }
+WorkItem Record(const std::string& route) { return {WorkItem::Kind::kDue, route, {}}; }
 
-TEST(WorkQueue, AQueuedRecordIsNotQueuedTwice) {
+TEST(WorkQueue, AQueuedItemIsNotQueuedTwice) {
   WorkQueue q(10);
   EXPECT_EQ(q.Enqueue(Record("1")), WorkQueue::Push::kQueued);
   EXPECT_EQ(q.Enqueue(Record("1")), WorkQueue::Push::kAlreadyQueued);
   EXPECT_EQ(q.Enqueue(Record("2")), WorkQueue::Push::kQueued);
-  EXPECT_EQ(q.size(), 2u);
-  EXPECT_EQ(q.Take()->id, "1");
-  // Once taken, a new event for it is new work (the record may have changed again).
+  EXPECT_EQ(q.Enqueue({WorkItem::Kind::kInbox, "", {}}), WorkQueue::Push::kQueued);
+  EXPECT_EQ(q.Enqueue({WorkItem::Kind::kInbox, "", {}}), WorkQueue::Push::kAlreadyQueued);
+  EXPECT_EQ(q.size(), 3u);
+  EXPECT_EQ(q.Take()->route, "1");
+  // Once taken, it is new work (the deliveries may have changed again).
   EXPECT_EQ(q.Enqueue(Record("1")), WorkQueue::Push::kQueued);
 }
 

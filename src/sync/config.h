@@ -77,6 +77,10 @@ struct DeliveryConfig {
   int max_attempts = 6;          // delivery attempts across runs before the dead-letter queue
   int retry_base_seconds = 30;   // first wait between attempts, doubling, at most an hour
   int lease_seconds = 300;       // how long a worker holds a claimed delivery
+  // How long a write ponte lost sight of (its answer timed out or was cut, ponte was killed
+  // while it was in flight) may still be applied by its system. The record is looked for only
+  // after this, so a write still in flight is found instead of made a second time.
+  int write_settle_seconds = 60;
 };
 
 // `ponte serve`: where it listens and where its secrets come from (never the secrets).

@@ -4,8 +4,6 @@
 
 #include "sync/engine.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -13,18 +11,10 @@
 #include "core/internal_id.h"
 #include "core/log.h"
 #include "store/facts.h"
+#include "sync/received.h"
 #include "sync/internal/engine_impl.h"
 
 namespace ponte {
-namespace {
-
-std::string DefaultWorker() {
-  char host[256] = "host";
-  gethostname(host, sizeof host - 1);
-  return fmt::format("{}:{}", host, getpid());
-}
-
-}  // namespace
 
 std::string TicketOriginId(const std::string& source_message, const std::string& id) {
   std::vector<std::string> parts = {source_message, id};
@@ -44,12 +34,12 @@ std::optional<SystemRef> SyncEngine::Impl::TicketOriginOfReference(const std::st
 SyncEngine::SyncEngine(const Config& config, Store& store, SystemsByName systems, CallCounter& calls,
                        const Clock& clock, EngineOptions options)
     : impl_(std::make_unique<Impl>(Impl{config, store, std::move(systems), calls, clock, std::move(options)})) {
-  if (impl_->options.worker.empty()) impl_->options.worker = DefaultWorker();
+  if (impl_->options.worker.empty()) impl_->options.worker = ThisWorkerName();
   if (!impl_->options.dry_run) {
     impl_->leases = std::make_unique<LeaseKeeper>(store, impl_->options.worker,
                                                   std::chrono::seconds(config.delivery.lease_seconds), clock);
+    impl_->FillNaturalKeysOfOlderDeliveries();
   }
-  impl_->LoadWritesInDoubt();
 }
 
 SyncEngine::~SyncEngine() = default;
@@ -90,15 +80,23 @@ std::vector<RouteReport> SyncEngine::RunAll() {
   impl_->indexed.clear();  // fresh knowledge of every system for each full run
   impl_->tags_by_route.clear();
   impl_->undated_listings.clear();
-  impl_->LoadWritesInDoubt();
+  // What was pushed and kept (by this process before a crash, or by `ponte serve`) goes first:
+  // each route's report then counts it with what its listing found.
+  std::map<std::string, RouteReport> pushed;
+  for (auto& r : DeliverInbox()) pushed[r.route] = std::move(r);
   std::vector<RouteReport> out;
   for (const auto& route : RouteOrder(impl_->config)) {
-    if (impl_->options.stop_requested && impl_->options.stop_requested()) break;
+    if (impl_->StopAsked()) break;
     auto r = RunRoute(route);
+    if (auto p = pushed.find(route); p != pushed.end()) {
+      MergeReport(r, p->second);
+      pushed.erase(p);
+    }
     if (!r.ran) continue;
     if (impl_->options.route_finished) impl_->options.route_finished(r);
     out.push_back(std::move(r));
   }
+  for (auto& [route, r] : pushed) out.push_back(std::move(r));  // a route a stop cut short
   return out;
 }
 
@@ -193,7 +191,7 @@ std::vector<RouteReport> SyncEngine::DeliverReceived(const std::string& system, 
   Impl& im = *impl_;
   std::vector<RouteReport> out;
   auto source = im.SystemNamed(system);
-  auto cv = CustomerVendor::FromBusinessContent(nlohmann::json::parse(business_content, nullptr, false));
+  auto rec = ReadPushedCustomer(system, nlohmann::json::parse(business_content, nullptr, false));
   for (const auto& route : RouteOrder(im.config)) {
     const RouteConfig& rc = im.config.routes.at(route);
     if (rc.from != system || rc.message != kCustomerVendorTransaction || !rc.enabled) continue;
@@ -203,21 +201,13 @@ std::vector<RouteReport> SyncEngine::DeliverReceived(const std::string& system, 
     im.indexed[rc.to] = false;
     if (!source) {
       im.Failure(r, source.error());
-    } else if (!cv || !cv->document || cv->internal_id.empty()) {
+    } else if (!rec) {
+      // The receiver refuses what this refuses; a message kept before an upgrade may still be.
       r.read = 1;
-      im.Skip(r, route, {system, cv ? cv->internal_id : ""}, "no valid CPF/CNPJ",
-              !cv ? cv.error().message : cv->internal_id.empty() ? "the message has no InternalId" : "the customer has no CPF/CNPJ");
+      im.Skip(r, route, {system, ""}, "not a deliverable customer", rec.error().message);
     } else {
       r.read = 1;
-      const SystemRef origin{system, cv->internal_id};
-      const std::string hash = (*source)->ContentHash(*cv);
-      auto members = im.store.Entity(Impl::kCustomer, origin);
-      if (members && Impl::Member(*members, rc.to) && Impl::TargetHas(*members, system, rc.to, hash)) {
-        im.Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
-      } else {
-        Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, system, cv->ToBusinessContent());
-        im.Process(r, {route, std::string(Impl::kCustomer), origin, rc.to, m.ToJson().dump(), hash});
-      }
+      im.OfferCustomer(r, route, **source, *rec);
     }
     r.api_calls = im.calls.Total() - calls_before;
     out.push_back(std::move(r));
@@ -251,20 +241,7 @@ RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::str
       impl_->Failure(r, contact.error());
     } else if (*contact) {
       r.read = 1;
-      auto& rec = **contact;
-      // The route's cutoff holds on the webhook path as on polling: an old customer edited today
-      // is not created in the target (one already linked there is still updated).
-      const SystemRef origin{rc.from, rec.internal_id};
-      auto linked = impl_->store.Lookup(Impl::kCustomer, origin, rc.to);
-      if (auto cutoff = impl_->Cutoff(route); cutoff && rec.created_at < *cutoff && !(linked && *linked)) {
-        impl_->Skip(r, r.route, origin, "created before the cutoff",
-                    fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)),
-                                rc.cutoff));
-      } else {
-        Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, rc.from, rec.record.ToBusinessContent());
-        impl_->Process(r, {r.route, std::string(Impl::kCustomer), origin, rc.to, m.ToJson().dump(),
-                           (*source)->ContentHash(rec.record)});
-      }
+      impl_->OfferCustomer(r, route, **source, **contact);
     }
   } else {
     r.route = route;

@@ -34,6 +34,7 @@ struct EngineOptions {
   // Progress of a long listing: (route, records done, records total).
   std::function<void(const std::string&, int, int)> progress;
   // Asked between records; true ends the run early (graceful shutdown) without moving cursors.
+  // A process-wide stop (core/shutdown.h) ends it too.
   std::function<bool()> stop_requested;
   // Several workers on one store: the worker holding a route's lock only journals what its
   // listing finds, and every worker delivers from the journal (claims with leases), so the
@@ -68,6 +69,21 @@ class SyncEngine {
   // its CustomerVendor content) on every enabled customer route out of that system, as a
   // listing of it would: a report per route.
   std::vector<RouteReport> DeliverReceived(const std::string& system, const std::string& business_content);
+  // What systems pushed and ponte kept in its inbox (Ploomes webhooks, an ERP's messages),
+  // offered to their routes now: a report per route that had some. An item whose source cannot
+  // be read now stays for a later attempt. RunAll starts with it; `ponte serve` calls it as
+  // pushes arrive. A dry run leaves the inbox as it is.
+  std::vector<RouteReport> DeliverInbox();
+  // What is still to deliver (of one route, or all): pending deliveries, with the earliest due,
+  // and inbox items. A run that leaves some did not deliver everything.
+  struct Waiting {
+    int64_t deliveries = 0;
+    int64_t inbox = 0;
+    std::optional<Instant> next_due;
+    std::string error;  // the store could not tell
+    bool any() const { return deliveries > 0 || inbox > 0; }
+  };
+  Waiting Pending(const std::string& route = "");
   // A graceful end of this worker: its claims go back to the journal for the others, and it
   // leaves the list of live workers. A crashed worker gets the same, later: its leases end.
   void Retire();

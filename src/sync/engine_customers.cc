@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/crash_point.h"
 #include "core/log.h"
 #include "store/facts.h"
 
@@ -109,6 +110,7 @@ void SyncEngine::Impl::SettleLateAttributes(CustomerSystem& system, const std::v
   if (records.empty() || options.dry_run) return;
   auto answered = system.LateAttributes(records, thorough);
   if (!answered) return;  // each record's user (a ticket) then asks for its own
+  CrashPoint("attributes.before_save");
   for (const auto& [id, attributes] : *answered) {
     auto patch = nlohmann::json::parse(attributes, nullptr, false);
     if (patch.is_object()) MergeAttributes({system.name(), id}, patch);
@@ -128,7 +130,6 @@ void SyncEngine::Impl::CustomersBetween(RouteReport& r, const std::string& route
   const bool dated = source.KeepsChangeDates();
   auto listing = CustomersOf(source, dated ? cursor.since : std::nullopt);
   if (!listing) return Failure(r, listing.error());
-  const auto hash_of = [&source](const CustomerVendor& cv) { return source.ContentHash(cv); };
   // Every customer read goes to the index (those before the cutoff too).
   IndexSource(source, *listing, !dated || cursor.full);
   r.read = static_cast<int>(listing->records.size() + listing->skipped.size());
@@ -158,23 +159,10 @@ void SyncEngine::Impl::CustomersBetween(RouteReport& r, const std::string& route
   for (const auto& rec : listing->records) {
     if (Stopping(r)) return;  // the cursor stays where it was: nothing is skipped
     Progress(route, ++done, static_cast<int>(listing->records.size()));
-    const SystemRef origin{rc.from, rec.internal_id};
     if (dated && ReadBefore(cursor, rec)) continue;
-    const std::string hash = hash_of(rec.record);
-    auto members = store.Entity(kCustomer, origin);
-    const bool linked = members && Member(*members, rc.to);
-    if (!linked && rec.created_at < cutoff) {
-      Skip(r, route, origin, "created before the cutoff",
-           fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)), rc.cutoff));
-      continue;
-    }
-    if (linked && TargetHas(*members, rc.from, rc.to, hash)) {
-      Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
-      continue;
-    }
-    Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, rc.from, rec.record.ToBusinessContent());
-    Process(r, {route, std::string(kCustomer), origin, rc.to, m.ToJson().dump(), hash});
+    OfferCustomer(r, route, source, rec);
   }
+  CrashPoint("cursor.before_save");
   if (dated) SaveCursor(r, route, cursor, *listing);
   // What the target tells only after its writes (a new client's token), for every record this
   // route wrote, at once. A listing of the target taken before the writes still serves a route
@@ -182,15 +170,65 @@ void SyncEngine::Impl::CustomersBetween(RouteReport& r, const std::string& route
   SettleLateAttributes(target);
 }
 
+void SyncEngine::Impl::OfferCustomer(RouteReport& r, const std::string& route, CustomerSystem& source,
+                                      const SourceRecord<CustomerVendor>& rec) {
+  const RouteConfig& rc = config.routes.at(route);
+  const SystemRef origin{source.name(), rec.internal_id};
+  if (!rec.record.document) {
+    return Skip(r, route, origin, "no valid CPF/CNPJ", "the customer has no CPF/CNPJ");
+  }
+  const std::string hash = source.ContentHash(rec.record);
+  auto members = store.Entity(kCustomer, origin);
+  const bool linked = members && Member(*members, rc.to);
+  // The cutoff keeps a first sync from creating every customer of past years; one already
+  // linked is still updated. A source without creation dates has no cutoff.
+  if (auto cutoff = source.KeepsChangeDates() ? Cutoff(route) : std::nullopt;
+      cutoff && !linked && rec.created_at < *cutoff) {
+    return Skip(r, route, origin, "created before the cutoff",
+                fmt::format("created {} (local), before the cutoff {}", FormatDate(LocalDateOf(rec.created_at)),
+                            rc.cutoff));
+  }
+  if (linked && TargetHas(*members, source.name(), rc.to, hash)) {
+    return Count(r, origin.ToString(), {Outcome::kUnchanged, "", "no change since the last sync"});
+  }
+  Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, source.name(), rec.record.ToBusinessContent());
+  Process(r, {route, std::string(kCustomer), origin, rc.to, m.ToJson().dump(), hash, rec.record.document->canonical});
+}
+
+Result<bool> SyncEngine::Impl::CustomerWriteInDoubt(const Delivery& d, const std::string& system,
+                                                    const std::string& doc) {
+  bool in_doubt = MayHaveLanded(d);
+  if (options.dry_run) return in_doubt;
+  auto others = store.WritesInDoubt(system, doc, clock.Now(), Settle());
+  if (!others) return Fail(others.error());
+  for (const auto& other : *others) {
+    if (other.id == d.id) continue;
+    // Claimed by another worker: it is writing the customer now. Not settled: a write it sent
+    // may still land. Either way this delivery waits, uncounted, and finds it linked later (or,
+    // once it settled, looks for what it left).
+    const bool writing = !other.claimed_by.empty() && other.claimed_by != options.worker;
+    if (writing || other.settles_at > clock.Now()) {
+      Error e = Error::Unavailable(fmt::format("a write of the customer {} to {} (delivery {}) may still land", doc,
+                                               system, other.id))
+                    .WithSystem(std::string(kHeldByAnotherWorker));
+      if (!writing) {
+        e.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(other.settles_at - clock.Now());
+      }
+      return Fail(std::move(e));
+    }
+    in_doubt = true;  // it settled: whatever it wrote is there to be found
+  }
+  return in_doubt;
+}
+
 Result<std::optional<SyncEngine::Impl::Existing>> SyncEngine::Impl::FindExisting(CustomerSystem& target,
                                                                                   const Delivery& d,
                                                                                   const Message& m,
-                                                                                  const Document& doc) {
+                                                                                  const Document& doc, bool in_doubt) {
   const std::string& name = target.name();
   std::optional<Existing> existing;
   const auto known = KnownCustomer(doc.canonical, name);
   if (known) existing = Existing{known->ref.internal_id, known->info.content_hash, ""};
-  const bool in_doubt = InDoubt(d, name, doc.canonical);
   if (!in_doubt && indexed[name]) return existing;  // a whole index answers it
   auto found = target.FindCustomers(doc);
   if (!found) return Fail(found.error());
@@ -226,25 +264,29 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
   std::unique_ptr<CustomerLock> hold;  // until the link is written
   if (linked) {
     if (options.dry_run) return Delivered{Outcome::kUpdated, linked->ref.internal_id, fmt::format("would update the {} in {}", noun, to_name)};
-    PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+    PONTE_RETURN_IF_ERROR(BeginAttempt(d, "customer.before_write"));
     auto written = target.WriteCustomer(m, LinkedRecord{linked->ref.internal_id, linked->attributes});
     if (!written) return Fail(written.error());
+    CrashPoint("customer.after_write");
     out = {Outcome::kUpdated, written->internal_id, fmt::format("{} updated in {}", noun, to_name), written->content_hash};
     attributes = written->attributes;
   } else {
     auto held = LockCustomer(d, to_name, doc);
     if (!held) return Fail(held.error());
     hold = std::move(*held);
+    auto in_doubt = CustomerWriteInDoubt(d, to_name, doc);
+    if (!in_doubt) return Fail(in_doubt.error());
     PONTE_RETURN_IF_ERROR(EnsureIndexOf(target));
     // Reconcile first: a customer with this document may be there (seen by the index, or
     // written by an attempt that crashed before it was recorded).
-    auto existing = FindExisting(target, d, m, *cv.document);
+    auto existing = FindExisting(target, d, m, *cv.document, *in_doubt);
     if (!existing) return Fail(existing.error());
     if (*existing) {
       const std::string& id = (*existing)->internal_id;
       if (options.dry_run) return Delivered{Outcome::kLinked, id, fmt::format("would link to the {} with this CPF/CNPJ in {}", noun, to_name)};
       auto adopted = target.AdoptCustomer(id, m);
       if (!adopted) return Fail(adopted.error());
+      CrashPoint("customer.after_adopt");
       out = {Outcome::kLinked, id, fmt::format("already in {} (same CPF/CNPJ): linked", to_name), (*existing)->content_hash};
       attributes = *adopted;
       if (!(*existing)->token.empty()) {
@@ -255,10 +297,10 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
       }
     } else {
       if (options.dry_run) return Delivered{Outcome::kCreated, "", fmt::format("would create the {} in {}", noun, to_name)};
-      PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
-      writes_in_doubt.insert({to_name, doc});
+      PONTE_RETURN_IF_ERROR(BeginAttempt(d, "customer.before_write"));
       auto written = target.WriteCustomer(m, std::nullopt);
       if (!written) return Fail(written.error());
+      CrashPoint("customer.after_write");
       out = {Outcome::kCreated, written->internal_id, fmt::format("{} created in {}", noun, to_name), written->content_hash};
       attributes = written->attributes;
       attributes_later = written->attributes_later;
@@ -266,7 +308,7 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverCustomerTo(const De
   }
   PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {to_name, out.target_id}, {doc, out.target_hash, d.intent.route},
                                                clock.Now()));
-  writes_in_doubt.erase({to_name, doc});
+  CrashPoint("customer.after_link");
   RecordVersions({to_name, out.target_id}, origin.system, d.intent.content_hash,
                  out.outcome == Outcome::kLinked ? "" : out.target_hash, attributes);
   if (attributes_later) attributes_due[to_name].push_back({out.target_id, *cv.document});

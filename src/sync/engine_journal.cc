@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/crash_point.h"
 #include "core/document.h"
 #include "core/log.h"
 #include "core/schema_validator.h"
@@ -41,22 +42,45 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::Deliver(const Delivery& d,
   return DeliverCustomerTo(d, *message, *cv);
 }
 
-void SyncEngine::Impl::LoadWritesInDoubt() {
+void SyncEngine::Impl::FillNaturalKeysOfOlderDeliveries() {
   // Pending deliveries are few (retries, and what a crash left): all of them.
   auto pending = store.ListDeliveries({DeliveryState::kPending, "", 1'000'000});
-  if (!pending) return;  // the deliveries themselves still reconcile (MayHaveLanded)
+  if (!pending) return;
   for (const auto& d : *pending) {
-    if (d.intent.message != kCustomer || !MayHaveLanded(d)) continue;
+    if (d.intent.message != kCustomer || !d.intent.natural_key.empty()) continue;
     auto message = Message::FromJson(nlohmann::json::parse(d.intent.payload, nullptr, false));
     if (!message) continue;
     auto cv = CustomerVendor::FromBusinessContent(message->business_content);
-    if (cv && cv->document) writes_in_doubt.insert({d.intent.target_system, cv->document->canonical});
+    if (cv && cv->document) (void)store.SetNaturalKey(d.id, cv->document->canonical);
   }
 }
 
+Status SyncEngine::Impl::BeginAttempt(const Delivery& d, std::string_view crash_site) {
+  PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+  attempted.insert(d.id);
+  CrashPoint(crash_site);
+  return {};
+}
+
 Result<std::optional<Delivery>> SyncEngine::Impl::Claim(const DeliveryIntent& intent) {
-  return store.ClaimIntent(intent, options.worker, clock.Now(),
-                           std::chrono::seconds(config.delivery.lease_seconds));
+  return store.ClaimIntent(intent, options.worker, clock.Now(), std::chrono::seconds(config.delivery.lease_seconds),
+                           Settle());
+}
+
+Result<std::vector<Delivery>> SyncEngine::Impl::ClaimDue(const std::string& route, size_t limit) {
+  return store.ClaimDue(options.worker, clock.Now(), std::chrono::seconds(config.delivery.lease_seconds), limit, route,
+                        Settle());
+}
+
+Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::Conclude(const Delivery& d, Result<Delivered> delivered,
+                                                               RouteReport& r) {
+  if (delivered) {
+    Count(r, d.intent.origin.ToString(), *delivered);
+  } else {
+    Failed(r, d, delivered.error());
+  }
+  attempted.erase(d.id);
+  return delivered;
 }
 
 // Records the intent and delivers at once (or, in a dry run, only decides).
@@ -67,12 +91,12 @@ void SyncEngine::Impl::Process(RouteReport& r, DeliveryIntent intent) {
   if (options.share_work && !options.dry_run) {
     // Journal it for whichever worker claims it first (RunPending here or elsewhere).
     (void)store.ClearSkip(d.intent.route, d.intent.origin);
-    auto row = store.ClaimIntent(d.intent, options.worker, clock.Now(), std::chrono::milliseconds(0));
+    auto row = store.ClaimIntent(d.intent, options.worker, clock.Now(), std::chrono::milliseconds(0), Settle());
     if (!row) {
       r.error = row.error().ToString();
       r.unreachable = true;
     } else if (!*row) {
-      Count(r, origin, {Outcome::kUnchanged, "", "another worker is delivering it now"});
+      Count(r, origin, {Outcome::kUnchanged, "", "being delivered by another worker, or waiting for its retry"});
     } else {
       ++r.queued;
     }
@@ -90,30 +114,31 @@ void SyncEngine::Impl::Process(RouteReport& r, DeliveryIntent intent) {
       return;
     }
     if (!*row) {
-      Count(r, origin, {Outcome::kUnchanged, "", "another worker is delivering it now"});
+      Count(r, origin, {Outcome::kUnchanged, "", "being delivered by another worker, or waiting for its retry"});
       return;
     }
     d = std::move(**row);
+    CrashPoint("delivery.claimed");
   }
   if (leases) leases->Hold(d.id);
   auto delivered = Deliver(d, r);
   if (leases) leases->Drop(d.id);
-  if (delivered) {
-    Count(r, origin, *delivered);
-  } else if (options.dry_run) {
-    r.records.push_back({origin, Outcome::kSkipped, delivered.error().ToString()});
-  } else {
-    Failed(r, d, delivered.error());
+  if (options.dry_run) {
+    if (delivered) {
+      Count(r, origin, *delivered);
+    } else {
+      r.records.push_back({origin, Outcome::kSkipped, delivered.error().ToString()});
+    }
+    return;
   }
+  (void)Conclude(d, std::move(delivered), r);
 }
 
 // Deliveries of `route` that are due (retries, and ones a crash left behind).
 void SyncEngine::Impl::RunPending(RouteReport& r, const std::string& route) {
   if (options.dry_run) return;
   while (true) {
-    auto batch = store.ClaimDue(options.worker, clock.Now(),
-                                std::chrono::seconds(config.delivery.lease_seconds),
-                                options.share_work ? kSharedClaimBatch : kClaimBatch, route);
+    auto batch = ClaimDue(route, options.share_work ? kSharedClaimBatch : kClaimBatch);
     if (!batch) {
       r.error = batch.error().ToString();
       r.unreachable = true;
@@ -129,13 +154,10 @@ void SyncEngine::Impl::RunPending(RouteReport& r, const std::string& route) {
         (void)store.ReleaseClaims(options.worker);
         return;
       }
+      CrashPoint("delivery.claimed");
       auto delivered = Deliver(d, r);
       leases->Drop(d.id);
-      if (delivered) {
-        Count(r, d.intent.origin.ToString(), *delivered);
-      } else {
-        Failed(r, d, delivered.error());
-      }
+      (void)Conclude(d, std::move(delivered), r);
     }
   }
 }

@@ -8,6 +8,7 @@
 
 #include "core/document.h"
 #include "core/log.h"
+#include "core/shutdown.h"
 #include "store/facts.h"
 
 namespace ponte {
@@ -46,12 +47,28 @@ void SyncEngine::Impl::Count(RouteReport& r, const std::string& origin, const De
 // A failed delivery: retried later, or dead-lettered with the reason a person needs.
 void SyncEngine::Impl::Failed(RouteReport& r, const Delivery& d, const Error& e) {
   const std::string origin = d.intent.origin.ToString();
+  const Instant now = clock.Now();
+  // This attempt sent a write that may have landed (a timeout, a cut answer, a 5xx after the
+  // server read it): the next attempt looks for it, and only once it would have landed. A 4xx
+  // proves the write was refused.
+  const bool sent = attempted.count(d.id) > 0 && e.MayHaveBeenApplied();
+  const Instant settled = sent ? now + Settle() : now;
+  const Instant settles_at = sent ? settled : Instant{};
   const bool store_down = e.system == "store" && (e.code == ErrorCode::kUnavailable ||
                                                   e.code == ErrorCode::kDataLoss || e.code == ErrorCode::kInternal);
+  if (e.code == ErrorCode::kCancelled) {
+    // ponte is stopping: nothing is wrong with the record, which waits for the next start.
+    (void)store.DeferDelivery(d.id, settled, now, settles_at);
+    ++r.retrying;
+    r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
+    r.complete = false;
+    if (r.incomplete_reason.empty()) r.incomplete_reason = "stopped: the rest is delivered on the next start";
+    return;
+  }
   if (e.halts_system || store_down) {
     // The system refuses ponte as a whole (a refused key, an outage), or the store failed:
     // nothing is wrong with the record. It waits, uncounted, and the run stops.
-    (void)store.DeferDelivery(d.id, clock.Now() + kWaitForOtherWorker, clock.Now());
+    (void)store.DeferDelivery(d.id, std::max(settled, now + kWaitForOtherWorker), now, settles_at);
     ++r.retrying;
     r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
     log::Warn("delivery_waits", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
@@ -60,7 +77,9 @@ void SyncEngine::Impl::Failed(RouteReport& r, const Delivery& d, const Error& e)
     return;
   }
   if (e.system == kHeldByAnotherWorker) {
-    (void)store.DeferDelivery(d.id, clock.Now() + kWaitForOtherWorker, clock.Now());
+    // Another worker writes the customer, or a write of it may still land: come back then.
+    const auto wait = std::max<std::chrono::milliseconds>(kWaitForOtherWorker, e.retry_after.value_or(kWaitForOtherWorker));
+    (void)store.DeferDelivery(d.id, std::max(settled, now + wait), now, settles_at);
     ++r.retrying;
     r.records.push_back({origin, Outcome::kRetrying, e.message});
     return;
@@ -70,7 +89,7 @@ void SyncEngine::Impl::Failed(RouteReport& r, const Delivery& d, const Error& e)
     std::string reason = permanent ? e.ToString()
                                    : fmt::format("gave up after {} attempts: {}", d.attempts + 1,
                                                  e.ToString());
-    (void)store.KillDelivery(d.id, reason, clock.Now());
+    (void)store.KillDelivery(d.id, reason, now);
     log::Error("dead_letter", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
                                {"attempts", std::to_string(d.attempts + 1)}, {"reason", reason}});
     ++r.dead;
@@ -79,10 +98,11 @@ void SyncEngine::Impl::Failed(RouteReport& r, const Delivery& d, const Error& e)
   }
   auto wait = std::chrono::seconds(config.delivery.retry_base_seconds) * (1 << std::min(d.attempts, 16));
   auto capped = std::min<std::chrono::milliseconds>(wait, kMaxRetryWait);
-  (void)store.RetryDelivery(d.id, e.ToString(), clock.Now() + capped, clock.Now());
+  const Instant next = std::max(now + capped, settled);
+  (void)store.RetryDelivery(d.id, e.ToString(), next, now, settles_at);
   log::Warn("delivery_retry", {{"route", r.route}, {"delivery", std::to_string(d.id)}, {"record", origin},
                                {"attempt", std::to_string(d.attempts + 1)},
-                               {"retry_in_s", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(capped).count())},
+                               {"retry_in_s", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(next - now).count())},
                                {"reason", e.ToString()}});
   ++r.retrying;
   r.records.push_back({origin, Outcome::kRetrying, e.ToString()});
@@ -100,9 +120,13 @@ void SyncEngine::Impl::Halt(RouteReport& r, const Error& e) {
 
 // A shutdown was asked for: the run ends after the record in hand, without moving its cursor,
 // so the next run (or another worker) reads on from where this one was sure of.
+bool SyncEngine::Impl::StopAsked() const {
+  return ShutdownRequested() || (options.stop_requested && options.stop_requested());
+}
+
 bool SyncEngine::Impl::Stopping(RouteReport& r) {
   if (halted) return true;  // the route's report already says why
-  if (!options.stop_requested || !options.stop_requested()) return false;
+  if (!StopAsked()) return false;
   r.complete = false;
   r.incomplete_reason = "stopped before the end of the listing; the next run reads on from the saved cursor";
   return true;
@@ -113,6 +137,13 @@ void SyncEngine::Impl::Progress(const std::string& route, int done, int total) {
 }
 
 void SyncEngine::Impl::Failure(RouteReport& r, const Error& e) {
+  if (e.code == ErrorCode::kCancelled) {
+    // A stop cut a call short: the route ends here, its cursor where it was sure of.
+    halted = true;
+    r.complete = false;
+    r.incomplete_reason = "stopped before the end of the listing; the next run reads on from the saved cursor";
+    return;
+  }
   if (e.halts_system || e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied) {
     return Halt(r, e);
   }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/crash_point.h"
 #include "core/document.h"
 #include "core/log.h"
 #include "core/internal_id.h"
@@ -85,7 +86,7 @@ Result<SyncEngine::Impl::CustomerForTicket> SyncEngine::Impl::EnsureCustomer(con
   const CustomerVendor& cv = (*read)->record;
   Message m = NewMessage(kCustomerVendorTransaction, kCustomerVendorVersion, from, cv.ToBusinessContent());
   DeliveryIntent intent{CustomerRouteFor(config, route), std::string(kCustomer), customer, to,
-                        m.ToJson().dump(), on->source_customers->ContentHash(cv)};
+                        m.ToJson().dump(), on->source_customers->ContentHash(cv), cv.document->canonical};
   if (options.dry_run) return CustomerForTicket{"", "", "", ""};
   auto claimed = Claim(intent);
   if (!claimed) return Fail(claimed.error());
@@ -94,12 +95,9 @@ Result<SyncEngine::Impl::CustomerForTicket> SyncEngine::Impl::EnsureCustomer(con
                     .WithSystem(std::string(kHeldByAnotherWorker)));
   }
   auto d = std::move(*claimed);
-  auto delivered = DeliverCustomerTo(*d, m, cv);
-  if (!delivered) {
-    Failed(r, *d, delivered.error());
-    return Fail(delivered.error());
-  }
-  Count(r, customer.ToString(), *delivered);
+  CrashPoint("delivery.claimed");
+  auto delivered = Conclude(*d, DeliverCustomerTo(*d, m, cv), r);
+  if (!delivered) return Fail(delivered.error());
   if (need_key) return EnsureCustomer(route, customer_id, r, true);  // linked now: its key next
   auto again = store.Entity(kCustomer, customer);
   if (!again) return Fail(again.error());
@@ -177,9 +175,10 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverTicket(const Delive
       return Delivered{Outcome::kLinked, **found, "found the ticket an interrupted attempt created"};
     }
   }
-  PONTE_RETURN_IF_ERROR(store.BeginAttempt(d.id, clock.Now()));
+  PONTE_RETURN_IF_ERROR(BeginAttempt(d, "ticket.before_write"));
   auto created = target.CreateTicket(t, customer->key, reference);
   if (!created) return Fail(created.error());
+  CrashPoint("ticket.after_write");
   PONTE_RETURN_IF_ERROR(store.CompleteDelivery(d.id, {to, *created}, {"", "", route}, clock.Now()));
   return Delivered{Outcome::kCreated, *created, fmt::format("ticket {} created in {}", *created, to)};
 }
@@ -244,6 +243,7 @@ void SyncEngine::Impl::TicketsRoute(RouteReport& r, const std::string& route) {
     Progress(route, ++done, static_cast<int>(fresh.size()));
     TicketFromCandidate(r, route, *rec);
   }
+  CrashPoint("cursor.before_save");
   SaveCursor(r, route, cursor, *listing);
 }
 

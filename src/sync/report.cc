@@ -18,6 +18,27 @@ const char* OutcomeName(Outcome outcome) {
   return kOutcomes[static_cast<int>(outcome)];
 }
 
+void MergeReport(RouteReport& into, const RouteReport& from) {
+  into.ran |= from.ran;
+  into.read += from.read;
+  into.created += from.created;
+  into.updated += from.updated;
+  into.linked += from.linked;
+  into.unchanged += from.unchanged;
+  into.retrying += from.retrying;
+  into.dead += from.dead;
+  into.queued += from.queued;
+  for (const auto& [reason, n] : from.skipped) into.skipped[reason] += n;
+  into.complete &= from.complete;
+  into.records_unseen |= from.records_unseen;
+  if (into.incomplete_reason.empty()) into.incomplete_reason = from.incomplete_reason;
+  if (into.error.empty()) into.error = from.error;
+  into.unreachable |= from.unreachable;
+  into.auth_failed |= from.auth_failed;
+  into.api_calls += from.api_calls;
+  into.records.insert(into.records.end(), from.records.begin(), from.records.end());
+}
+
 void LogRouteRun(const RouteReport& r) {
   const auto level = !r.error.empty() ? log::Level::kError
                      : r.dead > 0 || r.records_unseen ? log::Level::kWarn

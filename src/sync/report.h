@@ -49,6 +49,8 @@ struct RouteReport {
 };
 
 const char* OutcomeName(Outcome outcome);  // "created", ...
+// Adds what `from` (another part of the same route's work: its pushed records) did to `into`.
+void MergeReport(RouteReport& into, const RouteReport& from);
 // One log line for a route's run: its counts, and its error (logged as an error).
 void LogRouteRun(const RouteReport& r);
 

@@ -77,4 +77,27 @@ int ChildProcess::Wait() {
   return *status_;
 }
 
+std::optional<int> ChildProcess::WaitFor(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (Running()) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    // Keep reading what it prints: a full pipe would stop it mid-write.
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 20) > 0) {
+      char buf[4096];
+      ssize_t n = read(fd_, buf, sizeof buf);
+      if (n > 0) buffer_.append(buf, static_cast<size_t>(n));
+    }
+  }
+  return status_;
+}
+
+bool ChildProcess::Running() {
+  if (status_) return false;
+  int st = 0;
+  if (waitpid(pid_, &st, WNOHANG) != pid_) return true;
+  status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return false;
+}
+
 }  // namespace ponte::testing

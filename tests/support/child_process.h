@@ -26,6 +26,10 @@ class ChildProcess {
   void Signal(int sig);
   // Waits for exit; returns the exit code, or 128 + signal when killed.
   int Wait();
+  // Waits at most `timeout`; nullopt when it is still running then.
+  std::optional<int> WaitFor(std::chrono::milliseconds timeout);
+  // Whether it still runs (reaps it when it has exited).
+  bool Running();
   pid_t pid() const { return pid_; }
 
  private:

@@ -159,6 +159,17 @@ ErpCheck CheckErpDelivered(httplib::Client& sandbox, const std::string& cutoff) 
   return out;
 }
 
+DocumentsHeld Documents(httplib::Client& sandbox) {
+  DocumentsHeld out;
+  if (auto contacts = Dump(sandbox, "/_sandbox/ploomes/Contacts")) {
+    for (const auto& c : *contacts) out.ploomes.insert(Canonical(ContactDocumentText(c)));
+  }
+  if (auto clients = Dump(sandbox, "/_sandbox/milvus/clients")) {
+    for (const auto& c : *clients) out.milvus.insert(Canonical(StringField(c, "cnpj_cpf")));
+  }
+  return out;
+}
+
 int64_t CountAnswers(const Json& stats, std::string_view api, int status) {
   int64_t n = 0;
   const std::string prefix = std::string(api) + " ";

@@ -2,6 +2,7 @@
 // What the end-to-end tests check in a running `ponte sandbox` after ponte ran against it,
 // through the sandbox's own HTTP API.
 
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,12 @@ struct ErpCheck {
   bool ok = true;
 };
 ErpCheck CheckErpDelivered(httplib::Client& sandbox, const std::string& cutoff);
+
+// The canonical documents each system holds, from the sandbox's own records.
+struct DocumentsHeld {
+  std::set<std::string> ploomes, milvus;
+};
+DocumentsHeld Documents(httplib::Client& sandbox);
 
 // The calls the sandbox answered with `status` on one API ("ploomes" or "milvus"), from
 // GET /_sandbox/stats.

@@ -36,6 +36,8 @@ SandboxHarness::SandboxHarness(sandbox::SandboxOptions o, std::string store_url)
   ploomes = std::make_unique<ploomes::PloomesConnector>(*ploomes_api);
   milvus = std::make_unique<milvus::MilvusConnector>(*milvus_api, milvus::TicketDefaults{});
   config.delivery.retry_base_seconds = 0;
+  // A write in doubt is looked for a second later (60 s by default).
+  config.delivery.write_settle_seconds = 1;
   defaults = std::make_unique<DefaultSystems>(*ploomes, *milvus);
 }
 

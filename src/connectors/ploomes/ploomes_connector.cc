@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/crash_point.h"
 #include "core/document.h"
 #include "core/json_fields.h"
 
@@ -197,6 +198,7 @@ Result<Json> PloomesConnector::Settle(Json answer, const CustomerVendor& cv, Doc
   // the contact could never be found by its CPF/CNPJ again.
   const DocumentPlacement other =
       written == DocumentPlacement::kRegister ? DocumentPlacement::kCnpjCpf : DocumentPlacement::kRegister;
+  CrashPoint("customer.between_steps");  // the contact exists, its document not where it is found
   auto patched = client_.Patch("Contacts", *id, DocumentOnly(*cv.document, other), kContactExpand);
   if (!patched) return Fail(patched.error());
   auto again = client_.Get("Contacts", *id, kContactExpand);

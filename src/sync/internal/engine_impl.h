@@ -28,6 +28,10 @@ struct SyncEngine::Impl {
   static constexpr std::string_view kTicket = kTicketTransaction;
   // Most deliveries claimed from the journal in one batch.
   static constexpr size_t kClaimBatch = 100;
+  // Most inbox items claimed at once, and how long such a claim lasts without renewal: offering
+  // an item is idempotent, so a claim that runs out is simply offered again.
+  static constexpr size_t kInboxBatch = 20;
+  static constexpr std::chrono::minutes kInboxLease{5};
   // With several workers sharing the journal, small batches spread the work evenly.
   static constexpr size_t kSharedClaimBatch = 4;
   // How long a route lock lasts without renewal (SQLite; PostgreSQL's ends with the connection).
@@ -82,15 +86,16 @@ struct SyncEngine::Impl {
   // counted, or it failed before (a replayed dead letter has its attempts reset but keeps its
   // last error, and a 500 after a POST may still have created the record).
   static bool MayHaveLanded(const Delivery& d) { return d.attempts > 0 || !d.last_error.empty(); }
-  // Puts in writes_in_doubt the customer of every pending delivery whose write may have landed
-  // (a crash or an error after the write was sent): after a restart, another route's delivery
-  // of the same customer to that system asks it first, instead of trusting an index that may
-  // not show the write.
-  void LoadWritesInDoubt();
-  // MayHaveLanded, or another delivery of this customer to `system` may have (writes_in_doubt).
-  bool InDoubt(const Delivery& d, const std::string& system, const std::string& doc) const {
-    return MayHaveLanded(d) || writes_in_doubt.count({system, doc}) > 0;
-  }
+
+  // How long a write ponte lost sight of (a timeout, a cut answer, a crash) may still land in
+  // its system: a delivery in doubt is looked for only after this (DeliveryConfig).
+  std::chrono::milliseconds Settle() const { return std::chrono::seconds(config.delivery.write_settle_seconds); }
+  // Gives a natural key to the pending customer deliveries journaled before deliveries kept one,
+  // so a write of theirs in doubt holds back the others of that customer (CustomerWriteInDoubt).
+  void FillNaturalKeysOfOlderDeliveries();
+  // Counts an attempt of `d` before its write is sent (the journal then knows the write may
+  // land), and remembers that this process sent it.
+  Status BeginAttempt(const Delivery& d, std::string_view crash_site);
 
   // The origin a ticket's reference names: "[ponte crm:Task:40500001]" -> crm:Task|40500001.
   static std::optional<SystemRef> TicketOriginOfReference(const std::string& reference);
@@ -114,10 +119,9 @@ struct SyncEngine::Impl {
   std::map<std::string, bool> indexed;
   // Records written in this run whose link attributes their system tells later, by system.
   std::map<std::string, std::vector<AwaitedRecord>> attributes_due;
-  // Customers whose write to a system may have landed without being linked (the attempt failed
-  // after sending), as (system, document): until linked, any delivery of that customer to that
-  // system asks the system first, since the run's index cannot know of the write.
-  std::set<std::pair<std::string, std::string>> writes_in_doubt;
+  // Deliveries whose current attempt sent (or may have sent) a write from this process: if it
+  // fails, the retry waits for Settle() so the write, if it landed, is found.
+  std::set<int64_t> attempted;
   // This run's whole listings of systems without change dates, for the next route reading one.
   // ponte's writes into such a system are written into its listing too (KeepListingCurrent):
   // a route out of it must neither miss a record created since (a client made for a ticket)
@@ -229,14 +233,24 @@ struct SyncEngine::Impl {
   // Reconcile (link what has this document) or write, then link and done.
   Result<Delivered> DeliverCustomerTo(const Delivery& d, const Message& m, const CustomerVendor& cv);
   // Whether `target` holds a customer with the delivery's document: what the index knows, or,
-  // when the index is not whole or an earlier write may have landed, what the system answers.
+  // when the index is not whole or a write of it may have landed (`in_doubt`), what the system
+  // answers.
   struct Existing {
     std::string internal_id;
     std::string content_hash;
     std::string token;
   };
   Result<std::optional<Existing>> FindExisting(CustomerSystem& target, const Delivery& d, const Message& m,
-                                               const Document& doc);
+                                               const Document& doc, bool in_doubt);
+  // Whether a write of customer `doc` to `system` may still land: another delivery of it was
+  // sent and has not settled (fails: wait), or one has settled (true: ask the system before
+  // writing), or none (false, unless `d` itself began an attempt before).
+  Result<bool> CustomerWriteInDoubt(const Delivery& d, const std::string& system, const std::string& doc);
+  // Offers one customer of `source` to `route`, wherever it was read (a listing, a webhook, a
+  // push): the route's rules (its cutoff, an unchanged version) decide, and what passes is
+  // journaled and delivered. The one rule every way in uses.
+  void OfferCustomer(RouteReport& r, const std::string& route, CustomerSystem& source,
+                     const SourceRecord<CustomerVendor>& rec);
 
   // ---- tickets (engine_tickets.cc) ----
 
@@ -283,6 +297,8 @@ struct SyncEngine::Impl {
   // ---- dispatch ----
 
   Result<Delivered> Deliver(const Delivery& d, RouteReport& r);
+  // Counts a delivery's outcome, or fails it (retry or dead letter), and ends its attempt.
+  Result<Delivered> Conclude(const Delivery& d, Result<Delivered> delivered, RouteReport& r);
 
   Result<std::optional<Delivery>> Claim(const DeliveryIntent& intent);
 
@@ -291,6 +307,8 @@ struct SyncEngine::Impl {
 
   // Deliveries of `route` that are due (retries, and ones a crash left behind).
   void RunPending(RouteReport& r, const std::string& route);
+  // Claims due deliveries (of one route, or all), taking over dead workers' claims.
+  Result<std::vector<Delivery>> ClaimDue(const std::string& route, size_t limit);
 
   // ---- cursors ----
 
@@ -347,6 +365,8 @@ struct SyncEngine::Impl {
   // A shutdown was asked for: the run ends after the record in hand, without moving its cursor,
   // so the next run (or another worker) reads on from where this one was sure of.
   bool Stopping(RouteReport& r);
+  // The caller's stop_requested, or a stop of the whole process (core/shutdown.h).
+  bool StopAsked() const;
 
   void Progress(const std::string& route, int done, int total);
 
