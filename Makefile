@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 endif
 FUZZ_SECONDS ?= 0
 
-.PHONY: demo test test-asan test-tsan fuzz bench deps browser-deps configure build clean package
+.PHONY: demo test test-asan test-tsan fuzz bench deps browser-deps configure build build-ponte clean package
 
 deps:
 	@scripts/install-deps
@@ -23,7 +23,11 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# The demo builds the one binary it runs; tests and benchmarks are built by `make test`.
+build-ponte: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target ponte
+
+demo: build-ponte
 	@$(BUILD_DIR)/src/app/ponte demo
 
 # A .deb with the binary, the systemd unit, the man page and bash completion (docs/deploy.md).

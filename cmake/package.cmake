@@ -11,7 +11,21 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/ponte.toml DESTINATION /etc/ponte)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/ponte.bash-completion
         DESTINATION share/bash-completion/completions RENAME ponte)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/deploy.md ${PROJECT_SOURCE_DIR}/docs/config.md
-        ${PROJECT_SOURCE_DIR}/SECURITY.md DESTINATION share/doc/ponte)
+        ${PROJECT_SOURCE_DIR}/SECURITY.md ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION share/doc/ponte)
+
+# Who answers for the package (Maintainer, and the changelog's signature); a distributor
+# building its own package sets its own.
+set(PONTE_MAINTAINER "ponte maintainers <maintainers@ponte.example>" CACHE STRING
+    "Maintainer of the .deb: \"Name <address>\"")
+# A native package's changelog, in Debian's format, compressed as policy asks.
+configure_file(${PROJECT_SOURCE_DIR}/packaging/changelog.in ${CMAKE_CURRENT_BINARY_DIR}/changelog @ONLY)
+add_custom_command(
+  OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz
+  COMMAND gzip -9nc ${CMAKE_CURRENT_BINARY_DIR}/changelog > ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz
+  DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/changelog
+  COMMENT "Compressing the package's changelog")
+add_custom_target(ponte_changelog ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz DESTINATION share/doc/ponte)
 
 # The man page is ponte's own --help, so it never disagrees with the binary.
 find_program(HELP2MAN help2man)
@@ -33,8 +47,9 @@ endif()
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME ponte)
 set(CPACK_PACKAGE_VENDOR "ponte")
-set(CPACK_PACKAGE_CONTACT "ponte maintainers <ponte@localhost>")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Integration hub that keeps Ploomes (CRM) and Milvus (helpdesk) in sync")
+set(CPACK_PACKAGE_CONTACT "${PONTE_MAINTAINER}")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "integration hub that keeps Ploomes, Milvus and TOTVS ERPs in sync")
+set(CPACK_PACKAGE_DESCRIPTION_FILE ${PROJECT_SOURCE_DIR}/packaging/description.txt)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)

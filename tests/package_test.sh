@@ -44,4 +44,10 @@ if ! systemd-analyze verify --man=no "$work/unit/ponte.service" >"$work/verify.l
   fail "systemd-analyze verify refused the unit"
 fi
 if grep '^ponte.service\|/ponte.service:' "$work/verify.log"; then fail "systemd-analyze verify warned about the unit"; fi
+# The package as a Debian maintainer would check it: no lintian error or warning.
+lintian --fail-on error,warning "$deb" >"$work/lintian.log" 2>&1 ||
+  { grep -v 'running with root privileges' "$work/lintian.log"; fail "lintian found errors or warnings in the package"; }
+for tag in hardening-no-bindnow hardening-no-fortify-functions hardening-no-relro; do
+  if lintian -I --tags "$tag" "$deb" 2>/dev/null | grep -q "$tag"; then fail "the binary is not hardened: lintian says $tag"; fi
+done
 echo "package_test: $(basename "$deb") ok"
