@@ -21,6 +21,7 @@
 #include "fuzz_check.h"
 #include "net/http.h"
 #include "server/http_server.h"
+#include "app/default_config.h"
 #include "server/sync_service.h"
 #include "store/store.h"
 
@@ -32,7 +33,7 @@ using std::chrono::milliseconds;
 // One server for the whole run. Its systems are a closed port: a webhook that gets through is
 // queued and its delivery fails quietly (the circuit opens), which is not what is tested here.
 struct World {
-  Config config;
+  Config config = DefaultConfig();
   std::unique_ptr<Store> store;
   std::unique_ptr<HttpTransport> transport;
   CallCounter calls;

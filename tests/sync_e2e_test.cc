@@ -18,6 +18,7 @@
 #include "store/facts.h"
 #include "support/sandbox_checks.h"
 #include "support/temp_postgres.h"
+#include "app/default_config.h"
 #include "sync/engine.h"
 
 namespace ponte {
@@ -108,7 +109,7 @@ class SyncTest : public ::testing::Test {
   std::unique_ptr<ploomes::PloomesConnector> ploomes_;
   std::unique_ptr<milvus::MilvusConnector> milvus_;
   std::unique_ptr<DefaultSystems> systems_;
-  Config config_;
+  Config config_ = DefaultConfig();
 };
 
 TEST_F(SyncTest, EveryRouteDeliversAndASecondRunCreatesNothing) {
@@ -383,7 +384,7 @@ TEST_F(SyncTest, ACustomFieldOfATaskFillsTheTicketFieldItIsMappedTo) {
   }
   ASSERT_TRUE(webhook_task.is_object());
   webhook_task["OtherProperties"] = {{key, "Av. Brasil, 5"}};
-  (void)engine.DeliverOne("Tasks", std::to_string(by_webhook), webhook_task.dump());
+  (void)engine.DeliverOne("ploomes", "Tasks", std::to_string(by_webhook), webhook_task.dump());
   std::map<int64_t, std::string> description;
   for (const auto& t : Json::parse(admin_->Get("/_sandbox/milvus/tickets")->body)) {
     for (int64_t id : {with_field, without, by_webhook}) {
@@ -414,7 +415,7 @@ TEST_F(SyncTest, ACutoffOnATicketRouteSkipsOlderTasks) {
     EXPECT_FALSE(source.starts_with("ploomes:Task:")) << source;
   }
   SyncEngine engine(config_, *store_, systems_->Systems(), calls_, SystemClock::Get());
-  auto webhook = engine.DeliverOne("Tasks", "40500001");
+  auto webhook = engine.DeliverOne("ploomes", "Tasks", "40500001");
   EXPECT_EQ(webhook.created, 0);
   // A contact edited in Ploomes sends a webhook: the contact cutoff holds there too (before:
   // created in Milvus by its webhook, though polling skips it).
@@ -431,7 +432,7 @@ TEST_F(SyncTest, ACutoffOnATicketRouteSkipsOlderTasks) {
   }
   ASSERT_FALSE(old_contact.empty()) << "the data set has contacts from before the cutoff";
   SyncEngine later(config_, *store_, systems_->Systems(), calls_, SystemClock::Get());
-  auto contact = later.DeliverOne("Contacts", old_contact);
+  auto contact = later.DeliverOne("ploomes", "Contacts", old_contact);
   EXPECT_EQ(contact.created, 0);
   EXPECT_EQ(contact.Skipped(), 1);
   EXPECT_NE(contact.records.at(0).detail.find("before the cutoff"), std::string::npos) << contact.records.at(0).detail;

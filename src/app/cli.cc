@@ -146,6 +146,7 @@ int RunCli(int argc, char** argv) {
   AddWorkersCommand(app, global, exit_code);
   AddCursorCommand(app, global, exit_code);
   AddInboxCommand(app, global, exit_code);
+  AddInitCommand(app, exit_code);
   AddDemoCommand(app, global, exit_code);
   try {
     app.parse(argc, argv);

@@ -86,5 +86,6 @@ void AddProbeCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddWorkersCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddCursorCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddInboxCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddInitCommand(CLI::App& app, int& exit_code);
 
 }  // namespace ponte

@@ -1,5 +1,6 @@
 // `ponte config check`: the configuration file and its keys, checked before a run needs them.
 
+#include <algorithm>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -22,22 +23,7 @@ struct ConfigOptions {
 void CheckOnline(GlobalOptions& g, const ConfigOptions& o, int& exit_code) {
   auto rt = RuntimeOrReport(g, o.config, exit_code);
   if (!rt) return;
-  const std::pair<ApiClient*, ApiCall> calls[] = {
-      {(*rt)->ploomes_api.get(), ApiCall{"GET", "GET /Contacts", "/Contacts?$top=1&$select=Id"}},
-      // A search by a document nobody has: one call, nothing listed.
-      {(*rt)->milvus_api.get(), ApiCall{"GET", "GET /api/cliente/busca", "/api/cliente/busca?documento=00000000000"}},
-  };
-  for (const auto& [api, call] : calls) {
-    auto answer = api->Call(call);
-    if (answer) {
-      std::cout << fmt::format("  {}: online, the key is accepted\n", api->system());
-      continue;
-    }
-    std::cout << fmt::format("  {}: {}\n", api->system(), answer.error().ToString());
-    const bool auth = answer.error().code == ErrorCode::kUnauthenticated ||
-                      answer.error().code == ErrorCode::kPermissionDenied;
-    exit_code = std::max(exit_code, auth ? kExitUsage : kExitUnreachable);
-  }
+  exit_code = std::max(exit_code, CheckKeysOnline(**rt, std::cout));
 }
 
 void ConfigCheck(GlobalOptions& g, const ConfigOptions& o, int& exit_code) {
@@ -45,13 +31,16 @@ void ConfigCheck(GlobalOptions& g, const ConfigOptions& o, int& exit_code) {
   if (!config) return;
   std::cout << fmt::format("{}: ok\n", o.config);
   bool keys_found = true;
-  std::vector<std::pair<std::string, SystemConfig>> systems = {{"ploomes", config->ploomes}, {"milvus", config->milvus}};
-  for (const auto& [name, s] : config->systems) systems.emplace_back(name, s);
-  for (const auto& [name, s] : systems) {
+  const auto in_use = SystemsInUse(*config);
+  for (const auto& [name, s] : config->systems) {
+    if (std::find(in_use.begin(), in_use.end(), name) == in_use.end()) {
+      // A system no enabled route uses needs no key.
+      std::cout << fmt::format("  {}: {} {} (not used by an enabled route)\n", name, s.kind, s.base_url);
+      continue;
+    }
     auto key = ReadApiKey(s, name);
     keys_found &= key.has_value();
-    std::cout << fmt::format("  {}: {} {} (key: {})\n", name, SystemKind(*config, name), s.base_url,
-                             key ? "found" : key.error().message);
+    std::cout << fmt::format("  {}: {} {} (key: {})\n", name, s.kind, s.base_url, key ? "found" : key.error().message);
   }
   for (const auto& route : RouteOrder(*config)) {
     const RouteConfig& rc = config->routes.at(route);

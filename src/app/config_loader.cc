@@ -12,8 +12,11 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
-#include "app/internal/config_read.h"
+#include "app/default_config.h"
 #include "app/internal/config_routes.h"
+#include "app/internal/kind_readers.h"
+#include "app/system_kinds.h"
+#include "core/config_read.h"
 #include "core/time.h"
 
 namespace ponte {
@@ -39,45 +42,20 @@ Status CheckVariableName(const std::string& name, const std::string& key, const 
                        "itself: put the key in that variable (the value given is not repeated here)"));
 }
 
-// The CustomerVendor versions on the PascalCase event model ponte writes (2.006 and 2.008 are
-// the camelCase API model, a different message).
-bool IsEventModelVersion(const std::string& v) {
-  return v == "2.000" || v == "2.001" || v == "2.002" || v == "2.003" || v == "2.004" || v == "2.005" || v == "2.007";
-}
-
-Status ReadSystem(const toml::table& root, const std::string& name, const std::string& kind, SystemConfig& s,
-                  const std::string& source) {
-  auto t = root[name].as_table();
+Status ReadSystem(const toml::table& root, const toml::table& systems, const std::string& name,
+                  const KindReader& kind, SystemConfig& s, const std::string& source) {
+  auto t = systems[name].as_table();
   if (!t) return Fail(KeyError(source, "systems." + name, "expected a table"));
   const std::string where = "systems." + name + ".";
   std::set<std::string> keys = {"kind", "base_url", "key_env", "key_file", "requests_per_minute", "burst", "timeout_ms",
                                 "tls_insecure", "quotas", "forbidden_backoff_ms", "unreachable_seconds"};
-  const bool ploomes = kind == "ploomes";
-  if (ploomes) {
-    keys.insert({"document_field", "cursor_overlap_seconds"});
-  } else if (kind == "milvus") {
-    keys.insert({"listing_budget", "busca_cap"});
-  } else {
-    keys.insert({"user", "message_version", "source_application", "company_id", "branch_id", "page_size"});
-  }
+  keys.insert(kind.setting_keys().begin(), kind.setting_keys().end());
   PONTE_RETURN_IF_ERROR(CheckKeys(*t, keys, "systems." + name, source));
-  s.kind = kind;
-  PONTE_RETURN_IF_ERROR(Read(*t, "user", s.user, where, source));
-  PONTE_RETURN_IF_ERROR(Read(*t, "message_version", s.message_version, where, source));
-  PONTE_RETURN_IF_ERROR(Read(*t, "source_application", s.source_application, where, source));
-  PONTE_RETURN_IF_ERROR(Read(*t, "company_id", s.company_id, where, source));
-  PONTE_RETURN_IF_ERROR(Read(*t, "branch_id", s.branch_id, where, source));
-  PONTE_RETURN_IF_ERROR(Read(*t, "page_size", s.page_size, where, source));
-  if (kind == "totvs") {
-    if (s.user.empty()) return Fail(KeyError(source, where + "user", "required: the ERP's REST user (its password is the key)"));
-    if (!IsEventModelVersion(s.message_version)) {
-      return Fail(KeyError(source, where + "message_version",
-                           "expected a CustomerVendor version of the event model: 2.000 to 2.005 or 2.007 "
-                           "(2.006 and 2.008 are the camelCase API model)"));
-    }
-    if (s.source_application.empty()) return Fail(KeyError(source, where + "source_application", "cannot be empty"));
-    if (s.page_size < 1 || s.page_size > 1000) return Fail(KeyError(source, where + "page_size", "expected 1 to 1000"));
-  }
+  s.kind = std::string(kind.name);
+  // What is peculiar to the kind, its connector reads.
+  auto settings = kind.parse(*t, root, where, source);
+  if (!settings) return Fail(settings.error());
+  s.settings = *settings;
   PONTE_RETURN_IF_ERROR(Read(*t, "base_url", s.base_url, where, source));
   PONTE_RETURN_IF_ERROR(Read(*t, "key_env", s.key_env, where, source));
   PONTE_RETURN_IF_ERROR(CheckVariableName(s.key_env, where + "key_env", source));
@@ -104,19 +82,6 @@ Status ReadSystem(const toml::table& root, const std::string& name, const std::s
     return Fail(KeyError(source, where + "quotas", "expected a table"));
   }
   if (s.forbidden_backoff_ms < 1) return Fail(KeyError(source, where + "forbidden_backoff_ms", "must be at least 1"));
-  PONTE_RETURN_IF_ERROR(Read(*t, "document_field", s.document_field, where, source));
-  PONTE_RETURN_IF_ERROR(Read(*t, "cursor_overlap_seconds", s.cursor_overlap_seconds, where, source));
-  PONTE_RETURN_IF_ERROR(Read(*t, "listing_budget", s.listing_budget, where, source));
-  PONTE_RETURN_IF_ERROR(Read(*t, "busca_cap", s.busca_cap, where, source));
-  if (ploomes && s.document_field != "auto" && s.document_field != "register" && s.document_field != "cnpj_cpf" &&
-      s.document_field != "both") {
-    return Fail(KeyError(source, where + "document_field", "expected auto, register, cnpj_cpf or both"));
-  }
-  if (s.cursor_overlap_seconds < 0 || s.cursor_overlap_seconds > 86400) {
-    return Fail(KeyError(source, where + "cursor_overlap_seconds", "expected 0 to 86400 seconds"));
-  }
-  if (s.listing_budget < 1) return Fail(KeyError(source, where + "listing_budget", "must be at least 1"));
-  if (s.busca_cap < 1) return Fail(KeyError(source, where + "busca_cap", "must be at least 1"));
   if (!s.base_url.starts_with("http://") && !s.base_url.starts_with("https://")) {
     return Fail(KeyError(source, where + "base_url", "must start with http:// or https://"));
   }
@@ -141,7 +106,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
   } catch (const toml::parse_error& e) {
     return Fail(Error::InvalidArgument(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description())));
   }
-  Config c;
+  Config c = DefaultConfig();
   PONTE_RETURN_IF_ERROR(CheckKeys(root, {"store", "systems", "routes", "tickets", "delivery", "server"}, "", source));
   PONTE_RETURN_IF_ERROR(Read(root, "store", c.store, "", source));
   if (!c.store.starts_with("sqlite:") && !c.store.starts_with("postgres://") && !c.store.starts_with("postgresql://")) {
@@ -151,43 +116,52 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
                          fmt::format("{}: use sqlite:PATH or postgres://user@host/db",
                                      scheme == std::string::npos ? "not a store URL" : "'" + c.store.substr(0, std::min<size_t>(scheme, 16)) + "' stores are not supported")));
   }
+  std::set<std::string> configured;
   if (auto systems = root["systems"].as_table()) {
     for (const auto& [key, node] : *systems) {
       const std::string name(key.str());
-      const bool built_in = name == "ploomes" || name == "milvus";
-      std::string kind = built_in ? name : "";
+      auto known = c.systems.find(name);
+      const bool built_in = known != c.systems.end();
+      std::string kind = built_in ? known->second.kind : "";
       if (auto t = node.as_table()) {
         if (auto k = (*t)["kind"].value<std::string>()) kind = *k;
         else if (t->contains("kind")) return Fail(KeyError(source, "systems." + name + ".kind", "expected a string"));
       }
-      if (built_in && kind != name) {
+      if (built_in && kind != known->second.kind) {
         return Fail(KeyError(source, "systems." + name + ".kind",
-                             fmt::format("the system named {} is of kind {}; name a {} system otherwise", name, name, kind)));
+                             fmt::format("the system named {} is of kind {}; name a {} system otherwise", name,
+                                         known->second.kind, kind)));
       }
-      if (kind.empty()) {
-        return Fail(KeyError(source, "systems." + name + ".kind", "required: ploomes, milvus or totvs"));
-      }
-      if (kind != "ploomes" && kind != "milvus" && kind != "totvs") {
-        return Fail(KeyError(source, "systems." + name + ".kind", fmt::format("unknown kind '{}' (ploomes, milvus or totvs)", kind)));
+      if (kind.empty()) return Fail(KeyError(source, "systems." + name + ".kind", "required: " + KindNames()));
+      const KindReader* info = FindKindReader(kind);
+      if (!info) {
+        return Fail(KeyError(source, "systems." + name + ".kind", fmt::format("unknown kind '{}' ({})", kind, KindNames())));
       }
       bool name_ok = !name.empty() && name.size() <= 32 && std::islower(static_cast<unsigned char>(name[0]));
       for (char ch : name) name_ok &= std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
       if (!name_ok) {
         return Fail(KeyError(source, "systems." + name, "a system name is a-z, 0-9 and _, starting with a letter (it appears in de/para refs)"));
       }
-      SystemConfig& s = name == "ploomes" ? c.ploomes : name == "milvus" ? c.milvus : c.systems[name];
+      SystemConfig& s = c.systems[name];
       if (!built_in) {
         // A named system has no address or key to default to.
-        s = SystemConfig{};
-        s.key_env.clear();
+        s = DefaultSystem(kind);
         for (char ch : "PONTE_" + name + "_KEY") s.key_env += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        if (kind == "milvus") s.quotas.listings_per_minute = 1;
         if (auto t = node.as_table(); t && !t->contains("base_url")) {
           return Fail(KeyError(source, "systems." + name + ".base_url", "required for a named system"));
         }
       }
-      PONTE_RETURN_IF_ERROR(ReadSystem(*systems, name, kind, s, source));
+      PONTE_RETURN_IF_ERROR(ReadSystem(root, *systems, name, *info, s, source));
+      configured.insert(name);
     }
+  }
+  // The default systems the file does not describe still take what applies to their kind
+  // elsewhere in it ([tickets] for a Milvus system).
+  for (auto& [name, s] : c.systems) {
+    if (configured.count(name)) continue;
+    auto settings = FindKindReader(s.kind)->parse(toml::table{}, root, "systems." + name + ".", source);
+    if (!settings) return Fail(settings.error());
+    s.settings = *settings;
   }
   if (auto list = root["routes"].as_array()) {
     PONTE_RETURN_IF_ERROR(ReadRouteList(*list, c, source));
@@ -207,19 +181,6 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
     }
   } else if (root.contains("routes")) {
     return Fail(KeyError(source, "routes", "expected [[routes]] entries or [routes.<name>] tables"));
-  }
-  if (auto tickets = root["tickets"].as_table()) {
-    PONTE_RETURN_IF_ERROR(CheckKeys(*tickets, {"mesa", "setor", "tecnico", "category_by_tag"}, "tickets", source));
-    PONTE_RETURN_IF_ERROR(Read(*tickets, "mesa", c.tickets.mesa, "tickets.", source));
-    PONTE_RETURN_IF_ERROR(Read(*tickets, "setor", c.tickets.setor, "tickets.", source));
-    PONTE_RETURN_IF_ERROR(Read(*tickets, "tecnico", c.tickets.tecnico, "tickets.", source));
-    if (auto map = (*tickets)["category_by_tag"].as_table()) {
-      for (const auto& [tag, value] : *map) {
-        auto s = value.value<std::string>();
-        if (!s) return Fail(KeyError(source, "tickets.category_by_tag." + std::string(tag.str()), "expected a string"));
-        c.tickets.category_by_tag[std::string(tag.str())] = *s;
-      }
-    }
   }
   if (auto d = root["delivery"].as_table()) {
     PONTE_RETURN_IF_ERROR(CheckKeys(*d, {"max_attempts", "retry_base_seconds", "lease_seconds", "write_settle_seconds"},

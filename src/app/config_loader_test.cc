@@ -5,8 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include "app/default_config.h"
+#include "app/system_kinds.h"
+#include "connectors/ploomes/ploomes_settings.h"
+#include "connectors/totvs/totvs_settings.h"
+
 namespace ponte {
 namespace {
+
+// The routes after the four of ponte 0.1, in run order.
+std::vector<std::string> HubRoutes(const Config& c) { return {c.route_order.begin() + 4, c.route_order.end()}; }
 
 constexpr const char* kErp = R"(
 [systems.erp]
@@ -23,7 +31,27 @@ TEST(ConfigLoaderTest, TheDefaultRoutesAreTheFourOfBefore) {
                                                         "tasks_ploomes_to_milvus", "interactions_ploomes_to_milvus"}));
   EXPECT_EQ(c->routes.at("customers_ploomes_to_milvus").from, "ploomes");
   EXPECT_EQ(c->routes.at("tasks_ploomes_to_milvus").message, "Ticket");
-  EXPECT_TRUE(c->systems.empty());
+  ASSERT_EQ(c->systems.size(), 2u);
+  EXPECT_EQ(c->systems.at("ploomes").kind, "ploomes");
+  EXPECT_EQ(c->systems.at("milvus").kind, "milvus");
+  EXPECT_EQ(SystemsInUse(*c), (std::vector<std::string>{"milvus", "ploomes"}));
+}
+
+TEST(ConfigLoaderTest, ASystemNoEnabledRouteUsesIsNotInUse) {
+  auto c = ParseConfig(std::string(kErp) + R"(
+[systems.helpdesk_b]
+kind = "milvus"
+base_url = "https://b.example"
+
+[[routes]]
+name = "erp_to_b"
+from = "erp"
+to = "helpdesk_b"
+)", "ponte.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(SystemsInUse(*c), (std::vector<std::string>{"erp", "helpdesk_b"}));
+  c->routes.at("erp_to_b").enabled = false;
+  EXPECT_TRUE(SystemsInUse(*c).empty());
 }
 
 TEST(ConfigLoaderTest, ANamedSystemHasAKindAndItsOwnKeyVariable) {
@@ -32,8 +60,8 @@ TEST(ConfigLoaderTest, ANamedSystemHasAKindAndItsOwnKeyVariable) {
   const SystemConfig& erp = c->systems.at("erp");
   EXPECT_EQ(erp.kind, "totvs");
   EXPECT_EQ(erp.key_env, "PONTE_ERP_KEY");
-  EXPECT_EQ(erp.message_version, "2.000");
-  EXPECT_EQ(erp.company_id, "T1");
+  EXPECT_EQ(SettingsOf<totvs::TotvsSettings>(erp).message_version, "2.000");
+  EXPECT_EQ(SettingsOf<totvs::TotvsSettings>(erp).company_id, "T1");
   EXPECT_EQ(SystemKind(*c, "erp"), "totvs");
   EXPECT_EQ(SystemKind(*c, "ploomes"), "ploomes");
   // Two Ploomes accounts: the second is a named system of kind ploomes.
@@ -43,7 +71,7 @@ base_url = "https://api2.ploomes.com"
 document_field = "register"
 )", "ponte.toml");
   ASSERT_TRUE(two) << two.error().message;
-  EXPECT_EQ(two->systems.at("ploomes_filial").document_field, "register");
+  EXPECT_EQ(SettingsOf<ploomes::PloomesSettings>(two->systems.at("ploomes_filial")).document_field, "register");
   EXPECT_EQ(two->systems.at("ploomes_filial").key_env, "PONTE_PLOOMES_FILIAL_KEY");
 }
 
@@ -66,7 +94,7 @@ from = "erp"
 to = "milvus"
 )", "ponte.toml");
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->hub_routes, (std::vector<std::string>{"contatos_para_o_erp", "clientes_do_erp"}));
+  EXPECT_EQ(HubRoutes(*c), (std::vector<std::string>{"contatos_para_o_erp", "clientes_do_erp"}));
   EXPECT_EQ(c->routes.at("customers_ploomes_to_milvus").cutoff, "2025-01-01");
   EXPECT_TRUE(c->routes.at("customers_ploomes_to_milvus").enabled);
   // A list of routes is the whole list: the built-in routes it leaves out do not run.
@@ -87,7 +115,7 @@ TEST(ConfigLoaderTest, EachMistakeIsAnErrorThatNamesIt) {
       {std::string(kErp) + "busca_cap = 10\n", "systems.erp.busca_cap: unknown key"},
       {"[systems.ploomes]\nkind = \"milvus\"\n", "systems.ploomes.kind"},
       {"[systems.ERP]\nkind = \"totvs\"\nbase_url = \"http://x\"\nuser = \"u\"\n", "a system name is a-z"},
-      {"[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"sap\"\n", "unknown system 'sap' (systems: ploomes, milvus"},
+      {"[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"sap\"\n", "unknown system 'sap' (systems: milvus, ploomes"},
       {"[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"ploomes\"\n", "from one system to another"},
       {std::string(kErp) + "[[routes]]\nname = \"x\"\nfrom = \"ploomes\"\nto = \"erp\"\nmessage = \"Item\"\n",
        "unknown message 'Item'"},
@@ -150,14 +178,14 @@ TEST(ConfigLoaderTest, ATicketRouteRunsBetweenNamedSystemsOfTheTicketKinds) {
   EXPECT_EQ(rc.records, "InteractionRecord");
   EXPECT_EQ(rc.tags, std::vector<std::string>{"ENTREGA"});
   EXPECT_EQ(rc.cutoff, "2025-01-01");
-  EXPECT_EQ(c->hub_routes, std::vector<std::string>{"interactions_crm_to_helpdesk"});
+  EXPECT_EQ(HubRoutes(*c), std::vector<std::string>{"interactions_crm_to_helpdesk"});
 }
 
 TEST(ConfigLoaderTest, TheErpJoinsWithItsDefaultRoutes) {
-  Config c;
+  Config c = DefaultConfig();
   c.systems["totvs"].kind = "totvs";
   AddErpRoutes(c, "totvs");
-  EXPECT_EQ(c.hub_routes, (std::vector<std::string>{"customers_ploomes_to_totvs", "customers_totvs_to_ploomes",
+  EXPECT_EQ(HubRoutes(c), (std::vector<std::string>{"customers_ploomes_to_totvs", "customers_totvs_to_ploomes",
                                                      "customers_totvs_to_milvus", "customers_milvus_to_totvs"}));
   EXPECT_EQ(c.routes.at("customers_ploomes_to_totvs").cutoff, c.routes.at("customers_ploomes_to_milvus").cutoff);
   EXPECT_TRUE(c.routes.at("customers_totvs_to_milvus").cutoff.empty());

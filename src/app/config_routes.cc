@@ -10,7 +10,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "app/internal/config_read.h"
+#include "app/default_config.h"
+#include "core/config_read.h"
 #include "core/ticket.h"
 #include "core/time.h"
 
@@ -124,7 +125,7 @@ static Status CheckTicketRoute(const Config& c, const std::string& where, const 
 Status ReadRouteList(const toml::array& list, Config& c, const std::string& source) {
   for (auto& [name, rc] : c.routes) rc.enabled = false;
   std::set<std::string> seen;
-  std::vector<std::string> systems = {"ploomes", "milvus"};
+  std::vector<std::string> systems;
   for (const auto& [name, s] : c.systems) systems.push_back(name);
   const std::string known_systems = fmt::format("{}", fmt::join(systems, ", "));
   for (size_t i = 0; i < list.size(); ++i) {
@@ -189,7 +190,7 @@ Status ReadRouteList(const toml::array& list, Config& c, const std::string& sour
                            "a Ticket route needs tags or tag_ids: the records carrying one of them become tickets"));
     }
     c.routes[name] = rc;
-    c.hub_routes.push_back(name);
+    c.route_order.push_back(name);
   }
   return {};
 }

@@ -9,6 +9,7 @@
 
 #include "app/cli.h"
 #include "app/config_loader.h"
+#include "app/default_config.h"
 #include "core/time.h"
 #include "store/facts.h"
 #include "store/store.h"
@@ -25,7 +26,7 @@ struct CursorOptions {
 
 void Show(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
   // The routes the file declares (a store given by --store needs no file).
-  const auto config = LoadConfigFile(o.config).value_or(Config{});
+  const auto config = LoadConfigFile(o.config).value_or(DefaultConfig());
   auto store = OpenStoreOrReport(g, o.config, exit_code, StoreUse::kRead);
   if (!store) return;
   std::cout << fmt::format("{:<34} {:<26} {}\n", "ROUTE", "CURSOR", "LAST COMPLETE RUN");
@@ -40,7 +41,7 @@ void Show(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
 }
 
 void Reset(GlobalOptions& g, const CursorOptions& o, int& exit_code) {
-  const auto config = LoadConfigFile(o.config).value_or(Config{});
+  const auto config = LoadConfigFile(o.config).value_or(DefaultConfig());
   if (!IsRoute(config, o.route)) {
     std::cerr << fmt::format("ponte: unknown route '{}' ({})\n", o.route, fmt::join(RouteOrder(config), ", "));
     exit_code = kExitUsage;

@@ -14,6 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
+#include "app/default_config.h"
+#include "app/system_kinds.h"
+#include "connectors/totvs/totvs_settings.h"
 #include "app/report_printer.h"
 #include "app/runtime.h"
 #include "sandbox/sandbox.h"
@@ -78,28 +81,30 @@ void RunDemo(const DemoOptions& o, int& exit_code) {
   }
   const auto dir = std::filesystem::temp_directory_path() / fmt::format("ponte-demo-{}", getpid());
   std::filesystem::create_directories(dir);
-  Config config;
+  Config config = DefaultConfig();
   config.store = "sqlite:" + (dir / "ponte.db").string();
-  config.ploomes.base_url = (*sb)->ploomes_url();
-  config.ploomes.requests_per_minute = 120 * kDemoTimeScale;  // the same quota, on the sandbox's clock
-  config.milvus.base_url = (*sb)->milvus_url();
+  SystemConfig& ploomes = config.systems.at("ploomes");
+  SystemConfig& milvus = config.systems.at("milvus");
+  ploomes.base_url = (*sb)->ploomes_url();
+  ploomes.requests_per_minute = 120 * kDemoTimeScale;  // the same quota, on the sandbox's clock
+  milvus.base_url = (*sb)->milvus_url();
   // Milvus' one listing a minute, on the sandbox's clock: the demo plans around it as for real.
-  config.milvus.quotas.listings_per_minute = so.milvus_listings_per_minute * kDemoTimeScale;
+  milvus.quotas.listings_per_minute = so.milvus_listings_per_minute * kDemoTimeScale;
   config.delivery.retry_base_seconds = 1;
-  std::map<std::string, std::string> erp_keys;
+  std::map<std::string, std::string> keys = {{"ploomes", so.ploomes_key}, {"milvus", so.milvus_token}};
   if (*erp) {
-    SystemConfig& totvs = config.systems["totvs"];
-    totvs.kind = "totvs";
+    SystemConfig& totvs = config.systems["totvs"] = DefaultSystem("totvs");
     totvs.base_url = (*sb)->totvs_url();
-    totvs.user = so.totvs_user;
-    totvs.key_env.clear();
+    auto settings = std::make_shared<totvs::TotvsSettings>();
+    settings->user = so.totvs_user;
     // The sandbox's ERP takes 2.007, whose Name holds the 80 characters of ponte's canonical
     // message; a Protheus on 2.000 (40) gets the longer names as dead letters saying so.
-    totvs.message_version = "2.007";
+    settings->message_version = "2.007";
+    totvs.settings = settings;
     AddErpRoutes(config, "totvs");
-    erp_keys["totvs"] = so.totvs_password;
+    keys["totvs"] = so.totvs_password;
   }
-  auto rt = MakeRuntime(config, "", so.ploomes_key, so.milvus_token, erp_keys);
+  auto rt = MakeRuntime(config, "", keys);
   if (!rt) {
     std::cerr << "ponte demo: " << rt.error().ToString() << "\n";
     exit_code = kExitUnreachable;

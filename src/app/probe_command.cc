@@ -93,20 +93,25 @@ void RunProbe(GlobalOptions& g, ProbeCommandOptions& o, int& exit_code) {
   po.write = o.write;
   if (!o.json) po.say = [](const std::string& line) { std::cerr << "ponte probe: " << line << "\n"; };
   Catcher catcher;
-  if (o.write && (!o.webhook_url.empty() || IsLoopback(r.config.ploomes.base_url))) {
+  auto ploomes_account = r.Ploomes();
+  auto milvus_account = r.Milvus();
+  if (!ReportIfError(ploomes_account, exit_code, kExitUsage) || !ReportIfError(milvus_account, exit_code, kExitUsage)) {
+    return;
+  }
+  if (o.write && (!o.webhook_url.empty() || IsLoopback(r.config.systems.at("ploomes").base_url))) {
     auto url = catcher.Start(o.webhook_listen);
     if (!ReportIfError(url, exit_code, kExitUsage)) return;
     po.catcher = WebhookCatcher{o.webhook_url.empty() ? *url : o.webhook_url,
                                 [&catcher](std::chrono::seconds t) { return catcher.Wait(t); }};
   }
   // The quota probe needs a client that neither paces its listings nor retries a 429.
-  ApiClientOptions unpaced = r.milvus_api->options();
+  ApiClientOptions unpaced = (*r.Api("milvus"))->options();
   unpaced.retry.max_attempts = 1;
   ApiClient unpaced_api(unpaced, *r.transport, nullptr, r.calls, SystemClock::Get());
-  milvus::MilvusClient unpaced_milvus(unpaced_api, static_cast<size_t>(r.config.milvus.busca_cap));
+  milvus::MilvusClient unpaced_milvus(unpaced_api, (*milvus_account)->client().busca_cap());
 
-  std::vector<Finding> found = ploomes::ProbePloomes(*r.ploomes, r.calls, po);
-  for (auto& f : milvus::ProbeMilvus(r.milvus->client(), unpaced_milvus, r.calls, po)) found.push_back(std::move(f));
+  std::vector<Finding> found = ploomes::ProbePloomes(**ploomes_account, r.calls, po);
+  for (auto& f : milvus::ProbeMilvus((*milvus_account)->client(), unpaced_milvus, r.calls, po)) found.push_back(std::move(f));
   // A system that answered nothing is unreachable (or refuses the key): say so, not "unknown".
   for (const char* system : {"ploomes", "milvus"}) {
     int64_t answered = 0;

@@ -15,6 +15,7 @@
 #include "app/runtime.h"
 #include "app/signals.h"
 #include "app/systemd_notify.h"
+#include "connectors/ploomes/ploomes_settings.h"
 #include "core/log.h"
 #include "core/shutdown.h"
 #include "server/http_server.h"
@@ -64,7 +65,7 @@ void Serve(GlobalOptions& g, ServeOptions& o, int& exit_code) {
   so.host = address->first;
   so.port = address->second;
   so.webhook_key = *webhook_key;
-  so.webhook_key_header = sc.webhook_key_header;
+  so.webhook_key_header = sc.webhook_key_header.empty() ? ploomes::kWebhookKeyHeader : sc.webhook_key_header;
   so.admin_token = *admin_token;
   so.max_body_bytes = static_cast<size_t>(sc.max_body_bytes);
   so.allowed_hosts = sc.allowed_hosts;

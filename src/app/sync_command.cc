@@ -16,6 +16,7 @@
 
 #include "app/cli.h"
 #include "app/config_loader.h"
+#include "app/default_config.h"
 #include "app/report_printer.h"
 #include "app/runtime.h"
 #include "app/signals.h"
@@ -103,6 +104,7 @@ void SyncOneRecord(SyncEngine& engine, const std::string& asked, bool json, int&
     exit_code = kExitUsage;
     return;
   }
+  const std::string system = "ploomes";
   std::string entity_set = "Contacts", number = id;
   for (const auto& [prefix, set] : {std::pair{"Task|", "Tasks"}, std::pair{"InteractionRecord|", "InteractionRecords"}}) {
     if (id.starts_with(prefix)) {
@@ -115,9 +117,9 @@ void SyncOneRecord(SyncEngine& engine, const std::string& asked, bool json, int&
     exit_code = kExitUsage;
     return;
   }
-  RouteReport r = engine.DeliverOne(entity_set, number);
+  RouteReport r = engine.DeliverOne(system, entity_set, number);
   if (!r.ran) {
-    std::cerr << fmt::format("ponte: the route {} is disabled\n", r.route);
+    std::cerr << fmt::format("ponte: no enabled route reads {} of {}\n", entity_set, system);
     exit_code = kExitUsage;
     return;
   }
@@ -209,7 +211,7 @@ void RunSync(GlobalOptions& g, SyncOptions& o, int& exit_code) {
     return;
   }
   // The routes a file declares; a file that cannot be read is reported where it is needed.
-  const auto config = LoadConfigFile(o.config).value_or(Config{});
+  const auto config = LoadConfigFile(o.config).value_or(DefaultConfig());
   if (!o.route.empty() && !IsRoute(config, o.route)) {
     std::cerr << fmt::format("ponte: unknown route '{}' ({})\n", o.route, fmt::join(RouteOrder(config), ", "));
     exit_code = kExitUsage;

@@ -13,6 +13,7 @@
 
 #include "app/cli.h"
 #include "app/config_loader.h"
+#include "app/default_config.h"
 #include "app/runtime.h"
 
 namespace ponte {
@@ -77,7 +78,10 @@ void RegisterWebhooks(GlobalOptions& g, WebhooksOptions& o, int& exit_code) {
     return;
   }
   const std::string callback = WithKey(url, *key);
-  auto existing = r.ploomes->Webhooks();
+  auto account = r.Ploomes();
+  if (!ReportIfError(account, exit_code, kExitUsage)) return;
+  ploomes::PloomesConnector& ploomes = **account;
+  auto existing = ploomes.Webhooks();
   if (!ReportIfError(existing, exit_code)) return;
   struct Wanted {
     const char* route;
@@ -99,7 +103,7 @@ void RegisterWebhooks(GlobalOptions& g, WebhooksOptions& o, int& exit_code) {
           continue;
         }
         // The same receiver with an old key (or none): ponte serve would refuse its calls.
-        if (!ReportIfError(r.ploomes->DeleteWebhook(h.id), exit_code)) return;
+        if (!ReportIfError(ploomes.DeleteWebhook(h.id), exit_code)) return;
         ++replaced;
       }
       if (current) {
@@ -107,7 +111,7 @@ void RegisterWebhooks(GlobalOptions& g, WebhooksOptions& o, int& exit_code) {
         std::cout << fmt::format("{} {}: already registered\n", w.set, action);
         continue;
       }
-      auto id = r.ploomes->RegisterWebhook(w.entity_id, action_id, callback, *key);
+      auto id = ploomes.RegisterWebhook(w.entity_id, action_id, callback, *key);
       if (!id && w.entity_id == 36 && id.error().http_status == 400) {
         // ploomes.webhook_entity_36: some accounts may not offer webhooks for interaction records.
         std::cerr << fmt::format(

@@ -89,6 +89,9 @@ class CustomerSystem {
     (void)thorough;
     return std::map<std::string, std::string>();
   }
+  // The name its pushes (webhooks) give its customers, "" when it pushes none: a pushed record
+  // of that name feeds a customer route out of this system.
+  virtual std::string_view PushedEntitySet() const { return {}; }
   // What one of its customers is called, for the report: "contact", "client", "customer".
   virtual std::string_view record_noun() const { return "customer"; }
 

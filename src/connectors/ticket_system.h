@@ -43,6 +43,11 @@ class TicketSourceSystem {
   virtual Result<Listing<TicketCandidate>> CandidatesChangedSince(std::string_view records,
                                                                   std::optional<Instant> since,
                                                                   const TagMap& tags) = 0;
+  // The name its pushes (webhooks) give records of kind `records`, "" when it pushes none.
+  virtual std::string PushedEntitySet(std::string_view records) const {
+    (void)records;
+    return {};
+  }
   // One record, as an event (a webhook's body, `body`, when it carries what a route asks)
   // told of it, else read by id; nullopt when the system has none.
   virtual Result<std::optional<SourceRecord<TicketCandidate>>> CandidateFromEvent(std::string_view records,

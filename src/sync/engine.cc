@@ -215,14 +215,27 @@ std::vector<RouteReport> SyncEngine::DeliverReceived(const std::string& system, 
   return out;
 }
 
-RouteReport SyncEngine::DeliverOne(const std::string& entity_set, const std::string& id, const std::string& record) {
+std::optional<std::string> SyncEngine::Impl::RouteOfPush(const std::string& system, const std::string& entity_set) {
+  for (const auto& name : RouteOrder(config)) {
+    const RouteConfig& rc = config.routes.at(name);
+    if (!rc.enabled || rc.from != system) continue;
+    if (rc.message == kCustomerVendorTransaction) {
+      auto source = SystemNamed(system);
+      if (source && (*source)->PushedEntitySet() == entity_set) return name;
+    } else if (auto on = TicketSystemsOf(name); on && on->source->PushedEntitySet(rc.records) == entity_set) {
+      return name;
+    }
+  }
+  return std::nullopt;
+}
+
+RouteReport SyncEngine::DeliverOne(const std::string& system, const std::string& entity_set, const std::string& id,
+                                   const std::string& record) {
   RouteReport r;
   const int64_t calls_before = impl_->calls.Total();
-  const std::string route = RouteOfWebhook(entity_set);
-  if (!impl_->config.routes.at(route).enabled) {
-    r.route = route;
-    return r;
-  }
+  const auto fed = impl_->RouteOfPush(system, entity_set);
+  if (!fed) return r;
+  const std::string route = *fed;
   const RouteConfig& rc = impl_->config.routes.at(route);
   // A webhook comes at any time, long after the last listing of the target: its index may be
   // stale, so every customer is looked up by document before one is created (one lookup,

@@ -62,14 +62,16 @@ class SyncEngine {
   // Delivers one record now (a webhook's): applies the route rules. A task or interaction
   // is taken from `record` (the webhook's JSON, once its key was checked) when it carries its
   // tags and contact; otherwise, and for contacts, the record is read again by id.
-  // entity_set: "Contacts", "Tasks" or "InteractionRecords". A disabled route does nothing
-  // (ran is false).
-  RouteReport DeliverOne(const std::string& entity_set, const std::string& id, const std::string& record = "");
+  // `system` pushed it as one of `entity_set` (its own name for those records, as its
+  // connector's PushedEntitySet says). It feeds the first enabled route, in run order, that
+  // reads those records of that system; when none does, nothing happens (ran is false).
+  RouteReport DeliverOne(const std::string& system, const std::string& entity_set, const std::string& id,
+                         const std::string& record = "");
   // Delivers one customer a system pushed (an ERP's BusinessMessage; `business_content`:
   // its CustomerVendor content) on every enabled customer route out of that system, as a
   // listing of it would: a report per route.
   std::vector<RouteReport> DeliverReceived(const std::string& system, const std::string& business_content);
-  // What systems pushed and ponte kept in its inbox (Ploomes webhooks, an ERP's messages),
+  // What systems pushed and ponte kept in its inbox (webhooks, an ERP's messages),
   // offered to their routes now: a report per route that had some. An item whose source cannot
   // be read now stays for a later attempt. RunAll starts with it; `ponte serve` calls it as
   // pushes arrive. A dry run leaves the inbox as it is.

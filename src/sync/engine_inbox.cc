@@ -36,7 +36,7 @@ std::vector<RouteReport> SyncEngine::DeliverInbox() {
       if (item.kind == "message") {
         reports = DeliverReceived(item.source, item.body);
       } else {
-        reports.push_back(DeliverOne(item.entity_set, item.record_id, item.body));
+        reports.push_back(DeliverOne(item.source, item.entity_set, item.record_id, item.body));
       }
       std::string error;
       for (auto& r : reports) {

@@ -1,5 +1,5 @@
 #pragma once
-// A customer a system pushed (a TOTVS ERP's BusinessMessage: its CustomerVendor content),
+// A customer a system pushed (an ERP's BusinessMessage: its CustomerVendor content),
 // checked as ponte checks every message before it writes it. What passes is what ponte can
 // deliver, so the receiver answers OK only for it and ERROR, with the reason, for the rest.
 

@@ -56,11 +56,12 @@ void SandboxHarness::JoinErp(const std::string& name, const std::string& message
   to.name = name;
   to.message_version = message_version;
   totvs = std::make_unique<totvs::TotvsConnector>(*totvs_api, to);
-  SystemConfig& erp = config.systems[name];
-  erp.kind = "totvs";
+  SystemConfig& erp = config.systems[name] = DefaultSystem("totvs");
   erp.base_url = sandbox->totvs_url();
-  erp.user = o.totvs_user;
-  erp.message_version = message_version;
+  auto settings = std::make_shared<totvs::TotvsSettings>();
+  settings->user = o.totvs_user;
+  settings->message_version = message_version;
+  erp.settings = settings;
   AddErpRoutes(config, name);
 }
 

@@ -17,6 +17,9 @@
 #include "net/http_client.h"
 #include "sandbox/sandbox.h"
 #include "store/store.h"
+#include "app/default_config.h"
+#include "app/system_kinds.h"
+#include "connectors/totvs/totvs_settings.h"
 #include "sync/config.h"
 #include "sync/engine.h"
 
@@ -39,7 +42,7 @@ class SandboxHarness {
   std::unique_ptr<ApiClient> milvus_api;
   std::unique_ptr<ploomes::PloomesConnector> ploomes;
   std::unique_ptr<milvus::MilvusConnector> milvus;
-  Config config;
+  Config config = DefaultConfig();
 
   // Joins the sandbox's ERP to the hub as the system `name` (kind totvs), with its default
   // routes (AddErpRoutes): the three-system configuration.

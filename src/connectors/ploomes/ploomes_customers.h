@@ -24,6 +24,7 @@ class PloomesCustomers : public CustomerSystem {
   Result<std::vector<SourceRecord<CustomerVendor>>> FindCustomers(const Document& doc) override;
   Result<std::optional<SourceRecord<CustomerVendor>>> RecoverInterruptedWrite(const Message& message,
                                                                               Instant since) override;
+  std::string_view PushedEntitySet() const override { return "Contacts"; }
   std::string_view record_noun() const override { return "contact"; }
   Result<CustomerWrite> WriteCustomer(const Message& message, const std::optional<LinkedRecord>& linked) override;
   Result<std::string> AdoptCustomer(const std::string&, const Message&) override { return std::string("{}"); }

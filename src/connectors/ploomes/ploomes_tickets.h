@@ -13,6 +13,8 @@ class PloomesTickets : public TicketSourceSystem {
 
   const std::string& name() const override { return name_; }
   Result<TagMap> ResolveTags(const std::vector<std::string>& names) override { return ploomes_.ResolveTags(names); }
+  // Webhooks name the entity set: Tasks, InteractionRecords.
+  std::string PushedEntitySet(std::string_view records) const override { return std::string(records) + "s"; }
   Result<Listing<TicketCandidate>> CandidatesChangedSince(std::string_view records, std::optional<Instant> since,
                                                           const TagMap& tags) override;
   Result<std::optional<SourceRecord<TicketCandidate>>> CandidateFromEvent(std::string_view records,

@@ -213,6 +213,8 @@ struct SyncEngine::Impl {
   // ---- customers (CustomerVendor) from one system to another (engine_customers.cc) ----
 
   Result<CustomerSystem*> SystemNamed(const std::string& name);
+  // The route a record `system` pushed as one of `entity_set` feeds (SyncEngine::DeliverOne).
+  std::optional<std::string> RouteOfPush(const std::string& system, const std::string& entity_set);
   // Brings a system's customers into the index once per run, before it answers "is this
   // customer there?" `lookups_ahead` times: the changes since its last whole listing when it
   // keeps change dates, else a listing of all (one this run took already, or another worker's

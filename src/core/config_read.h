@@ -1,6 +1,7 @@
 #pragma once
 // Reading ponte.toml's values: typed reads that name the key on a wrong type, and the check for
-// unknown keys. Shared by the configuration loader's files only.
+// unknown keys. Shared by the configuration loader and the connectors that parse their own
+// settings.
 
 #include <limits>
 #include <set>
