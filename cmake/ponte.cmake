@@ -1,10 +1,16 @@
 # Helpers that keep every subsystem's CMakeLists short and its link edges explicit.
 
-# ponte_library(NAME SOURCES ... DEPS ... [PRIVATE_DEPS ...])
-# One static library per folder under src/; DEPS lists the only allowed edges.
+# ponte_library(NAME [UNITY] SOURCES ... DEPS ... [PRIVATE_DEPS ...])
+# One static library per folder under src/; DEPS lists the only allowed edges. UNITY compiles
+# its files in batches of 8: the libraries whose files share heavy inline code (CLI11 and the
+# JSON of every command, the engine's templates) spend most of their time generating it again
+# in each file.
 function(ponte_library name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "UNITY" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
+  if(ARG_UNITY)
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()

@@ -7,6 +7,9 @@
 #include <set>
 
 #include "connectors/milvus/milvus_connector.h"
+#include "connectors/milvus/milvus_customers.h"
+#include "core/findings.h"
+#include "core/message.h"
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/realities.h"
 #include "sandbox/sandbox.h"
@@ -194,6 +197,49 @@ TEST(ConnectorsCapTest, MilvusListingPastTheCapIsPartitionedOrReportedPartial) {
           << listing->incomplete_reason;
     }
   }
+}
+
+// milvus.criar_duplicate_document=refused: a create ponte thought new, refused because another
+// client holds the document, links that client (updated with the message) instead of failing,
+// and ponte learns the account refuses duplicates.
+TEST_F(ConnectorsTest, ARefusedDuplicateCreateLinksTheClientThatHoldsTheDocument) {
+  sandbox::SandboxOptions o;
+  o.contacts = 5;
+  o.milvus_clients = 5;
+  o.ploomes_requests_per_minute = 0;
+  o.milvus_listings_per_minute = 0;
+  o.reality = *Reality::Parse("milvus.criar_duplicate_document=refused");
+  Start(o);
+  Findings findings;
+  milvus::MilvusConnector connector(*milvus_api_, milvus::TicketDefaults{}, milvus::MilvusOptions{&findings});
+  milvus::MilvusCustomers customers("milvus", connector);
+  CustomerVendor held;
+  held.name = "Oficina Antiga";
+  held.document = *ParseDocument("11.222.333/0001-81");
+  auto holder = connector.CreateClient(held, 0);
+  ASSERT_TRUE(holder.has_value()) << holder.error().ToString();
+
+  CustomerVendor cv = held;
+  cv.name = "Oficina Nova";
+  cv.internal_id = "40100002";
+  Message m;
+  m.business_content = cv.ToBusinessContent();
+  auto written = customers.WriteCustomer(m, std::nullopt);
+  ASSERT_TRUE(written.has_value()) << written.error().ToString();
+  EXPECT_EQ(written->internal_id, *holder);
+  EXPECT_NE(written->attributes.find("token"), std::string::npos) << written->attributes;
+  auto found = connector.FindClientsByDocument(*cv.document);
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u) << "a second client was made";
+  EXPECT_EQ(found->front().customer.name, "Oficina Nova");
+  EXPECT_TRUE(findings.Is("milvus.criar_duplicate_document", "refused"));
+
+  // Known to refuse, the account is not asked "is it there?" before a create: the create asks.
+  const int64_t calls = counter_.Total();
+  auto none = customers.FindCustomers(*cv.document);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(counter_.Total(), calls) << "a busca was spent on a lookup the create answers";
 }
 
 TEST_F(ConnectorsTest, RetriesThroughServerErrorsResetsAndMalformedBodies) {

@@ -17,6 +17,9 @@ const std::vector<Unknown>& Unknowns() {
        "a digits-only cliente/busca?documento= misses a client typed with punctuation"},
       {"milvus.criar_check_digits", {"validated", "not_validated"}, "validated", "not_validated",
        "a wrong document either fails loudly or lands in Milvus"},
+      {"milvus.criar_duplicate_document", {"accepted", "refused"}, "accepted", "accepted",
+       "if accepted, a create without a proven-complete index duplicates; if refused, a create ponte "
+       "thought new fails"},
       {"milvus.listing_quota", {"all", "listagem", "none"}, "all", "all",
        "with cliente/busca under the one-a-minute listing quota, every lookup costs a minute"},
       {"ploomes.timestamp_precision", {"ms", "1/300"}, "ms", "1/300",

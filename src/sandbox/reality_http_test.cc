@@ -154,6 +154,21 @@ TEST_F(RealityTest, CriarCheckDigits) {
   EXPECT_EQ(Busca("&documento=52998224726").size(), 1u);
 }
 
+TEST_F(RealityTest, CriarDuplicateDocument) {
+  const Json first = {{"cliente_documento", "529.982.247-25"}, {"cliente_pessoa_fisica", {{"nome", "Primeira"}}}};
+  const Json again = {{"cliente_documento", "52998224725"}, {"cliente_pessoa_fisica", {{"nome", "Segunda"}}}};
+  Start("milvus.criar_duplicate_document=refused");
+  ASSERT_EQ(MilvusPost("/cliente/criar", first)->status, 200);
+  auto refused = MilvusPost("/cliente/criar", again);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_NE(refused->body.find("52998224725"), std::string::npos) << "the refusal names the document: " << refused->body;
+  EXPECT_EQ(Busca("&documento=52998224725").size(), 1u);
+  Start("milvus.criar_duplicate_document=accepted");
+  ASSERT_EQ(MilvusPost("/cliente/criar", first)->status, 200);
+  EXPECT_EQ(MilvusPost("/cliente/criar", again)->status, 200);
+  EXPECT_EQ(Busca("&documento=52998224725").size(), 2u);
+}
+
 TEST_F(RealityTest, ListingQuotaCoversWhatTheRealityNames) {
   auto two_calls = [&](const std::string& value) {
     Start("milvus.listing_quota=" + value, 5, [](SandboxOptions& o) { o.milvus_listings_per_minute = 1; });

@@ -38,6 +38,13 @@ Result<std::vector<ClientRef>> MilvusConnector::FindClientsByDocument(const Docu
   return std::vector<ClientRef>{};
 }
 
+void MilvusConnector::LearnThatCriarRefusesDuplicates(const std::string& answer) {
+  if (!options_.findings) return;
+  options_.findings->Learn({"milvus.criar_duplicate_document", "refused",
+                            "cliente/criar refused a document another client holds: " + answer.substr(0, 200),
+                            SystemClock::Get().Now()});
+}
+
 Result<std::string> MilvusConnector::CreateClient(const CustomerVendor& cv, int64_t integration_id) {
   if (!cv.document) {
     return Fail(Error::InvalidArgument("Milvus needs a CPF/CNPJ to create a client").WithSystem("milvus"));

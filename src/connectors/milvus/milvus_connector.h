@@ -57,6 +57,11 @@ class MilvusConnector {
   // one_listing: only the one busca of every client (no per-document busca, no partitions).
   Result<std::map<std::string, std::string>> Tokens(const std::vector<WantedToken>& wanted, bool one_listing = false);
   Status UpdateClient(const std::string& id, const CustomerVendor& cv);
+  // A create was refused for a document another client holds (milvus.criar_duplicate_document).
+  void LearnThatCriarRefusesDuplicates(const std::string& answer);
+  bool CriarRefusesDuplicates() const {
+    return options_.findings && options_.findings->Is("milvus.criar_duplicate_document", "refused");
+  }
 
   // Every client it can see (see client_listing.h for how it gets past busca's cap); complete is
   // false, with what could not be seen and what to do, when it cannot prove it saw them all.

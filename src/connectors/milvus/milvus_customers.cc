@@ -3,6 +3,15 @@
 #include <nlohmann/json.hpp>
 
 namespace ponte::milvus {
+namespace {
+
+// A 4xx that is about the record, not the key or the quota.
+bool IsRefusal(const Error& e) {
+  return e.http_status >= 400 && e.http_status < 500 && e.http_status != 401 && e.http_status != 403 &&
+         e.http_status != 408 && e.http_status != 429;
+}
+
+}  // namespace
 
 Result<std::optional<SourceRecord<CustomerVendor>>> MilvusCustomers::ReadCustomer(const std::string& internal_id) {
   auto listing = milvus_.ListClients();
@@ -14,6 +23,10 @@ Result<std::optional<SourceRecord<CustomerVendor>>> MilvusCustomers::ReadCustome
 }
 
 Result<std::vector<SourceRecord<CustomerVendor>>> MilvusCustomers::FindCustomers(const Document& doc) {
+  // An account known to refuse a document another client holds answers "is it there?" at the
+  // create itself (WriteCustomer links the holder): no busca here, and no minute of the listing
+  // quota.
+  if (milvus_.CriarRefusesDuplicates()) return std::vector<SourceRecord<CustomerVendor>>();
   auto found = milvus_.FindClientsByDocument(doc);
   if (!found) return Fail(found.error());
   std::vector<SourceRecord<CustomerVendor>> records;
@@ -62,6 +75,19 @@ Result<CustomerWrite> MilvusCustomers::WriteCustomer(const Message& message, con
   } catch (...) {
   }
   auto created = milvus_.CreateClient(*cv, integration_id);
+  if (!created && cv->document && IsRefusal(created.error())) {
+    // milvus.criar_duplicate_document = refused: Milvus may refuse a document a client already
+    // holds, and ponte sends only valid documents, so a refused create is first taken for that.
+    // The client holding the document becomes this record's, with what the message carries: the
+    // create itself was the check, and nothing is made twice.
+    auto holders = milvus_.FindClientsByDocument(*cv->document);
+    if (holders && !holders->empty()) {
+      const ClientRef& holder = holders->front();
+      PONTE_RETURN_IF_ERROR(milvus_.UpdateClient(holder.id, *cv));
+      milvus_.LearnThatCriarRefusesDuplicates(created.error().message);
+      return CustomerWrite{holder.id, CustomerHash(*cv), nlohmann::json{{"token", holder.token}}.dump()};
+    }
+  }
   if (!created) return Fail(created.error());
   // Its token (what a ticket needs) comes later, from a listing or a lookup by document.
   return CustomerWrite{*created, CustomerHash(*cv), "{}", /*attributes_later=*/true};

@@ -60,6 +60,7 @@ class Prober {
       keep(DocumentStorage(*all));
     }
     keep(CriarCheckDigits());
+    keep(CriarDuplicateDocument());
     keep(ListingQuota());  // last: it spends the quota on purpose
     return InUnknownsOrder(std::move(out));
   }
@@ -193,6 +194,30 @@ class Prober {
     }
     if (id.error().http_status == 400) return Found(kKey, "validated", "cliente/criar refused a CNPJ with a wrong check digit (400)");
     return NotSettled(kKey, "cliente/criar failed: " + id.error().ToString());
+  }
+
+  // The same document created twice: a refusal lets a create replace a lookup by document.
+  Finding CriarDuplicateDocument() {
+    constexpr const char* kKey = "milvus.criar_duplicate_document";
+    if (!options_.write) return NotSettled(kKey, "needs --write (two test clients with one CNPJ, deleted again)");
+    const std::string cnpj = RandomCnpj();
+    Say("writing two test clients with one CNPJ");
+    const std::string first = CreateTestClient("Ponte Sonda Duplicado", cnpj);
+    if (first.empty()) return NotSettled(kKey, "cliente/criar refused the first test client");
+    auto second = client_.CreateClient(Json{{"cliente_documento", cnpj},
+                                            {"cliente_ativo", true},
+                                            {"cliente_pessoa_juridica", {{"razao_social", "Ponte Sonda Duplicado 2"},
+                                                                         {"nome_fantasia", "Ponte Sonda Duplicado 2"}}}});
+    (void)client_.DeleteClient(first);
+    if (second) {
+      (void)client_.DeleteClient(std::to_string(*second));
+      return Found(kKey, "accepted", "cliente/criar made a second client with a CNPJ another holds (both deleted)");
+    }
+    if (second.error().http_status >= 400 && second.error().http_status < 500 && second.error().http_status != 429) {
+      return Found(kKey, "refused", fmt::format("cliente/criar refused a CNPJ another client holds ({})",
+                                                second.error().http_status.value_or(0)));
+    }
+    return NotSettled(kKey, "the second cliente/criar failed: " + second.error().ToString());
   }
 
   // Listings back to back, without pacing, until one is refused: a 429 shows the quota covers

@@ -14,8 +14,8 @@
 namespace ponte::sandbox::detail {
 namespace {
 
-constexpr int kDefaultPageSize = 50;  // [DOC]
-constexpr int kMaxPageSize = 1000;    // [DOC]
+constexpr int kMilvusDefaultPageSize = 50;  // [DOC]
+constexpr int kMilvusMaxPageSize = 1000;    // [DOC]
 
 std::string Str(const Json& body, const char* key) {
   auto it = body.find(key);
@@ -154,6 +154,16 @@ void Criar(World& w, const httplib::Request& req, httplib::Response& res) {
   if (auto s = ApplyClientBody(w, client, *body, true); !s) {
     return SendMilvusError(res, 400, s.error().message);
   }
+  // milvus.criar_duplicate_document: a document some client already has refused, or a second
+  // client made.
+  if (w.options.reality.Is("milvus.criar_duplicate_document", "refused")) {
+    const std::string wanted = Str(client, "cnpj_cpf");
+    for (const auto& [other_id, other] : w.milvus.clients) {
+      if (!wanted.empty() && DocumentMatches(w, Str(other, "cnpj_cpf"), wanted)) {
+        return SendMilvusError(res, 400, "Já existe um cliente com o documento " + wanted);
+      }
+    }
+  }
   ++w.milvus.next_client;
   w.milvus.clients[id] = client;
   SendJson(res, 200, id);  // a bare JSON number [DOC]; the token needs another busca
@@ -237,7 +247,7 @@ void Listagem(World& w, const httplib::Request& req, httplib::Response& res) {
       return fallback;
     }
   };
-  const int per_page = std::clamp(number("total_registros", kDefaultPageSize), 1, kMaxPageSize);
+  const int per_page = std::clamp(number("total_registros", kMilvusDefaultPageSize), 1, kMilvusMaxPageSize);
   const int page = std::max(1, number("pagina", 1));
   const bool descending = req.get_param_value("is_descending") != "false";
   Json filter = Json::object();

@@ -22,8 +22,8 @@ namespace ponte::sandbox::detail {
 namespace {
 
 constexpr const char* kBase = "/totvs/totvseai/standardmessage/v1";
-constexpr int kDefaultPageSize = 10;  // [C] 378275208
-constexpr int kMaxPageSize = 100;
+constexpr int kTotvsDefaultPageSize = 10;  // [C] 378275208
+constexpr int kTotvsMaxPageSize = 100;
 constexpr const char* kProduct = "PROTHEUS";
 constexpr const char* kSourceApplication = "SANDBOX_ERP";
 
@@ -217,15 +217,15 @@ void Transactions(World& w, const httplib::Request& req, httplib::Response& res)
 }
 
 void Contents(World& w, const httplib::Request& req, httplib::Response& res) {
-  int page = kDefaultPageSize, size = kDefaultPageSize;
+  int page = kTotvsDefaultPageSize, size = kTotvsDefaultPageSize;
   try {
     page = req.has_param("page") ? std::stoi(req.get_param_value("page")) : 1;
-    size = req.has_param("pageSize") ? std::stoi(req.get_param_value("pageSize")) : kDefaultPageSize;
+    size = req.has_param("pageSize") ? std::stoi(req.get_param_value("pageSize")) : kTotvsDefaultPageSize;
   } catch (...) {
     return SendTotvsError(res, 400, "FE001", "page e pageSize devem ser números");
   }
   if (page < 1 || size < 1) return SendTotvsError(res, 400, "FE001", "page e pageSize começam em 1");
-  size = std::min(size, kMaxPageSize);
+  size = std::min(size, kTotvsMaxPageSize);
   std::lock_guard lock(w.mu);
   Json items = Json::array();
   int index = 0;
