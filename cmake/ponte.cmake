@@ -1,13 +1,18 @@
 # Helpers that keep every subsystem's CMakeLists short and its link edges explicit.
 
-# ponte_library(NAME [UNITY] SOURCES ... DEPS ... [PRIVATE_DEPS ...])
+# ponte_library(NAME [UNITY] [OWN_PCH] SOURCES ... DEPS ... [PRIVATE_DEPS ...])
 # One static library per folder under src/; DEPS lists the only allowed edges. UNITY compiles
 # its files in batches of 8: the libraries whose files share heavy inline code (CLI11 and the
 # JSON of every command, the engine's templates) spend most of their time generating it again
-# in each file.
+# in each file. A library reuses ponte_pch's precompiled header (the JSON library and fmt)
+# instead of compiling its own copy, unless it has headers of its own to add (OWN_PCH: it lists
+# those two and its own).
 function(ponte_library name)
-  cmake_parse_arguments(ARG "UNITY" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "UNITY;OWN_PCH" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
+  if(NOT ARG_OWN_PCH)
+    target_precompile_headers(${name} REUSE_FROM ponte_pch)
+  endif()
   if(ARG_UNITY)
     set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
   endif()
@@ -20,6 +25,7 @@ endfunction()
 function(ponte_test name)
   cmake_parse_arguments(ARG "POSTGRES;SERIAL" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
+  target_precompile_headers(${name} REUSE_FROM ponte_pch)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rapidcheck rapidcheck_gtest GTest::gtest GTest::gmock GTest::gtest_main)
   # Property tests run a few thousand cases each (rapidcheck's default is 100).
   set(props ENVIRONMENT "RC_PARAMS=max_success=3000")
