@@ -2,9 +2,9 @@
 
 # ponte_library(NAME [UNITY] [OWN_PCH] SOURCES ... DEPS ... [PRIVATE_DEPS ...])
 # One static library per folder under src/; DEPS lists the only allowed edges. UNITY compiles
-# its files in batches of 8: the libraries whose files share heavy inline code (CLI11 and the
-# JSON of every command, the engine's templates) spend most of their time generating it again
-# in each file. A library reuses ponte_pch's precompiled header (the JSON library and fmt)
+# its files in batches of 8: files that share heavy inline code (CLI11, the JSON library, fmt,
+# the engine's templates) spend most of their time generating it again each. (ponte_net is not
+# one: in a batch, GCC 12 sees a false maybe-uninitialized in date.h's parser.) A library reuses ponte_pch's precompiled header (the JSON library and fmt)
 # instead of compiling its own copy, unless it has headers of its own to add (OWN_PCH: it lists
 # those two and its own).
 function(ponte_library name)
