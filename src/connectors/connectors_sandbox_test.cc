@@ -39,14 +39,17 @@ class ConnectorsTest : public ::testing::Test {
     ploomes_ = std::make_unique<ploomes::PloomesConnector>(*ploomes_api_);
     milvus_ = std::make_unique<milvus::MilvusConnector>(*milvus_api_, milvus::TicketDefaults{});
   }
-  void SetUp() override {
+  // A sandbox of this size and reality, without quotas.
+  static sandbox::SandboxOptions World(int contacts, int milvus_clients, const std::string& reality = "") {
     sandbox::SandboxOptions o;
-    o.contacts = 700;
-    o.milvus_clients = 60;
+    o.contacts = contacts;
+    o.milvus_clients = milvus_clients;
     o.ploomes_requests_per_minute = 0;
     o.milvus_listings_per_minute = 0;
-    Start(o);
+    o.reality = *Reality::Parse(reality);
+    return o;
   }
+  void SetUp() override { Start(World(700, 60)); }
   void Faults(const std::string& spec) {
     httplib::Client c(sandbox_->base_url());
     ASSERT_EQ(c.Post("/_sandbox/faults", nlohmann::json{{"spec", spec}}.dump(), "application/json")->status, 200);
@@ -83,13 +86,7 @@ TEST_F(ConnectorsTest, PloomesListingPagesToTheEnd) {
 // rounded. Paging on LastUpdateDate eq <shown value> would stop at the first page; the overlap
 // paging reads all of them, from the start and from a cursor at that instant.
 TEST_F(ConnectorsTest, ABulkImportSharingOneTickIsReadWhole) {
-  sandbox::SandboxOptions o;
-  o.contacts = 100;
-  o.milvus_clients = 5;
-  o.ploomes_requests_per_minute = 0;
-  o.milvus_listings_per_minute = 0;
-  o.reality = *Reality::Parse("ploomes.timestamp_precision=1/300,ploomes.filter_offset=ignored");
-  Start(o);
+  Start(World(100, 5, "ploomes.timestamp_precision=1/300,ploomes.filter_offset=ignored"));
   nlohmann::json import = nlohmann::json::array();
   for (int i = 0; i < 650; ++i) import.push_back({{"Name", "Importado " + std::to_string(i)}, {"TypeId", 2}});
   httplib::Client admin(sandbox_->base_url());
@@ -203,13 +200,7 @@ TEST(ConnectorsCapTest, MilvusListingPastTheCapIsPartitionedOrReportedPartial) {
 // client holds the document, links that client (updated with the message) instead of failing,
 // and ponte learns the account refuses duplicates.
 TEST_F(ConnectorsTest, ARefusedDuplicateCreateLinksTheClientThatHoldsTheDocument) {
-  sandbox::SandboxOptions o;
-  o.contacts = 5;
-  o.milvus_clients = 5;
-  o.ploomes_requests_per_minute = 0;
-  o.milvus_listings_per_minute = 0;
-  o.reality = *Reality::Parse("milvus.criar_duplicate_document=refused");
-  Start(o);
+  Start(World(5, 5, "milvus.criar_duplicate_document=refused"));
   Findings findings;
   milvus::MilvusConnector connector(*milvus_api_, milvus::TicketDefaults{}, milvus::MilvusOptions{&findings});
   milvus::MilvusCustomers customers("milvus", connector);
