@@ -12,7 +12,9 @@
 #include "connectors/ploomes/ploomes_connector.h"
 #include "core/document.h"
 #include "core/version.h"
+#include "core/message.h"
 #include "core/schema_validator.h"
+#include "core/ticket.h"
 #include "sandbox/sandbox.h"
 #include "store/depara_io.h"
 #include "store/facts.h"
@@ -551,6 +553,32 @@ TEST_F(SyncTest, AnInterruptedDeliveryIsReconciledNotRepeated) {
   EXPECT_EQ(milvus_->FindClientsByDocument(*rec->record.document)->size(), 1u);
   EXPECT_EQ((**store_->GetDelivery(id)).state, DeliveryState::kDone);
   EXPECT_EQ(Stats()["milvus"]["duplicate_documents"], 0);
+}
+
+// A ticket whose contact has no valid CPF/CNPJ is a skip, not a dead letter, even when it
+// reached delivery (journaled while its contact could not be read, a fault or a timeout): the
+// crash-point matrix met it under load. It waits in the dead-letter queue for a replay.
+TEST_F(SyncTest, ATicketWhoseContactHasNoDocumentIsSkippedEvenFromTheJournal) {
+  auto listing = *ploomes_->ContactsChangedSince(std::nullopt);
+  ASSERT_FALSE(listing.skipped.empty()) << "the generated data has contacts without a valid document";
+  Ticket t;
+  t.internal_id = "Task|40599999";
+  t.source_message = "Task";
+  t.topic = "Instalação";
+  t.category = "INSTALAÇÃO";
+  t.customer_vendor_internal_id = listing.skipped.front().internal_id;
+  Message m = NewMessage(kTicketTransaction, kTicketVersion, "ploomes", t.ToBusinessContent());
+  auto id = *store_->RecordIntent({kRouteTasks, "Ticket", {"ploomes", t.internal_id}, "milvus", m.ToJson().dump(), ""},
+                                  SystemClock::Get().Now());
+  const auto reports = Run();
+  const auto& tasks = Of(reports, kRouteTasks);
+  EXPECT_EQ(tasks.dead, 0);
+  auto d = **store_->GetDelivery(id);
+  std::string kinds;
+  for (const auto& [kind, n] : tasks.skipped) kinds += kind + "=" + std::to_string(n) + " ";
+  EXPECT_TRUE(tasks.skipped.count("contact without valid CPF/CNPJ")) << kinds << d.last_error;
+  EXPECT_EQ(d.state, DeliveryState::kDead);
+  EXPECT_TRUE(d.last_error.starts_with("skipped: ")) << d.last_error;
 }
 
 TEST_F(SyncTest, MigrationFromTheOldScriptLinksInsteadOfCreating) {

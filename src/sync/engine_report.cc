@@ -84,6 +84,14 @@ void SyncEngine::Impl::Failed(RouteReport& r, const Delivery& d, const Error& e)
     r.records.push_back({origin, Outcome::kRetrying, e.message});
     return;
   }
+  if (e.system == kCustomerNotDeliverable) {
+    // Skipped with its reason, as a listing skips it; the delivery ends in the dead-letter queue
+    // (not pending, not counted dead), where `ponte dlq replay` delivers it once the customer has
+    // a document.
+    (void)store.KillDelivery(d.id, "skipped: " + e.message, now);
+    Skip(r, d.intent.route, d.intent.origin, "contact without valid CPF/CNPJ", e.message);
+    return;
+  }
   const bool permanent = e.retry_class() == RetryClass::kDeadLetter;
   if (permanent || d.attempts + 1 >= config.delivery.max_attempts) {
     std::string reason = permanent ? e.ToString()

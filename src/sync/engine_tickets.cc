@@ -156,7 +156,10 @@ Result<SyncEngine::Impl::Delivered> SyncEngine::Impl::DeliverTicket(const Delive
   auto customer = EnsureCustomer(route, t.customer_vendor_internal_id, r);
   if (!customer) return Fail(customer.error());
   if (!customer->skip_reason.empty()) {
-    return Fail(Error::FailedPrecondition(customer->skip_reason).WithSystem(on->source->name()));
+    // The record is fine, its customer is not (yet): the skip a listing records when it meets
+    // it (TicketFromCandidate). It reached delivery because its customer could not be read then
+    // (a fault, a timeout), and must not become a dead letter for it.
+    return Fail(Error::FailedPrecondition(customer->skip_reason).WithSystem(std::string(kCustomerNotDeliverable)));
   }
   if (options.dry_run) return Delivered{Outcome::kCreated, "", "would create a ticket in " + to};
   if (customer->key.empty()) {

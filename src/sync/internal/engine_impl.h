@@ -42,6 +42,8 @@ struct SyncEngine::Impl {
   static constexpr std::chrono::seconds kWaitForOtherWorker{2};
   // Error.system of "a record this one needs is held by another worker": not a failure.
   static constexpr std::string_view kHeldByAnotherWorker = "another worker";
+  // A ticket whose customer has no usable document: a skip, however the record reached delivery.
+  static constexpr std::string_view kCustomerNotDeliverable = "customer not deliverable";
   // How long before a delivery's first attempt a record it created may carry its creation date
   // (clock skew between ponte and the system).
   static constexpr std::chrono::minutes kCreateClockSkew{10};
