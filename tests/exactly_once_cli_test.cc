@@ -192,7 +192,11 @@ TEST_F(ExactlyOnceTest, APushAnsweredOkIsDeliveredAfterAKill) {
     }
     ASSERT_EQ(serve.WaitFor(20s), 128 + SIGKILL);
   }
-  EXPECT_EQ(answered_ok, 6);
+  // Killed after it sent its 6th answer: a 7th push, sent as soon as the 6th answer arrived, may
+  // be answered by another server thread in the moment before the kill. Every push answered OK
+  // must be delivered, however many there were.
+  EXPECT_GE(answered_ok, 6);
+  EXPECT_LT(answered_ok, kPushes) << "the crash point never stopped serve";
   // What was answered and not delivered yet is in the inbox, for any later run.
   auto inbox = Ponte("inbox");
   EXPECT_EQ(inbox.exit_code, 0) << inbox.out;
