@@ -146,7 +146,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
       if (!built_in) {
         // A named system has no address or key to default to.
         s = DefaultSystem(kind);
-        for (char ch : "PONTE_" + name + "_KEY") s.key_env += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        s.key_env = DefaultKeyEnv(name);
         if (auto t = node.as_table(); t && !t->contains("base_url")) {
           return Fail(KeyError(source, "systems." + name + ".base_url", "required for a named system"));
         }

@@ -1,7 +1,6 @@
 #include "app/init_plan.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -11,14 +10,6 @@
 
 namespace ponte {
 namespace {
-
-std::string DefaultKeyEnv(const std::string& name) {
-  if (name == "ploomes") return "PONTE_PLOOMES_KEY";
-  if (name == "milvus") return "PONTE_MILVUS_TOKEN";
-  std::string env = "PONTE_";
-  for (char ch : name) env += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return env + "_KEY";
-}
 
 // A TOML basic string: the values init writes are URLs, paths and names, but a quote or a
 // backslash typed at a prompt must not break the file.
@@ -42,11 +33,13 @@ InitSystem ProposedSystem(const std::string& name, const std::string& kind) {
   InitSystem s;
   s.name = name;
   s.kind = kind;
+  // A default system keeps its address and variable (PONTE_MILVUS_TOKEN); others get the loader's.
   const Config defaults = DefaultConfig();
+  s.key_env = DefaultKeyEnv(name);
   if (auto it = defaults.systems.find(name); it != defaults.systems.end() && it->second.kind == kind) {
     s.base_url = it->second.base_url;
+    s.key_env = it->second.key_env;
   }
-  s.key_env = DefaultKeyEnv(name);
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "app/system_kinds.h"
 
+#include <cctype>
+
 #include "app/internal/kind_readers.h"
 #include "connectors/milvus/milvus_settings_reader.h"
 #include "connectors/ploomes/ploomes_settings_reader.h"
@@ -39,6 +41,12 @@ const KindReader* FindKindReader(std::string_view kind) {
 }
 
 std::string KindNames() { return "ploomes, milvus or totvs"; }
+
+std::string DefaultKeyEnv(const std::string& name) {
+  std::string env;
+  for (char ch : "PONTE_" + name + "_KEY") env += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return env;
+}
 
 SystemConfig DefaultSystem(const std::string& kind) {
   SystemConfig s;

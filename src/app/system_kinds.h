@@ -20,6 +20,9 @@ struct SystemKindInfo {
 const SystemKindInfo* FindKind(std::string_view kind);
 std::string KindNames();  // "ploomes, milvus or totvs"
 
+// The variable a named system's key is read from unless key_env says otherwise: PONTE_<NAME>_KEY.
+std::string DefaultKeyEnv(const std::string& name);
+
 // A system of `kind` with that kind's default settings and quotas, and no address or key.
 SystemConfig DefaultSystem(const std::string& kind);
 
